@@ -1,0 +1,132 @@
+package api
+
+import (
+	"net/http"
+	"slices"
+	"strconv"
+
+	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
+
+	"recours/internal/authz"
+	"recours/internal/domain"
+	"recours/internal/store"
+)
+
+// Page is the shape of every list.
+type Page[T any] struct {
+	Items      []T     `json:"items"`
+	NextCursor *string `json:"next_cursor"`
+}
+
+func page[T any](items []T, next string) Page[T] {
+	p := Page[T]{Items: items}
+	if p.Items == nil {
+		p.Items = []T{}
+	}
+	if next != "" {
+		p.NextCursor = &next
+	}
+	return p
+}
+
+// readableCase loads a file the caller may read: 404 when it does not
+// exist or the caller holds no role in its Caf, 403 when it holds one that
+// cannot read files.
+func (s *Server) readableCase(c *gin.Context) (domain.Case, bool) {
+	id := c.Param("id")
+	if _, err := uuid.Parse(id); err != nil {
+		writeProblem(c, http.StatusNotFound, "dossier introuvable", nil)
+		return domain.Case{}, false
+	}
+	file, err := s.Store.Case(c, id)
+	if err == nil {
+		err = s.Authz.Check(user(c).Login, file.Caf, authz.ObjCase, authz.ActRead)
+	}
+	if err != nil {
+		fail(c, err)
+		return domain.Case{}, false
+	}
+	return file, true
+}
+
+func (s *Server) getCase(c *gin.Context) {
+	if file, ok := s.readableCase(c); ok {
+		c.JSON(http.StatusOK, file)
+	}
+}
+
+func (s *Server) caseEvents(c *gin.Context) {
+	file, ok := s.readableCase(c)
+	if !ok {
+		return
+	}
+	events, err := s.Store.Events(c, file.ID)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, page(events, ""))
+}
+
+// listCases lists the files of the Cafs the caller may read, filtered.
+func (s *Server) listCases(c *gin.Context) {
+	f, err := caseFilter(c)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	readable := s.Authz.Cafs(user(c).Login, authz.ObjCase, authz.ActRead)
+	if caf := c.Query("caf"); caf != "" {
+		if !slices.Contains(readable, caf) {
+			writeProblem(c, http.StatusForbidden, "vous n'avez pas accès aux dossiers de cette Caf", nil)
+			return
+		}
+		readable = []string{caf}
+	}
+	if len(readable) == 0 {
+		writeProblem(c, http.StatusForbidden, "votre rôle ne permet pas de consulter les dossiers", nil)
+		return
+	}
+	f.Cafs = readable
+	files, next, err := s.Store.Cases(c, f)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, page(files, next))
+}
+
+// caseFilter reads and checks the list's query parameters.
+func caseFilter(c *gin.Context) (store.CaseFilter, error) {
+	var p domain.Problems
+	f := store.CaseFilter{
+		Kind: c.Query("kind"), Status: c.Query("status"), Assignee: c.Query("assignee"),
+		SLAStatus: c.Query("sla_status"), Query: c.Query("q"), Cursor: c.Query("cursor"), Limit: 50,
+	}
+	if k := domain.Kind(f.Kind); f.Kind != "" && k != domain.KindComplaint && k != domain.KindMediation {
+		p.Add("kind", "type de dossier inconnu (complaint ou mediation)")
+	}
+	if f.Status != "" && !slices.Contains(domain.ComplaintStatuses, domain.Status(f.Status)) {
+		p.Add("status", "statut inconnu")
+	}
+	if f.SLAStatus != "" && !domain.SLAStatus(f.SLAStatus).Valid() {
+		p.Add("sla_status", "état de délai inconnu")
+	}
+	if caf := c.Query("caf"); caf != "" && !domain.ValidCafCode(caf) {
+		p.Add("caf", "numéro de Caf attendu sur 3 chiffres")
+	}
+	if f.Cursor != "" {
+		if _, err := uuid.Parse(f.Cursor); err != nil {
+			p.Add("cursor", "curseur invalide")
+		}
+	}
+	if l := c.Query("limit"); l != "" {
+		n, err := strconv.Atoi(l)
+		if err != nil || n < 1 || n > 200 {
+			p.Add("limit", "entre 1 et 200")
+		}
+		f.Limit = n
+	}
+	return f, p.Err()
+}

@@ -1,0 +1,134 @@
+package api
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"recours/internal/domain"
+	"recours/internal/store"
+)
+
+const ctxUser = "recours.user"
+
+// authenticate checks the bearer token and puts the user in the context.
+func (s *Server) authenticate(c *gin.Context) {
+	h := c.GetHeader("Authorization")
+	token, ok := strings.CutPrefix(h, "Bearer ")
+	if !ok || token == "" {
+		writeProblem(c, http.StatusUnauthorized, "jeton d'accès manquant (Authorization: Bearer …)", nil)
+		return
+	}
+	u, err := s.Store.Authenticate(c, strings.TrimSpace(token), s.now())
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.Set(ctxUser, u)
+	c.Next()
+}
+
+func user(c *gin.Context) store.User { return c.MustGet(ctxUser).(store.User) }
+
+// readJSON reads a JSON body: 415 unless it is JSON, 413 above MaxBody,
+// 400 when malformed, when a field is unknown or of the wrong type. It
+// returns the raw body too, for the idempotency hash.
+func readJSON(c *gin.Context, into any) ([]byte, bool) {
+	mt, _, err := mime.ParseMediaType(c.GetHeader("Content-Type"))
+	if err != nil || mt != "application/json" {
+		writeProblem(c, http.StatusUnsupportedMediaType, "le corps doit être du JSON (Content-Type: application/json)", nil)
+		return nil, false
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, MaxBody))
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		writeProblem(c, http.StatusRequestEntityTooLarge, fmt.Sprintf("corps trop volumineux (%d octets au plus)", MaxBody), nil)
+		return nil, false
+	}
+	if err != nil {
+		writeProblem(c, http.StatusBadRequest, "corps illisible", nil)
+		return nil, false
+	}
+	if err := decodeStrict(body, into); err != nil {
+		fail(c, err)
+		return nil, false
+	}
+	return body, true
+}
+
+// decodeStrict decodes one JSON value, refusing unknown fields and
+// trailing data, and names the field at fault.
+func decodeStrict(body []byte, into any) error {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	err := dec.Decode(into)
+	if err == nil && dec.More() {
+		err = errors.New("données après l'objet JSON")
+	}
+	if err == nil {
+		return nil
+	}
+	var typeErr *json.UnmarshalTypeError
+	var syntaxErr *json.SyntaxError
+	switch {
+	case errors.As(err, &typeErr):
+		return &domain.Error{Code: domain.EINVALID, Message: "type de champ incorrect",
+			Fields: []domain.FieldError{{Field: typeErr.Field, Message: "attendu : " + typeErr.Type.String()}}}
+	case errors.As(err, &syntaxErr), errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return domain.Errorf(domain.EINVALID, "JSON mal formé")
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		return &domain.Error{Code: domain.EINVALID, Message: "champ inconnu",
+			Fields: []domain.FieldError{{Field: field, Message: "champ inconnu"}}}
+	}
+	return domain.Errorf(domain.EINVALID, "corps invalide : %v", err)
+}
+
+func hashBody(target string, body []byte) string {
+	h := sha256.New()
+	h.Write([]byte(target))
+	h.Write([]byte{0})
+	// Compact so that formatting does not make two equal bodies differ.
+	var buf bytes.Buffer
+	if json.Compact(&buf, body) == nil {
+		body = buf.Bytes()
+	}
+	h.Write(body)
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// idempotency applies the client's Idempotency-Key: the first request with
+// a key records its target and body hash; a repeat with the same returns
+// the file id recorded (repeat true); with another body or target, 409.
+// Without a key it returns caseID unchanged.
+func (s *Server) idempotency(c *gin.Context, target string, body []byte, caseID string) (id string, repeat bool, ok bool) {
+	key := c.GetHeader("Idempotency-Key")
+	if key == "" {
+		return caseID, false, true
+	}
+	if len(key) > 200 {
+		writeProblem(c, http.StatusBadRequest, "Idempotency-Key trop longue (200 caractères au plus)", nil)
+		return "", false, false
+	}
+	rec, created, err := s.Store.IdempotentRequest(c, store.IdempotencyKey{
+		Actor: user(c).Login, Key: key, Target: target, RequestHash: hashBody(target, body), CaseID: caseID,
+	})
+	if err != nil {
+		fail(c, err)
+		return "", false, false
+	}
+	if !created && (rec.Target != target || rec.RequestHash != hashBody(target, body)) {
+		writeProblem(c, http.StatusConflict, "cette Idempotency-Key a déjà servi pour une autre requête", nil)
+		return "", false, false
+	}
+	return rec.CaseID, !created, true
+}

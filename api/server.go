@@ -1,0 +1,90 @@
+package api
+
+import (
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"go.temporal.io/sdk/client"
+
+	"recours/internal/authz"
+	"recours/internal/store"
+)
+
+// MaxBody is the largest request body accepted (413 above).
+const MaxBody = 1 << 20
+
+// Server holds what the handlers need.
+type Server struct {
+	Store    *store.Store
+	Temporal client.Client
+	Authz    *authz.Authorizer
+	// Now is the clock (tests move it); nil means time.Now.
+	Now func() time.Time
+	// RequestTimeout bounds how long an action may wait for its workflow.
+	RequestTimeout time.Duration
+
+	metrics *metrics
+}
+
+func (s *Server) now() time.Time {
+	if s.Now != nil {
+		return s.Now().UTC()
+	}
+	return time.Now().UTC()
+}
+
+// Handler builds the router.
+func (s *Server) Handler() http.Handler {
+	if s.RequestTimeout == 0 {
+		s.RequestTimeout = 30 * time.Second
+	}
+	s.metrics = newMetrics(s.Store)
+	gin.SetMode(gin.ReleaseMode)
+	r := gin.New()
+	r.HandleMethodNotAllowed = true
+	r.Use(s.recoverer, s.observe)
+	r.NoRoute(func(c *gin.Context) { writeProblem(c, http.StatusNotFound, "ressource inconnue", nil) })
+	r.NoMethod(func(c *gin.Context) {
+		writeProblem(c, http.StatusMethodNotAllowed, "méthode non permise sur cette ressource", nil)
+	})
+
+	r.GET("/healthz", s.healthz)
+	r.GET("/readyz", s.readyz)
+	r.GET("/metrics", gin.WrapH(s.metrics.handler()))
+
+	v1 := r.Group("/api/v1", s.authenticate)
+	v1.POST("/complaints", s.createComplaint)
+	v1.GET("/cases", s.listCases)
+	v1.GET("/cases/:id", s.getCase)
+	v1.GET("/cases/:id/events", s.caseEvents)
+	v1.POST("/cases/:id/actions/:action", s.act)
+	return r
+}
+
+// recoverer turns a panic into a 500 problem, logging no request content.
+func (s *Server) recoverer(c *gin.Context) {
+	defer func() {
+		if v := recover(); v != nil {
+			slog.ErrorContext(c, "panic in handler", "route", c.FullPath(), "panic", v)
+			writeProblem(c, http.StatusInternalServerError, "erreur interne", nil)
+		}
+	}()
+	c.Next()
+}
+
+// observe logs and counts each request by route and status. The route is
+// the pattern (/api/v1/cases/:id), never the query string, which may hold a
+// claimant's number.
+func (s *Server) observe(c *gin.Context) {
+	start := time.Now()
+	c.Next()
+	route := c.FullPath()
+	if route == "" {
+		route = "unmatched"
+	}
+	s.metrics.observe(c.Request.Method, route, c.Writer.Status(), time.Since(start))
+	slog.DebugContext(c, "request", "method", c.Request.Method, "route", route,
+		"status", c.Writer.Status(), "duration_ms", time.Since(start).Milliseconds())
+}

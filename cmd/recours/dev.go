@@ -1,0 +1,66 @@
+package main
+
+import (
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strconv"
+
+	"github.com/spf13/cobra"
+
+	"recours/internal/app"
+)
+
+func devCmd() *cobra.Command {
+	var dataDir, listen string
+	var temporalPort int
+	cmd := &cobra.Command{
+		Use:   "dev",
+		Short: "Run everything in one process: embedded Temporal, SQLite, worker and API",
+		Long: `Runs the embedded default: an in-process Temporal server persisted to
+DIR/temporal.db, the app database DIR/recours.db, the worker and the API.
+It seeds the Cafs 071, 074, 042 and 043 and one demo user per role. Stop it
+and start it again: every file and every running deadline is still there.`,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			e, err := app.StartEmbedded(ctx, app.EmbeddedConfig{DataDir: dataDir, TemporalPort: temporalPort})
+			if err != nil {
+				return err
+			}
+			defer e.Close()
+			ready := make(chan string, 1)
+			go func() {
+				addr := <-ready
+				abs, _ := filepath.Abs(dataDir)
+				fmt.Fprintf(os.Stdout, `
+Recours is running (embedded default).
+  API:       http://%s/api/v1/cases
+  Temporal:  %s (namespace %s)
+  Data:      %s
+
+Get a token for a demo user (csu.demo, gca.demo, manager.demo, mediator.demo,
+ddd.demo, auditor.demo, admin.demo):
+  TOKEN=$(recours token create --data %s --user gca.demo)
+  curl -H "Authorization: Bearer $TOKEN" http://%s/api/v1/cases
+
+Stop with Ctrl-C.
+`, addr, e.Temporal.HostPort(), e.Temporal.Namespace(), abs, strconv.Quote(abs), addr)
+			}()
+			err = app.Serve(ctx, listen, e.API.Handler(), ready)
+			slog.Info("stopped")
+			return err
+		},
+	}
+	cmd.Flags().StringVar(&dataDir, "data", env("RECOURS_DATA", ".recours"), "data directory (RECOURS_DATA)")
+	cmd.Flags().StringVar(&listen, "listen", env("LISTEN_ADDR", "127.0.0.1:8080"), "API address (LISTEN_ADDR)")
+	cmd.Flags().IntVar(&temporalPort, "temporal-port", envInt("TEMPORAL_PORT", 7233), "embedded Temporal frontend port, 0 for any free port (TEMPORAL_PORT)")
+	return cmd
+}
+
+func envInt(name string, def int) int {
+	if n, err := strconv.Atoi(env(name, "")); err == nil {
+		return n
+	}
+	return def
+}

@@ -1,0 +1,134 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"recours/internal/app"
+	"recours/internal/store"
+)
+
+// conn holds the connection flags shared by serve, worker and migrate.
+type conn struct {
+	databaseURL, dataDir, temporalAddress, namespace string
+}
+
+func (c *conn) databaseFlags(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&c.databaseURL, "database-url", env("DATABASE_URL", ""), "postgres://… or sqlite:PATH (DATABASE_URL)")
+	cmd.Flags().StringVar(&c.dataDir, "data", env("RECOURS_DATA", ""), "data directory of the embedded default, instead of --database-url")
+}
+
+func (c *conn) temporalFlags(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&c.temporalAddress, "temporal-address", env("TEMPORAL_ADDRESS", "127.0.0.1:7233"), "Temporal frontend host:port (TEMPORAL_ADDRESS)")
+	cmd.Flags().StringVar(&c.namespace, "temporal-namespace", env("TEMPORAL_NAMESPACE", "default"), "Temporal namespace (TEMPORAL_NAMESPACE)")
+}
+
+func (c *conn) openStore() (*store.Store, error) {
+	dsn := c.databaseURL
+	if dsn == "" && c.dataDir != "" {
+		dsn = app.DatabaseURL(c.dataDir)
+	}
+	if dsn == "" {
+		return nil, errors.New("set DATABASE_URL (or --database-url, or --data for the embedded default)")
+	}
+	return store.Open(dsn)
+}
+
+func serveCmd() *cobra.Command {
+	var c conn
+	var listen string
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Run the API (production: beside one or more workers)",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			st, err := c.openStore()
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			if err := st.Migrate(ctx); err != nil {
+				return err
+			}
+			tc, err := app.Dial(ctx, c.temporalAddress, c.namespace)
+			if err != nil {
+				return err
+			}
+			defer tc.Close()
+			srv, err := app.NewAPI(ctx, st, tc, 30*time.Second)
+			if err != nil {
+				return err
+			}
+			ready := make(chan string, 1)
+			go func() { slog.Info("API listening", "address", <-ready) }()
+			return app.Serve(ctx, listen, srv.Handler(), ready)
+		},
+	}
+	c.databaseFlags(cmd)
+	c.temporalFlags(cmd)
+	cmd.Flags().StringVar(&listen, "listen", env("LISTEN_ADDR", "127.0.0.1:8080"), "API address (LISTEN_ADDR)")
+	return cmd
+}
+
+func workerCmd() *cobra.Command {
+	var c conn
+	cmd := &cobra.Command{
+		Use:   "worker",
+		Short: "Run the workflows and activities (production: as many as needed)",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			st, err := c.openStore()
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			if err := st.Migrate(ctx); err != nil {
+				return err
+			}
+			tc, err := app.Dial(ctx, c.temporalAddress, c.namespace)
+			if err != nil {
+				return err
+			}
+			defer tc.Close()
+			w := app.NewWorker(tc, st)
+			slog.Info("worker started", "temporal", c.temporalAddress, "namespace", c.namespace)
+			return w.Run(stopOn(ctx.Done()))
+		},
+	}
+	c.databaseFlags(cmd)
+	c.temporalFlags(cmd)
+	return cmd
+}
+
+// stopOn adapts a context's Done channel to the worker's interrupt channel.
+func stopOn(done <-chan struct{}) <-chan any {
+	ch := make(chan any)
+	go func() { <-done; close(ch) }()
+	return ch
+}
+
+func migrateCmd() *cobra.Command {
+	var c conn
+	cmd := &cobra.Command{
+		Use:   "migrate",
+		Short: "Bring the database schema up to date",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			st, err := c.openStore()
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			if err := st.Migrate(cmd.Context()); err != nil {
+				return err
+			}
+			fmt.Fprintln(cmd.OutOrStdout(), "schema up to date")
+			return nil
+		},
+	}
+	c.databaseFlags(cmd)
+	return cmd
+}

@@ -1,0 +1,108 @@
+// Package app wires the parts of Recours into running processes: the
+// worker, the API server and, for the embedded default, both beside an
+// in-process Temporal server and a SQLite file. The binary (cmd/recours)
+// and the end-to-end tests start Recours through it, the same way.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
+
+	"recours/activities"
+	"recours/api"
+	"recours/internal/authz"
+	"recours/internal/store"
+	"recours/workflows"
+)
+
+// NewWorker registers every workflow and activity on the task queue.
+func NewWorker(c client.Client, st *store.Store) worker.Worker {
+	w := worker.New(c, workflows.TaskQueue, worker.Options{})
+	w.RegisterWorkflowWithOptions(workflows.Complaint, workflow.RegisterOptions{Name: workflows.ComplaintWorkflowName})
+	w.RegisterActivity(&activities.Activities{Store: st})
+	return w
+}
+
+// Dial connects to Temporal, retrying for up to a minute while it starts.
+func Dial(ctx context.Context, hostPort, namespace string) (client.Client, error) {
+	opts := client.Options{HostPort: hostPort, Namespace: namespace, Logger: newTemporalLogger()}
+	deadline := time.Now().Add(time.Minute)
+	for {
+		c, err := client.DialContext(ctx, opts)
+		if err == nil {
+			return c, nil
+		}
+		if time.Now().After(deadline) || ctx.Err() != nil {
+			return nil, fmt.Errorf("temporal at %s: %w", hostPort, err)
+		}
+		slog.Info("waiting for Temporal", "address", hostPort)
+		time.Sleep(2 * time.Second)
+	}
+}
+
+// NewAPI builds the API handler, its authorizer loaded from the store and
+// reloaded every refresh so a grant takes effect without a restart.
+func NewAPI(ctx context.Context, st *store.Store, c client.Client, refresh time.Duration) (*api.Server, error) {
+	az, err := authz.New(ctx, st)
+	if err != nil {
+		return nil, err
+	}
+	if refresh > 0 {
+		go func() {
+			t := time.NewTicker(refresh)
+			defer t.Stop()
+			for {
+				select {
+				case <-ctx.Done():
+					return
+				case <-t.C:
+					if err := az.Reload(ctx); err != nil && ctx.Err() == nil {
+						slog.Warn("reloading the authorisation policy failed", "err", err)
+					}
+				}
+			}
+		}()
+	}
+	return &api.Server{Store: st, Temporal: c, Authz: az}, nil
+}
+
+// Serve serves h on addr until ctx ends, then drains for up to 10 s.
+// ready, if not nil, receives the bound address once listening.
+func Serve(ctx context.Context, addr string, h http.Handler, ready chan<- string) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
+		WriteTimeout: 60 * time.Second, IdleTimeout: 2 * time.Minute,
+	}
+	if ready != nil {
+		ready <- ln.Addr().String()
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdown); err != nil {
+		return err
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}

@@ -1,0 +1,112 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/worker"
+
+	"recours/api"
+	"recours/internal/embedded"
+	"recours/internal/store"
+)
+
+// EmbeddedConfig configures the embedded default.
+type EmbeddedConfig struct {
+	// DataDir holds temporal.db and recours.db; everything survives a restart.
+	DataDir string
+	// TemporalPort is the embedded frontend's port; 0 picks a free one.
+	TemporalPort int
+	// DatabaseURL overrides the app database (tests run it on PostgreSQL).
+	DatabaseURL string
+}
+
+// Embedded is Recours in one process: Temporal, the store, the worker and
+// the API handler.
+type Embedded struct {
+	Temporal *embedded.Server
+	Store    *store.Store
+	Client   client.Client
+	Worker   worker.Worker
+	API      *api.Server
+
+	cancel context.CancelFunc
+}
+
+// DatabaseURL is the app database of the embedded default in dir.
+func DatabaseURL(dir string) string { return "sqlite:" + filepath.Join(dir, "recours.db") }
+
+// StartEmbedded starts everything but the HTTP listener.
+func StartEmbedded(ctx context.Context, cfg EmbeddedConfig) (_ *Embedded, err error) {
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("data dir: %w", err)
+	}
+	e := &Embedded{}
+	defer func() {
+		if err != nil {
+			e.Close()
+		}
+	}()
+	e.Temporal, err = embedded.Start(ctx, embedded.Config{
+		DatabaseFile: filepath.Join(cfg.DataDir, "temporal.db"),
+		FrontendPort: cfg.TemporalPort,
+		Logger:       slog.Default(),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("embedded temporal: %w", err)
+	}
+	dsn := cfg.DatabaseURL
+	if dsn == "" {
+		dsn = DatabaseURL(cfg.DataDir)
+	}
+	if e.Store, err = store.Open(dsn); err != nil {
+		return nil, err
+	}
+	if err = e.Store.Migrate(ctx); err != nil {
+		return nil, err
+	}
+	if err = e.Store.SeedDemo(ctx); err != nil {
+		return nil, fmt.Errorf("seed: %w", err)
+	}
+	if e.Client, err = Dial(ctx, e.Temporal.HostPort(), e.Temporal.Namespace()); err != nil {
+		return nil, err
+	}
+	e.Worker = NewWorker(e.Client, e.Store)
+	if err = e.Worker.Start(); err != nil {
+		return nil, fmt.Errorf("worker: %w", err)
+	}
+	var apiCtx context.Context
+	apiCtx, e.cancel = context.WithCancel(context.Background())
+	if e.API, err = NewAPI(apiCtx, e.Store, e.Client, 30*time.Second); err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+// Close stops the worker, then Temporal, then the store; safe on a
+// partly started Embedded.
+func (e *Embedded) Close() error {
+	if e.cancel != nil {
+		e.cancel()
+	}
+	if e.Worker != nil {
+		e.Worker.Stop()
+	}
+	if e.Client != nil {
+		e.Client.Close()
+	}
+	var errs []error
+	if e.Temporal != nil {
+		errs = append(errs, e.Temporal.Stop())
+	}
+	if e.Store != nil {
+		errs = append(errs, e.Store.Close())
+	}
+	return errors.Join(errs...)
+}

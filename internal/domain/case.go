@@ -1,0 +1,148 @@
+package domain
+
+import (
+	"regexp"
+	"time"
+)
+
+// Claimant is the person a file is about. They hold no account.
+type Claimant struct {
+	Number string `json:"number"`
+	Name   string `json:"name,omitempty"`
+	Email  string `json:"email,omitempty"`
+	Phone  string `json:"phone,omitempty"`
+}
+
+var claimantNumber = regexp.MustCompile(`^[0-9]{7}$`)
+
+// ValidClaimantNumber reports whether n is a numéro allocataire: 7 digits.
+func ValidClaimantNumber(n string) bool { return claimantNumber.MatchString(n) }
+
+// Deadline is one dated obligation of a file.
+type Deadline struct {
+	Name   string     `json:"name"`
+	DueAt  time.Time  `json:"due_at"`
+	MetAt  *time.Time `json:"met_at"`
+	Status SLAStatus  `json:"status"`
+}
+
+// Pending reports whether the deadline is neither met nor missed.
+func (d Deadline) Pending() bool { return d.Status != SLAMet && d.Status != SLAMissed }
+
+// Deadline names.
+const (
+	DeadlineAcknowledgment    = "acknowledgment"
+	DeadlineTarget            = "target"
+	DeadlineLegal             = "legal"
+	DeadlineImplicitRejection = "implicit_rejection"
+)
+
+// Case is a file as the API shows it: the state its workflow owns.
+type Case struct {
+	ID          string    `json:"id"`
+	Kind        Kind      `json:"kind"`
+	Caf         string    `json:"caf"`
+	Status      Status    `json:"status"`
+	Claimant    Claimant  `json:"claimant"`
+	Channel     Channel   `json:"channel,omitempty"`
+	Benefit     Benefit   `json:"benefit"`
+	Reason      Reason    `json:"reason"`
+	Origin      string    `json:"origin,omitempty"`
+	Subject     string    `json:"subject"`
+	Description string    `json:"description"`
+	Assignee    string    `json:"assignee,omitempty"`
+	ReceivedAt  time.Time `json:"received_at"`
+
+	Deadlines   []Deadline `json:"deadlines"`
+	SLAStatus   SLAStatus  `json:"sla_status"`
+	ClockPaused bool       `json:"clock_paused"`
+	// PausedSince is when the running pause began; PausedSeconds sums the
+	// pauses that ended. Both durations are kept: raw (receipt to answer)
+	// and adjusted (raw minus the paused time).
+	PausedSince         *time.Time `json:"paused_since,omitempty"`
+	PausedSeconds       int64      `json:"paused_seconds"`
+	AnsweredAt          *time.Time `json:"answered_at,omitempty"`
+	ElapsedDaysRaw      *int       `json:"elapsed_days_raw,omitempty"`
+	ElapsedDaysAdjusted *int       `json:"elapsed_days,omitempty"`
+	// ImplicitRejectionAt is set when two months passed with no answer
+	// (CRPA L231-4): the silence became a rejection.
+	ImplicitRejectionAt *time.Time `json:"implicit_rejection_at,omitempty"`
+	// RemindedAt is when the assignee was reminded of the coming target.
+	RemindedAt *time.Time `json:"reminded_at,omitempty"`
+
+	ParentID           string     `json:"parent_id,omitempty"`
+	DDDReference       string     `json:"ddd_reference,omitempty"`
+	ResponseExpectedBy string     `json:"response_expected_by,omitempty"`
+	Outcome            string     `json:"outcome,omitempty"`
+	Explanation        string     `json:"explanation,omitempty"`
+	Answer             string     `json:"answer,omitempty"`
+	Opinions           []Opinion  `json:"opinions,omitempty"`
+	Policy             *Policy    `json:"policy,omitempty"`
+	CreatedAt          time.Time  `json:"created_at"`
+	UpdatedAt          time.Time  `json:"updated_at"`
+	ClosedAt           *time.Time `json:"closed_at,omitempty"`
+}
+
+// Opinion is a service's view requested by the mediator.
+type Opinion struct {
+	ID         string     `json:"id"`
+	Service    string     `json:"service"`
+	Question   string     `json:"question"`
+	DueAt      time.Time  `json:"due_at"`
+	Status     string     `json:"status"`
+	Text       string     `json:"text,omitempty"`
+	RecordedAt *time.Time `json:"recorded_at,omitempty"`
+}
+
+// Deadline returns the deadline called name, and whether the file has one.
+func (c *Case) Deadline(name string) (*Deadline, bool) {
+	for i := range c.Deadlines {
+		if c.Deadlines[i].Name == name {
+			return &c.Deadlines[i], true
+		}
+	}
+	return nil, false
+}
+
+// Event is one entry of a file's timeline. Seq numbers a file's events
+// from 1 without gaps; it is the idempotency key of their persistence.
+type Event struct {
+	Seq        int64          `json:"seq"`
+	At         time.Time      `json:"at"`
+	Actor      string         `json:"actor"`
+	Action     string         `json:"action"`
+	FromStatus Status         `json:"from_status,omitempty"`
+	ToStatus   Status         `json:"to_status,omitempty"`
+	Details    map[string]any `json:"details,omitempty"`
+}
+
+// System is the actor of what the clock does.
+const System = "system"
+
+// Actor is who asks for an action, with their roles in the file's Caf.
+type Actor struct {
+	Login string `json:"login"`
+	Roles []Role `json:"roles"`
+}
+
+// Has reports whether the actor holds role.
+func (a Actor) Has(role Role) bool {
+	for _, r := range a.Roles {
+		if r == role {
+			return true
+		}
+	}
+	return false
+}
+
+// Notification is an entry in someone's queue: a user (by login) or every
+// holder of a role in the file's Caf.
+type Notification struct {
+	Recipient string     `json:"recipient"` // a login, or "role:manager"
+	Kind      string     `json:"kind"`      // what happened: reminder, target_missed, …
+	Message   string     `json:"message"`   // in French, for the queue
+	DueAt     *time.Time `json:"due_at,omitempty"`
+}
+
+// RoleRecipient addresses a notification to every holder of role in the Caf.
+func RoleRecipient(r Role) string { return "role:" + string(r) }

@@ -1,0 +1,27 @@
+// Package embedded runs a complete single-node Temporal server (frontend,
+// history, matching and worker services) inside the current process, backed
+// by SQLite.
+//
+// It powers `recours dev`, where state is kept in a SQLite file so that
+// running workflows survive a restart, and end-to-end tests, which use an
+// ephemeral in-memory database.
+//
+// The setup mirrors go.temporal.io/server/temporaltest/internal (which cannot
+// be imported) with a few deliberate differences:
+//
+//   - SQLite pragmas are passed under their bare names ("journal_mode",
+//     "synchronous"): the sqlite plugin turns every unknown connect attribute
+//     into "_pragma=<key>=<value>", so the "_journal_mode" spelling used by
+//     temporaltest becomes an unknown pragma that SQLite silently ignores.
+//   - No Prometheus or pprof listener is opened; metrics are discarded.
+//   - Server logs are forwarded to a *slog.Logger at WARN level and above.
+//   - Custom search attributes missing from an existing database are added
+//     through the operator API after start, because namespace pre-creation is
+//     skipped when the namespace already exists.
+//
+// Known limitation: the sqlite plugin keeps one pooled connection per DSN for
+// the lifetime of the process and never closes it (see conn_pool.go in the
+// plugin). Stop therefore releases every port, but the database handle stays
+// open until the process exits; a later Start on the same file within the
+// same process transparently reuses that connection.
+package embedded

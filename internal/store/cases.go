@@ -1,0 +1,235 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"recours/internal/domain"
+)
+
+// Record is what one activity writes: the file as it now is, and the
+// changes (events with their seq, and queue entries) that led there.
+type Record struct {
+	Case    domain.Case
+	Changes []domain.Change
+}
+
+// Save writes a record in one transaction. Events are keyed by (case,
+// seq): a retried Save writes nothing twice, and the projection only moves
+// forward (its version is the seq of the last event).
+func (s *Store) Save(ctx context.Context, r Record) error {
+	if len(r.Changes) == 0 {
+		return errors.New("store: a record needs at least one change")
+	}
+	data, err := json.Marshal(r.Case)
+	if err != nil {
+		return fmt.Errorf("store: encode case: %w", err)
+	}
+	c := r.Case
+	version := r.Changes[len(r.Changes)-1].Event.Seq
+	return s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		for _, ch := range r.Changes {
+			if err := saveChange(tx, c, ch); err != nil {
+				return err
+			}
+		}
+		row := CaseRow{
+			ID: c.ID, Kind: string(c.Kind), Caf: c.Caf, Status: string(c.Status),
+			SLAStatus: string(c.SLAStatus), Assignee: c.Assignee, ClaimantNumber: c.Claimant.Number,
+			Channel: string(c.Channel), Benefit: string(c.Benefit), Reason: string(c.Reason),
+			ParentID: c.ParentID, DDDReference: c.DDDReference, ReceivedAt: c.ReceivedAt,
+			AnsweredAt: c.AnsweredAt, ClockPaused: c.ClockPaused, Version: version, Data: string(data),
+			CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt,
+		}
+		if d, ok := c.Deadline(domain.DeadlineTarget); ok {
+			row.TargetDue = &d.DueAt
+		}
+		if d, ok := c.Deadline(domain.DeadlineLegal); ok {
+			row.LegalDue = &d.DueAt
+		}
+		return tx.Clauses(clause.OnConflict{
+			Columns: []clause.Column{{Name: "id"}},
+			DoUpdates: clause.AssignmentColumns([]string{"status", "sla_status", "assignee",
+				"parent_id", "ddd_reference", "target_due", "legal_due", "answered_at",
+				"clock_paused", "version", "data", "updated_at"}),
+			Where: clause.Where{Exprs: []clause.Expression{clause.Expr{SQL: "cases.version < excluded.version"}}},
+		}).Create(&row).Error
+	})
+}
+
+func saveChange(tx *gorm.DB, c domain.Case, ch domain.Change) error {
+	ev := ch.Event
+	details := ""
+	if len(ev.Details) > 0 {
+		b, err := json.Marshal(ev.Details)
+		if err != nil {
+			return fmt.Errorf("store: encode details: %w", err)
+		}
+		details = string(b)
+	}
+	row := EventRow{CaseID: c.ID, Seq: ev.Seq, Caf: c.Caf, At: ev.At, Actor: ev.Actor,
+		Action: ev.Action, FromStatus: string(ev.FromStatus), ToStatus: string(ev.ToStatus), Details: details}
+	res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&row)
+	if res.Error != nil {
+		return fmt.Errorf("store: event: %w", res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return nil // written by an earlier attempt, with its queue entries
+	}
+	for _, n := range ch.Notifications {
+		nr := Notification{CaseID: c.ID, Seq: ev.Seq, Recipient: n.Recipient, Caf: c.Caf,
+			Kind: n.Kind, Message: n.Message, DueAt: n.DueAt, CreatedAt: ev.At}
+		if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&nr).Error; err != nil {
+			return fmt.Errorf("store: notification: %w", err)
+		}
+	}
+	return nil
+}
+
+// Case returns the file with id, or ENOTFOUND.
+func (s *Store) Case(ctx context.Context, id string) (domain.Case, error) {
+	var row CaseRow
+	err := s.DB.WithContext(ctx).Where("id = ?", id).Take(&row).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return domain.Case{}, domain.Errorf(domain.ENOTFOUND, "dossier introuvable")
+	}
+	if err != nil {
+		return domain.Case{}, fmt.Errorf("store: case: %w", err)
+	}
+	return decodeCase(row)
+}
+
+func decodeCase(row CaseRow) (domain.Case, error) {
+	var c domain.Case
+	if err := json.Unmarshal([]byte(row.Data), &c); err != nil {
+		return c, fmt.Errorf("store: decode case %s: %w", row.ID, err)
+	}
+	return c, nil
+}
+
+// CaseFilter selects files for a list. Cafs is the set the caller may read;
+// an empty set selects nothing.
+type CaseFilter struct {
+	Cafs      []string
+	Kind      string
+	Status    string
+	Assignee  string
+	SLAStatus string
+	Query     string
+	Limit     int
+	Cursor    string // the id of the last file of the previous page
+}
+
+// Cases lists files newest first (ids are time-ordered UUIDv7), and the
+// cursor of the next page ("" at the end).
+func (s *Store) Cases(ctx context.Context, f CaseFilter) ([]domain.Case, string, error) {
+	if len(f.Cafs) == 0 {
+		return nil, "", nil
+	}
+	q := s.DB.WithContext(ctx).Model(&CaseRow{}).Where("caf IN ?", f.Cafs)
+	for col, v := range map[string]string{"kind": f.Kind, "status": f.Status, "assignee": f.Assignee, "sla_status": f.SLAStatus} {
+		if v != "" {
+			q = q.Where(col+" = ?", v)
+		}
+	}
+	if f.Query != "" {
+		q = q.Where("claimant_number = ? OR id = ? OR ddd_reference = ?", f.Query, f.Query, f.Query)
+	}
+	if f.Cursor != "" {
+		q = q.Where("id < ?", f.Cursor)
+	}
+	var rows []CaseRow
+	if err := q.Order("id DESC").Limit(f.Limit + 1).Find(&rows).Error; err != nil {
+		return nil, "", fmt.Errorf("store: cases: %w", err)
+	}
+	next := ""
+	if len(rows) > f.Limit {
+		rows = rows[:f.Limit]
+		next = rows[len(rows)-1].ID
+	}
+	out := make([]domain.Case, 0, len(rows))
+	for _, r := range rows {
+		c, err := decodeCase(r)
+		if err != nil {
+			return nil, "", err
+		}
+		out = append(out, c)
+	}
+	return out, next, nil
+}
+
+// Events returns a file's timeline in order.
+func (s *Store) Events(ctx context.Context, caseID string) ([]domain.Event, error) {
+	var rows []EventRow
+	if err := s.DB.WithContext(ctx).Where("case_id = ?", caseID).Order("seq").Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("store: events: %w", err)
+	}
+	out := make([]domain.Event, 0, len(rows))
+	for _, r := range rows {
+		ev := domain.Event{Seq: r.Seq, At: r.At.UTC(), Actor: r.Actor, Action: r.Action,
+			FromStatus: domain.Status(r.FromStatus), ToStatus: domain.Status(r.ToStatus)}
+		if r.Details != "" {
+			if err := json.Unmarshal([]byte(r.Details), &ev.Details); err != nil {
+				return nil, fmt.Errorf("store: decode event: %w", err)
+			}
+		}
+		out = append(out, ev)
+	}
+	return out, nil
+}
+
+// Notifications returns the unread entries of the queues of login (its
+// own, and those of its roles in each Caf), oldest first.
+func (s *Store) Notifications(ctx context.Context, login string, rolesByCaf map[string][]domain.Role) ([]Notification, error) {
+	q := s.DB.WithContext(ctx).Where("read_at IS NULL").Where("recipient = ?", login)
+	for caf, roles := range rolesByCaf {
+		names := make([]string, len(roles))
+		for i, r := range roles {
+			names[i] = domain.RoleRecipient(r)
+		}
+		q = q.Or("read_at IS NULL AND caf = ? AND recipient IN ?", caf, names)
+	}
+	var out []Notification
+	err := q.Order("created_at, id").Limit(500).Find(&out).Error
+	return out, err
+}
+
+// Count is a number of files of one status and SLA status.
+type Count struct {
+	Kind, Status, SLAStatus string
+	N                       int64
+}
+
+// CountCases counts files by kind, status and SLA status, for the metrics.
+func (s *Store) CountCases(ctx context.Context) ([]Count, error) {
+	var out []Count
+	err := s.DB.WithContext(ctx).Model(&CaseRow{}).
+		Select("kind, status, sla_status, count(*) AS n").Group("kind, status, sla_status").Scan(&out).Error
+	return out, err
+}
+
+// IdempotentRequest records the first use of a client's key. It returns
+// the earlier record when the key was used before (created false).
+func (s *Store) IdempotentRequest(ctx context.Context, k IdempotencyKey) (IdempotencyKey, bool, error) {
+	k.CreatedAt = time.Now().UTC()
+	res := s.DB.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&k)
+	if res.Error != nil {
+		return k, false, fmt.Errorf("store: idempotency key: %w", res.Error)
+	}
+	if res.RowsAffected == 1 {
+		return k, true, nil
+	}
+	var prev IdempotencyKey
+	err := s.DB.WithContext(ctx).Where("actor = ? AND key = ?", k.Actor, k.Key).Take(&prev).Error
+	return prev, false, err
+}
+
+// normalise trims a login for lookups.
+func normalise(login string) string { return strings.ToLower(strings.TrimSpace(login)) }

@@ -1,0 +1,8 @@
+// Package store is the relational side of Recours, through GORM, on
+// PostgreSQL in production and SQLite in the embedded default: the Cafs,
+// users, roles and API tokens; the projection of every file and its
+// append-only timeline, written only by the workflows' activities; the
+// queues of notifications; the idempotency keys of the API.
+//
+// It imports the domain, never the API, the workflows or Temporal.
+package store

@@ -1,0 +1,123 @@
+package store
+
+import "time"
+
+// Organisation is a Caf, with its deadline policy for new files.
+type Organisation struct {
+	Code                    string `gorm:"primaryKey;size:3"`
+	Name                    string `gorm:"not null"`
+	DayMode                 string `gorm:"not null;default:calendar"`
+	AcknowledgmentDays      int    `gorm:"not null;default:5"`
+	TargetDays              int    `gorm:"not null;default:10"`
+	LegalDays               int    `gorm:"not null;default:15"`
+	ReminderDaysBefore      int    `gorm:"not null;default:2"`
+	ImplicitRejectionMonths int    `gorm:"not null;default:2"`
+	CreatedAt               time.Time
+}
+
+// User is an agent or a partner's account.
+type User struct {
+	ID        uint   `gorm:"primaryKey"`
+	Login     string `gorm:"uniqueIndex;not null"`
+	Name      string `gorm:"not null"`
+	Email     string
+	CreatedAt time.Time
+}
+
+// UserRole grants a role to a user in one Caf.
+type UserRole struct {
+	UserID    uint   `gorm:"primaryKey"`
+	Caf       string `gorm:"primaryKey;size:3"`
+	Role      string `gorm:"primaryKey"`
+	CreatedAt time.Time
+}
+
+// APIToken is a bearer token, stored as the SHA-256 of its secret.
+type APIToken struct {
+	ID         uint   `gorm:"primaryKey"`
+	UserID     uint   `gorm:"index;not null"`
+	Hash       string `gorm:"uniqueIndex;size:64;not null"`
+	Label      string
+	ExpiresAt  time.Time `gorm:"not null"`
+	RevokedAt  *time.Time
+	LastUsedAt *time.Time
+	CreatedAt  time.Time
+}
+
+// CaseRow is the projection of a file: the columns lists and queues filter
+// on, and the whole file as JSON in Data. Version is the seq of the last
+// event applied, so a late write never overwrites a newer state.
+type CaseRow struct {
+	ID             string `gorm:"primaryKey;size:36"`
+	Kind           string `gorm:"index;not null"`
+	Caf            string `gorm:"index;size:3;not null"`
+	Status         string `gorm:"index;not null"`
+	SLAStatus      string `gorm:"column:sla_status;index;not null"`
+	Assignee       string `gorm:"index"`
+	ClaimantNumber string `gorm:"index;size:7"`
+	Channel        string
+	Benefit        string
+	Reason         string
+	ParentID       string `gorm:"index"`
+	DDDReference   string `gorm:"column:ddd_reference;index"`
+	ReceivedAt     time.Time
+	TargetDue      *time.Time
+	LegalDue       *time.Time
+	AnsweredAt     *time.Time
+	ClockPaused    bool
+	Version        int64  `gorm:"not null"`
+	Data           string `gorm:"not null"`
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+}
+
+// TableName keeps the table named after the domain's word.
+func (CaseRow) TableName() string { return "cases" }
+
+// EventRow is one entry of a file's timeline, keyed by (case, seq) so a
+// retried write is a no-op.
+type EventRow struct {
+	CaseID     string `gorm:"primaryKey;size:36"`
+	Seq        int64  `gorm:"primaryKey"`
+	Caf        string `gorm:"index;size:3;not null"`
+	At         time.Time
+	Actor      string `gorm:"index"`
+	Action     string `gorm:"not null"`
+	FromStatus string
+	ToStatus   string
+	Details    string
+}
+
+// TableName names the timeline table.
+func (EventRow) TableName() string { return "case_events" }
+
+// Notification is an entry in a queue: a user's, or every holder of a role
+// in the Caf ("role:manager").
+type Notification struct {
+	ID        uint   `gorm:"primaryKey"`
+	CaseID    string `gorm:"uniqueIndex:ux_notification;size:36;not null"`
+	Seq       int64  `gorm:"uniqueIndex:ux_notification;not null"`
+	Recipient string `gorm:"uniqueIndex:ux_notification;not null"`
+	Caf       string `gorm:"index;size:3;not null"`
+	Kind      string `gorm:"not null"`
+	Message   string
+	DueAt     *time.Time
+	CreatedAt time.Time
+	ReadAt    *time.Time
+}
+
+// IdempotencyKey remembers the first request made with a client's key, so
+// a repeat returns the same file and a different body is refused.
+type IdempotencyKey struct {
+	Actor       string `gorm:"primaryKey"`
+	Key         string `gorm:"primaryKey"`
+	Target      string `gorm:"not null"`
+	RequestHash string `gorm:"size:64;not null"`
+	CaseID      string `gorm:"size:36"`
+	CreatedAt   time.Time
+}
+
+func allModels() []any {
+	return []any{&Organisation{}, &User{}, &UserRole{}, &APIToken{}, &CaseRow{},
+		&EventRow{}, &Notification{}, &IdempotencyKey{}}
+}

@@ -1,0 +1,149 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"recours/internal/calendar"
+	"recours/internal/domain"
+)
+
+// UserByLogin returns the user with login, or ENOTFOUND.
+func (s *Store) UserByLogin(ctx context.Context, login string) (User, error) {
+	var u User
+	err := s.DB.WithContext(ctx).Where("login = ?", normalise(login)).Take(&u).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return u, domain.Errorf(domain.ENOTFOUND, "utilisateur inconnu : %s", login)
+	}
+	return u, err
+}
+
+// Grant gives role in caf to the user with login, creating the user.
+func (s *Store) Grant(ctx context.Context, login, name string, caf string, role domain.Role) error {
+	if !role.Valid() || !domain.ValidCafCode(caf) {
+		return domain.Errorf(domain.EINVALID, "rôle %q ou Caf %q inconnu", role, caf)
+	}
+	return s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		u := User{Login: normalise(login), Name: name}
+		if err := tx.Where(User{Login: u.Login}).Attrs(User{Name: name}).FirstOrCreate(&u).Error; err != nil {
+			return err
+		}
+		return tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&UserRole{UserID: u.ID, Caf: caf, Role: string(role)}).Error
+	})
+}
+
+// Grants lists every (login, role, caf), for the authorisation policy.
+type GrantRow struct {
+	Login, Role, Caf string
+}
+
+// Grants returns every role granted, for the authorisation policy.
+func (s *Store) Grants(ctx context.Context) ([]GrantRow, error) {
+	var out []GrantRow
+	err := s.DB.WithContext(ctx).Table("user_roles").
+		Select("users.login AS login, user_roles.role AS role, user_roles.caf AS caf").
+		Joins("JOIN users ON users.id = user_roles.user_id").Scan(&out).Error
+	return out, err
+}
+
+// HasRole reports whether login holds role in caf.
+func (s *Store) HasRole(ctx context.Context, login string, caf string, role domain.Role) (bool, error) {
+	var n int64
+	err := s.DB.WithContext(ctx).Table("user_roles").
+		Joins("JOIN users ON users.id = user_roles.user_id").
+		Where("users.login = ? AND user_roles.caf = ? AND user_roles.role = ?", normalise(login), caf, string(role)).
+		Count(&n).Error
+	return n > 0, err
+}
+
+// tokenPrefix marks Recours tokens, so a leaked one is recognisable.
+const tokenPrefix = "rct_"
+
+// HashToken returns the stored form of a token.
+func HashToken(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+// CreateToken makes a token for login, valid for ttl, and returns it: it is
+// shown once and only its hash is kept.
+func (s *Store) CreateToken(ctx context.Context, login, label string, ttl time.Duration) (string, error) {
+	if ttl <= 0 {
+		return "", domain.Errorf(domain.EINVALID, "la durée de validité doit être positive")
+	}
+	u, err := s.UserByLogin(ctx, login)
+	if err != nil {
+		return "", err
+	}
+	secret := make([]byte, 32)
+	if _, err := rand.Read(secret); err != nil {
+		return "", err
+	}
+	token := tokenPrefix + base64.RawURLEncoding.EncodeToString(secret)
+	t := APIToken{UserID: u.ID, Hash: HashToken(token), Label: label, ExpiresAt: time.Now().UTC().Add(ttl)}
+	if err := s.DB.WithContext(ctx).Create(&t).Error; err != nil {
+		return "", fmt.Errorf("store: token: %w", err)
+	}
+	return token, nil
+}
+
+// Authenticate returns the user a valid, unexpired, unrevoked token
+// belongs to, or EUNAUTHORIZED.
+func (s *Store) Authenticate(ctx context.Context, token string, now time.Time) (User, error) {
+	if !strings.HasPrefix(token, tokenPrefix) {
+		return User{}, domain.Errorf(domain.EUNAUTHORIZED, "jeton invalide")
+	}
+	var t APIToken
+	err := s.DB.WithContext(ctx).Where("hash = ?", HashToken(token)).Take(&t).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) || (err == nil && (t.RevokedAt != nil || !now.Before(t.ExpiresAt))) {
+		return User{}, domain.Errorf(domain.EUNAUTHORIZED, "jeton invalide, expiré ou révoqué")
+	}
+	if err != nil {
+		return User{}, fmt.Errorf("store: token: %w", err)
+	}
+	var u User
+	if err := s.DB.WithContext(ctx).Take(&u, t.UserID).Error; err != nil {
+		return User{}, fmt.Errorf("store: token user: %w", err)
+	}
+	return u, nil
+}
+
+// Organisation returns the Caf with code, or ENOTFOUND.
+func (s *Store) Organisation(ctx context.Context, code string) (Organisation, error) {
+	var o Organisation
+	err := s.DB.WithContext(ctx).Where("code = ?", code).Take(&o).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return o, domain.Errorf(domain.ENOTFOUND, "Caf inconnue : %s", code)
+	}
+	return o, err
+}
+
+// Policy is the deadline policy the Caf applies to new files.
+func (o Organisation) Policy() domain.Policy {
+	return domain.Policy{
+		DayMode: calendar.Mode(o.DayMode), AcknowledgmentDays: o.AcknowledgmentDays,
+		TargetDays: o.TargetDays, LegalDays: o.LegalDays, ReminderDaysBefore: o.ReminderDaysBefore,
+		ImplicitRejectionMonths: o.ImplicitRejectionMonths,
+	}
+}
+
+// UpsertOrganisation creates or renames a Caf; an existing Caf keeps its policy.
+func (s *Store) UpsertOrganisation(ctx context.Context, code, name string) error {
+	p := domain.DefaultPolicy()
+	o := Organisation{Code: code, Name: name, DayMode: string(p.DayMode), AcknowledgmentDays: p.AcknowledgmentDays,
+		TargetDays: p.TargetDays, LegalDays: p.LegalDays, ReminderDaysBefore: p.ReminderDaysBefore,
+		ImplicitRejectionMonths: p.ImplicitRejectionMonths}
+	return s.DB.WithContext(ctx).Clauses(clause.OnConflict{
+		Columns: []clause.Column{{Name: "code"}}, DoUpdates: clause.AssignmentColumns([]string{"name"}),
+	}).Create(&o).Error
+}

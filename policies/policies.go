@@ -1,0 +1,15 @@
+// Package policies holds the Casbin model and the role permissions, embedded
+// in the binary. Who holds which role in which Caf lives in the database.
+package policies
+
+import _ "embed"
+
+// Model is the Casbin model: RBAC with domains, the domain being the Caf.
+//
+//go:embed model.conf
+var Model string
+
+// Permissions lists what each role may do.
+//
+//go:embed policy.csv
+var Permissions string

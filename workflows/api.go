@@ -1,0 +1,74 @@
+package workflows
+
+import (
+	"errors"
+	"strings"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+
+	"recours/internal/domain"
+)
+
+// Temporal names: the contract between the API, the worker and the
+// histories already recorded. Never rename one.
+const (
+	TaskQueue             = "recours"
+	ComplaintWorkflowName = "Complaint"
+	QueryState            = "state"
+	UpdateRegister        = "register"
+	complaintIDPrefix     = "complaint:"
+)
+
+// ReopenWindow is how long a closed or withdrawn complaint's workflow
+// waits for a reopening before it completes; its projection stays.
+const ReopenWindow = 60 * 24 * time.Hour
+
+// ComplaintWorkflowID is the workflow ID of the complaint with file id.
+func ComplaintWorkflowID(id string) string { return complaintIDPrefix + id }
+
+// CaseIDFromWorkflowID is the inverse of ComplaintWorkflowID.
+func CaseIDFromWorkflowID(wid string) (string, bool) {
+	return strings.CutPrefix(wid, complaintIDPrefix)
+}
+
+// ComplaintInput starts a complaint's workflow: its first state, deadlines
+// fixed, and who registered it.
+type ComplaintInput struct {
+	Case  domain.Case `json:"case"`
+	Actor string      `json:"actor"`
+}
+
+// ActionRequest is the argument of every action update.
+type ActionRequest struct {
+	Actor domain.Actor      `json:"actor"`
+	Args  domain.ActionArgs `json:"args"`
+}
+
+// asApplicationError carries a domain error across Temporal with its code
+// as the error type and its fields as details; nil stays nil.
+func asApplicationError(err error) error {
+	if err == nil {
+		return nil
+	}
+	var de *domain.Error
+	if !errors.As(err, &de) {
+		return err
+	}
+	return temporal.NewApplicationErrorWithOptions(de.Message, de.Code,
+		temporal.ApplicationErrorOptions{NonRetryable: true, Details: []any{de.Fields}})
+}
+
+// DomainError turns an error returned by an update back into a domain
+// error when it carries one.
+func DomainError(err error) error {
+	var ae *temporal.ApplicationError
+	if !errors.As(err, &ae) {
+		return err
+	}
+	de := &domain.Error{Code: ae.Type(), Message: ae.Message()}
+	if ae.HasDetails() {
+		_ = ae.Details(&de.Fields)
+	}
+	return de
+}
