@@ -1,0 +1,49 @@
+package app_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"recours/internal/testutil"
+)
+
+// TestRestart_DeadlineFiresAfterRestart opens a file whose legal limit
+// falls a few seconds later, stops the whole process (API, worker and
+// Temporal server), starts it again on the same data directory, and waits:
+// the deadline still fires, once.
+func TestRestart_DeadlineFiresAfterRestart(t *testing.T) {
+	dir := t.TempDir()
+	r := testutil.StartIn(t, dir, "")
+	body := testutil.Complaint("071")
+	// Received 15 days ago, less 20 s: the legal limit passes in 20 s.
+	body["received_at"] = time.Now().UTC().Add(-15*24*time.Hour + 20*time.Second).Format(time.RFC3339)
+	created := r.Do("POST", "/api/v1/complaints", "csu.demo", body)
+	require.Equal(t, 201, created.Status, string(created.Body))
+	id := created.Map(t)["id"].(string)
+	r.Stop()
+
+	r = testutil.StartIn(t, dir, "")
+	var file map[string]any
+	require.Eventually(t, func() bool {
+		file = r.Do("GET", "/api/v1/cases/"+id, "manager.demo", nil).Map(t)
+		return file["sla_status"] == "overdue"
+	}, 90*time.Second, 500*time.Millisecond, "the legal limit fired after the restart")
+	assert.Equal(t, "open", file["status"], "the status stays what it was")
+
+	var timeline struct{ Items []struct{ Action string } }
+	r.Do("GET", "/api/v1/cases/"+id+"/events", "manager.demo", nil).JSON(t, &timeline)
+	var passed int
+	for _, ev := range timeline.Items {
+		if ev.Action == "legal_limit_passed" {
+			passed++
+		}
+	}
+	assert.Equal(t, 1, passed, "the legal limit is recorded once")
+	var n int64
+	require.NoError(t, r.Store.DB.Table("notifications").
+		Where("case_id = ? AND kind = ? AND recipient = ?", id, "legal_limit_passed", "role:manager").Count(&n).Error)
+	assert.Equal(t, int64(1), n, "the managers' queue has the file once")
+}

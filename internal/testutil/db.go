@@ -1,0 +1,75 @@
+// Package testutil starts the real parts for tests: a fresh PostgreSQL
+// database or SQLite file per test, and Recours itself (embedded Temporal
+// server, worker, API over HTTP), so each test reads as its scenario.
+package testutil
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// PostgresAdminURL is the server the tests create their databases on
+// (RECOURS_TEST_POSTGRES overrides it).
+func PostgresAdminURL() string {
+	if u := os.Getenv("RECOURS_TEST_POSTGRES"); u != "" {
+		return u
+	}
+	return "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
+}
+
+// PostgresURL creates a fresh database for the test and drops it after.
+// PostgreSQL must be running: the store's tests run on it for real.
+func PostgresURL(t testing.TB) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	admin, err := pgx.Connect(ctx, PostgresAdminURL())
+	if err != nil {
+		t.Fatalf("PostgreSQL is not reachable at %s (make test starts it): %v", PostgresAdminURL(), err)
+	}
+	defer admin.Close(context.Background())
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	name := "recours_test_" + hex.EncodeToString(b)
+	if _, err := admin.Exec(ctx, "CREATE DATABASE "+name); err != nil {
+		t.Fatalf("create database: %v", err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		c, err := pgx.Connect(ctx, PostgresAdminURL())
+		if err != nil {
+			t.Logf("drop database %s: %v", name, err)
+			return
+		}
+		defer c.Close(context.Background())
+		if _, err := c.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
+			t.Logf("drop database %s: %v", name, err)
+		}
+	})
+	return fmt.Sprintf("postgres://postgres@127.0.0.1:5432/%s?sslmode=disable", name)
+}
+
+// SQLiteURL returns a fresh SQLite database in the test's temp dir.
+func SQLiteURL(t testing.TB) string {
+	return "sqlite:" + filepath.Join(t.TempDir(), "recours.db")
+}
+
+// Databases lists the two stores every flow test runs on.
+func Databases() []struct {
+	Name string
+	URL  func(testing.TB) string
+} {
+	return []struct {
+		Name string
+		URL  func(testing.TB) string
+	}{{"postgres", PostgresURL}, {"sqlite", SQLiteURL}}
+}
