@@ -103,19 +103,22 @@ func (s *Store) Authenticate(ctx context.Context, token string, now time.Time) (
 	if !strings.HasPrefix(token, tokenPrefix) {
 		return User{}, domain.Errorf(domain.EUNAUTHORIZED, "jeton invalide")
 	}
-	var t APIToken
-	err := s.DB.WithContext(ctx).Where("hash = ?", HashToken(token)).Take(&t).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) || (err == nil && (t.RevokedAt != nil || !now.Before(t.ExpiresAt))) {
+	var row struct {
+		User
+		ExpiresAt time.Time
+		RevokedAt *time.Time
+	}
+	err := s.DB.WithContext(ctx).Table("api_tokens").
+		Select("users.*, api_tokens.expires_at AS expires_at, api_tokens.revoked_at AS revoked_at").
+		Joins("JOIN users ON users.id = api_tokens.user_id").
+		Where("api_tokens.hash = ?", HashToken(token)).Take(&row).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) || (err == nil && (row.RevokedAt != nil || !now.Before(row.ExpiresAt))) {
 		return User{}, domain.Errorf(domain.EUNAUTHORIZED, "jeton invalide, expiré ou révoqué")
 	}
 	if err != nil {
 		return User{}, fmt.Errorf("store: token: %w", err)
 	}
-	var u User
-	if err := s.DB.WithContext(ctx).Take(&u, t.UserID).Error; err != nil {
-		return User{}, fmt.Errorf("store: token user: %w", err)
-	}
-	return u, nil
+	return row.User, nil
 }
 
 // Organisation returns the Caf with code, or ENOTFOUND.

@@ -1,0 +1,194 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"sort"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
+
+	"recours/internal/testutil"
+)
+
+const rawQueue = "bench-raw"
+
+// rawWorkflow is the baseline: a workflow with one update that does nothing.
+func rawWorkflow(ctx workflow.Context) error {
+	done := false
+	if err := workflow.SetUpdateHandler(ctx, "touch", func(ctx workflow.Context, n int) (int, error) {
+		return n + 1, nil
+	}); err != nil {
+		return err
+	}
+	if err := workflow.SetUpdateHandler(ctx, "done", func(ctx workflow.Context) error {
+		done = true
+		return nil
+	}); err != nil {
+		return err
+	}
+	return workflow.Await(ctx, func() bool { return done })
+}
+
+func envInt(name string, def int) int {
+	if n, err := strconv.Atoi(os.Getenv(name)); err == nil && n > 0 {
+		return n
+	}
+	return def
+}
+
+// parallel runs n jobs on c goroutines and returns the elapsed time.
+func parallel(b *testing.B, n, c int, job func(i int) error) time.Duration {
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	var failed atomic.Value
+	start := time.Now()
+	for range c {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= n {
+					return
+				}
+				if err := job(i); err != nil {
+					failed.Store(err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if err, ok := failed.Load().(error); ok {
+		b.Fatal(err)
+	}
+	return time.Since(start)
+}
+
+func percentile(d []time.Duration, p float64) time.Duration {
+	s := append([]time.Duration(nil), d...)
+	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
+	return s[int(float64(len(s)-1)*p)]
+}
+
+// BenchmarkThroughputAndLatency prints the figures of BENCHMARKS.md.
+// RECOURS_BENCH_N (default 400) files, RECOURS_BENCH_C (default 8)
+// concurrent clients, RECOURS_BENCH_ACTIONS (default 400) actions.
+func BenchmarkThroughputAndLatency(b *testing.B) {
+	n, conc, nActions := envInt("RECOURS_BENCH_N", 400), envInt("RECOURS_BENCH_C", 8), envInt("RECOURS_BENCH_ACTIONS", 400)
+	r := testutil.Start(b, "")
+	raw := worker.New(r.Client, rawQueue, worker.Options{})
+	raw.RegisterWorkflowWithOptions(rawWorkflow, workflow.RegisterOptions{Name: "BenchRaw"})
+	if err := raw.Start(); err != nil {
+		b.Fatal(err)
+	}
+	defer raw.Stop()
+	ctx := context.Background()
+	for _, login := range []string{"csu.demo", "manager.demo", "gca.demo"} {
+		r.Token(login) // tokens made before the clock starts
+	}
+
+	// Warm up both paths so neither pays for first connections.
+	for i := range 20 {
+		if resp := r.Do("POST", "/api/v1/complaints", "csu.demo", testutil.Complaint("071")); resp.Status != 201 {
+			b.Fatalf("warm-up: %d %s", resp.Status, resp.Body)
+		}
+		if _, err := r.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: fmt.Sprintf("warm-%d-%s", i, uuid.NewString()), TaskQueue: rawQueue}, "BenchRaw"); err != nil {
+			b.Fatal(err)
+		}
+	}
+
+	b.ResetTimer()
+	ids := make([]string, n)
+	apiElapsed := parallel(b, n, conc, func(i int) error {
+		resp := r.Do("POST", "/api/v1/complaints", "csu.demo", testutil.Complaint("071"))
+		if resp.Status != 201 {
+			return fmt.Errorf("file: %d %s", resp.Status, resp.Body)
+		}
+		id := resp.Map(b)["id"].(string)
+		if got := r.Do("GET", "/api/v1/cases/"+id, "csu.demo", nil); got.Status != 200 {
+			return fmt.Errorf("read-your-writes broken: GET %s answered %d", id, got.Status)
+		}
+		ids[i] = id
+		return nil
+	})
+	rawIDs := make([]string, n)
+	rawElapsed := parallel(b, n, conc, func(i int) error {
+		rawIDs[i] = "bench-" + uuid.NewString()
+		_, err := r.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: rawIDs[i], TaskQueue: rawQueue}, "BenchRaw")
+		return err
+	})
+
+	// Actions: each client works its own files, assigning then toggling
+	// request_documents / documents_received, timed one by one.
+	files := ids[:conc]
+	for _, id := range files {
+		r.Do("POST", "/api/v1/cases/"+id+"/actions/assign", "manager.demo", map[string]any{"assignee": "gca.demo"})
+		r.Do("POST", "/api/v1/cases/"+id+"/actions/start", "gca.demo", map[string]any{})
+	}
+	apiLat := make([]time.Duration, nActions)
+	parallel(b, conc, conc, func(c int) error {
+		for k := c; k < nActions; k += conc {
+			action, body := "request_documents", map[string]any{"note": "Pièce justificative demandée."}
+			if (k/conc)%2 == 1 {
+				action, body = "documents_received", map[string]any{}
+			}
+			start := time.Now()
+			resp := r.Do("POST", "/api/v1/cases/"+files[c]+"/actions/"+action, "gca.demo", body)
+			apiLat[k] = time.Since(start)
+			if resp.Status != 200 {
+				return fmt.Errorf("%s: %d %s", action, resp.Status, resp.Body)
+			}
+		}
+		return nil
+	})
+	rawLat := make([]time.Duration, nActions)
+	parallel(b, conc, conc, func(c int) error {
+		for k := c; k < nActions; k += conc {
+			start := time.Now()
+			h, err := r.Client.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+				WorkflowID: rawIDs[c], UpdateName: "touch", Args: []any{k}, WaitForStage: client.WorkflowUpdateStageCompleted,
+			})
+			var out int
+			if err == nil {
+				err = h.Get(ctx, &out)
+			}
+			rawLat[k] = time.Since(start)
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	b.StopTimer()
+
+	apiRate := float64(n) / apiElapsed.Seconds()
+	rawRate := float64(n) / rawElapsed.Seconds()
+	b.ReportMetric(apiRate, "api_files/s")
+	b.ReportMetric(rawRate, "raw_starts/s")
+	b.ReportMetric(apiRate/rawRate, "rate_ratio")
+	b.ReportMetric(float64(percentile(apiLat, 0.99))/float64(percentile(rawLat, 0.99)), "p99_ratio")
+	fmt.Printf(`
+Recours on the embedded server: %d files, %d concurrent clients, %d actions
+  complaints filed through the API (201 then GET 200): %7.1f /s
+  raw Temporal workflow starts:                        %7.1f /s
+  ratio API / raw:                                     %7.2f   (target >= 0.5)
+  action round trip through the API   p50 %6.1f ms   p99 %6.1f ms
+  raw Temporal Update round trip      p50 %6.1f ms   p99 %6.1f ms
+  ratio of p99s API / raw:                             %7.2f   (target <= 2)
+`, n, conc, nActions, apiRate, rawRate, apiRate/rawRate,
+		ms(percentile(apiLat, 0.5)), ms(percentile(apiLat, 0.99)),
+		ms(percentile(rawLat, 0.5)), ms(percentile(rawLat, 0.99)),
+		float64(percentile(apiLat, 0.99))/float64(percentile(rawLat, 0.99)))
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
