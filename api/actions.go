@@ -52,14 +52,13 @@ func (s *Server) act(c *gin.Context) {
 		return
 	}
 	if action == domain.ActionAssign {
-		if ok, err := s.Store.HasRole(c, args.Assignee, file.Caf, domain.RoleGCA); err != nil || !ok {
-			fail(c, &domain.Error{Code: domain.EINVALID, Message: "attribution impossible",
-				Fields: []domain.FieldError{{Field: "assignee", Message: "aucun gestionnaire de cette Caf ne porte cet identifiant"}}})
+		if args.Assignee, err = s.assignee(c, args.Assignee, file.Caf); err != nil {
+			fail(c, err)
 			return
 		}
 	}
 	target := "POST /api/v1/cases/" + file.ID + "/actions/" + string(action)
-	_, _, ok = s.idempotency(c, target, body, file.ID)
+	_, release, ok := s.idempotency(c, target, body, file.ID)
 	if !ok {
 		return
 	}
@@ -80,6 +79,9 @@ func (s *Server) act(c *gin.Context) {
 		err = h.Get(ctx, &out)
 	}
 	var notFound *serviceerror.NotFound
+	if err != nil && !isUnavailable(err) {
+		release() // refused: a retry with this key is a first attempt (a timed-out one may have applied)
+	}
 	switch {
 	case errors.As(err, &notFound):
 		writeProblem(c, http.StatusConflict, "le dossier est clos : plus aucune action n'est possible", nil)
@@ -101,4 +103,26 @@ func actionArgs(action domain.Action, body []byte, p domain.Problems) (domain.Ac
 		return args, err
 	}
 	return args, domain.ValidateArgs(action, args)
+}
+
+// assignee returns the login of the benefits officer of caf named login
+// (as stored: logins are matched whatever their case), or EINVALID.
+func (s *Server) assignee(c *gin.Context, login, caf string) (string, error) {
+	invalid := &domain.Error{Code: domain.EINVALID, Message: "attribution impossible",
+		Fields: []domain.FieldError{{Field: "assignee", Message: "aucun gestionnaire de cette Caf ne porte cet identifiant"}}}
+	u, err := s.Store.UserByLogin(c, login)
+	if domain.ErrorCode(err) == domain.ENOTFOUND {
+		return "", invalid
+	}
+	if err != nil {
+		return "", err
+	}
+	ok, err := s.Store.HasRole(c, u.Login, caf, domain.RoleGCA)
+	if err != nil {
+		return "", err
+	}
+	if !ok {
+		return "", invalid
+	}
+	return u.Login, nil
 }

@@ -38,6 +38,8 @@ func (s *Server) createComplaint(c *gin.Context) {
 		fail(c, err)
 		return
 	}
+	// The key is kept even if the start fails: the outcome of a timed-out
+	// start is unknown, and a retry must find the same file, not make one.
 	id, _, ok := s.idempotency(c, "POST /api/v1/complaints", body, newID())
 	if !ok {
 		return

@@ -2,12 +2,14 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"mime"
 	"net/http"
 	"strings"
@@ -81,8 +83,12 @@ func decodeStrict(body []byte, into any) error {
 	var syntaxErr *json.SyntaxError
 	switch {
 	case errors.As(err, &typeErr):
+		field := typeErr.Field
+		if field == "" {
+			field = "body" // the document itself, e.g. an array instead of an object
+		}
 		return &domain.Error{Code: domain.EINVALID, Message: "type de champ incorrect",
-			Fields: []domain.FieldError{{Field: typeErr.Field, Message: "attendu : " + typeErr.Type.String()}}}
+			Fields: []domain.FieldError{{Field: field, Message: "attendu : " + typeErr.Type.String()}}}
 	case errors.As(err, &syntaxErr), errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
 		return domain.Errorf(domain.EINVALID, "JSON mal formé")
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
@@ -108,27 +114,35 @@ func hashBody(target string, body []byte) string {
 
 // idempotency applies the client's Idempotency-Key: the first request with
 // a key records its target and body hash; a repeat with the same returns
-// the file id recorded (repeat true); with another body or target, 409.
-// Without a key it returns caseID unchanged.
-func (s *Server) idempotency(c *gin.Context, target string, body []byte, caseID string) (id string, repeat bool, ok bool) {
+// the file id recorded; with another body or target, 409. Without a key it
+// returns caseID unchanged. release forgets a key this request recorded,
+// for a request that then fails: a failed request changes nothing.
+func (s *Server) idempotency(c *gin.Context, target string, body []byte, caseID string) (id string, release func(), ok bool) {
 	key := c.GetHeader("Idempotency-Key")
+	noop := func() {}
 	if key == "" {
-		return caseID, false, true
+		return caseID, noop, true
 	}
 	if len(key) > 200 {
 		writeProblem(c, http.StatusBadRequest, "Idempotency-Key trop longue (200 caractères au plus)", nil)
-		return "", false, false
+		return "", noop, false
 	}
-	rec, created, err := s.Store.IdempotentRequest(c, store.IdempotencyKey{
-		Actor: user(c).Login, Key: key, Target: target, RequestHash: hashBody(target, body), CaseID: caseID,
-	})
+	k := store.IdempotencyKey{Actor: user(c).Login, Key: key, Target: target, RequestHash: hashBody(target, body), CaseID: caseID}
+	rec, created, err := s.Store.IdempotentRequest(c, k)
 	if err != nil {
 		fail(c, err)
-		return "", false, false
+		return "", noop, false
 	}
-	if !created && (rec.Target != target || rec.RequestHash != hashBody(target, body)) {
+	if !created && (rec.Target != target || rec.RequestHash != k.RequestHash) {
 		writeProblem(c, http.StatusConflict, "cette Idempotency-Key a déjà servi pour une autre requête", nil)
-		return "", false, false
+		return "", noop, false
 	}
-	return rec.CaseID, !created, true
+	if !created {
+		return rec.CaseID, noop, true
+	}
+	return rec.CaseID, func() {
+		if err := s.Store.ForgetIdempotencyKey(context.WithoutCancel(c), k); err != nil {
+			slog.WarnContext(c, "forgetting an idempotency key failed", "err", err)
+		}
+	}, true
 }
