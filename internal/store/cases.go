@@ -231,5 +231,12 @@ func (s *Store) IdempotentRequest(ctx context.Context, k IdempotencyKey) (Idempo
 	return prev, false, err
 }
 
+// ForgetIdempotencyKey removes the record of a request that failed, so a
+// retry with the same key is a first attempt again.
+func (s *Store) ForgetIdempotencyKey(ctx context.Context, k IdempotencyKey) error {
+	return s.DB.WithContext(ctx).Where("actor = ? AND key = ? AND request_hash = ?", k.Actor, k.Key, k.RequestHash).
+		Delete(&IdempotencyKey{}).Error
+}
+
 // normalise trims a login for lookups.
 func normalise(login string) string { return strings.ToLower(strings.TrimSpace(login)) }
