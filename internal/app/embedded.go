@@ -59,7 +59,7 @@ func StartEmbedded(ctx context.Context, cfg EmbeddedConfig) (_ *Embedded, err er
 		Logger:       slog.Default(),
 	})
 	if err != nil {
-		return nil, fmt.Errorf("embedded temporal: %w", err)
+		return nil, err
 	}
 	dsn := cfg.DatabaseURL
 	if dsn == "" {

@@ -14,7 +14,13 @@
 //     into "_pragma=<key>=<value>", so the "_journal_mode" spelling used by
 //     temporaltest becomes an unknown pragma that SQLite silently ignores.
 //   - No Prometheus or pprof listener is opened; metrics are discarded.
-//   - Server logs are forwarded to a *slog.Logger at WARN level and above.
+//   - Server logs are forwarded to a *slog.Logger at WARN level and above,
+//     and muted once Stop begins (shutdown only produces benign noise).
+//   - Cluster membership rows left by a previous run are deleted before
+//     start; otherwise a restart within 20s waits 30s+ for ringpop to give
+//     up on the dead previous incarnation.
+//   - Start returns only once the frontend sees history, matching and worker
+//     in its membership rings, not merely when it answers.
 //   - Custom search attributes missing from an existing database are added
 //     through the operator API after start, because namespace pre-creation is
 //     skipped when the namespace already exists.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"os"
+	"sync/atomic"
 
 	"go.temporal.io/server/common/log"
 	"go.temporal.io/server/common/log/tag"
@@ -14,6 +15,11 @@ import (
 // transition at those levels, which drowns the application's own output.
 type slogLogger struct {
 	l *slog.Logger
+	// muted is set when Stop begins: services going down one by one make the
+	// remaining ones log a burst of warnings and errors (failed polls, dial
+	// errors, "Not enough hosts") that say nothing useful; a failed stop is
+	// reported by Stop's return value instead.
+	muted *atomic.Bool
 }
 
 var (
@@ -25,7 +31,7 @@ func newSlogLogger(l *slog.Logger) slogLogger {
 	if l == nil {
 		l = slog.New(slog.DiscardHandler)
 	}
-	return slogLogger{l: l.With("component", "temporal")}
+	return slogLogger{l: l.With("component", "temporal"), muted: new(atomic.Bool)}
 }
 
 func (slogLogger) Debug(string, ...tag.Tag) {}
@@ -40,13 +46,14 @@ func (s slogLogger) DPanic(msg string, tags ...tag.Tag) { s.log(slog.LevelError,
 
 // Panic and Fatal must not return: callers rely on it (e.g. they dereference
 // a value that is nil on the failure path right after logging).
+// They also bypass muting: the process is about to die, say why.
 func (s slogLogger) Panic(msg string, tags ...tag.Tag) {
-	s.log(slog.LevelError, msg, tags)
+	s.l.LogAttrs(context.Background(), slog.LevelError, msg, attrs(tags)...)
 	panic(msg)
 }
 
 func (s slogLogger) Fatal(msg string, tags ...tag.Tag) {
-	s.log(slog.LevelError, msg, append(tags, tag.NewBoolTag("fatal", true)))
+	s.l.LogAttrs(context.Background(), slog.LevelError, msg, attrs(append(tags, tag.NewBoolTag("fatal", true)))...)
 	os.Exit(1)
 }
 
@@ -56,12 +63,12 @@ func (s slogLogger) With(tags ...tag.Tag) log.Logger {
 	if len(tags) == 0 {
 		return s
 	}
-	return slogLogger{l: slog.New(s.l.Handler().WithAttrs(attrs(tags)))}
+	return slogLogger{l: slog.New(s.l.Handler().WithAttrs(attrs(tags))), muted: s.muted}
 }
 
 func (s slogLogger) log(level slog.Level, msg string, tags []tag.Tag) {
 	ctx := context.Background()
-	if !s.l.Enabled(ctx, level) {
+	if s.muted.Load() || !s.l.Enabled(ctx, level) {
 		return // avoid encoding the tags for nothing
 	}
 	s.l.LogAttrs(ctx, level, msg, attrs(tags)...)

@@ -2,22 +2,14 @@ package embedded
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net"
-	"os"
-	"path/filepath"
 	"strconv"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
-	"go.temporal.io/api/operatorservice/v1"
-	"go.temporal.io/api/workflowservice/v1"
-	"go.temporal.io/sdk/client"
-	sdklog "go.temporal.io/sdk/log"
 	"go.temporal.io/server/common/authorization"
 	"go.temporal.io/server/common/cluster"
 	"go.temporal.io/server/common/config"
@@ -56,17 +48,13 @@ type Config struct {
 // Server is a running embedded Temporal server.
 type Server struct {
 	srv       temporal.Server
+	logger    slogLogger
 	hostPort  string
 	namespace string
 
 	stopOnce sync.Once
 	stopErr  error
 }
-
-// memDBSeq makes in-memory database names unique within the process: the
-// sqlite plugin shares connections per DSN, so two ephemeral servers with the
-// same name would silently share state.
-var memDBSeq atomic.Int64
 
 // Start builds the server, starts it, and returns once the frontend answers
 // requests for the namespace (or ctx / a 60s deadline expires).
@@ -82,7 +70,7 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	logger := newSlogLogger(cfg.Logger)
 
-	sqlCfg, err := prepareDatabase(cfg)
+	sqlCfg, err := prepareDatabase(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -112,9 +100,9 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("embedded temporal: new server: %w", err)
 	}
-	s := &Server{srv: srv, hostPort: hostPort, namespace: cfg.Namespace}
+	s := &Server{srv: srv, logger: logger, hostPort: hostPort, namespace: cfg.Namespace}
 	if err := srv.Start(); err != nil {
-		_ = s.Stop() // services that did start still hold ports
+		// fx has already rolled back whatever started; Stop would be a no-op.
 		return nil, fmt.Errorf("embedded temporal: start: %w", err)
 	}
 	if err := s.awaitReady(ctx, cfg.SearchAttributes); err != nil {
@@ -133,54 +121,11 @@ func (s *Server) Namespace() string { return s.namespace }
 // Stop shuts all services down and frees their ports. It is safe to call more
 // than once.
 func (s *Server) Stop() error {
-	s.stopOnce.Do(func() { s.stopErr = s.srv.Stop() })
+	s.stopOnce.Do(func() {
+		s.logger.muted.Store(true)
+		s.stopErr = s.srv.Stop()
+	})
 	return s.stopErr
-}
-
-// prepareDatabase returns the persistence config, creating the schema of a
-// new database file.
-func prepareDatabase(cfg Config) (*config.SQL, error) {
-	sqlCfg := &config.SQL{
-		PluginName:        sqliteplugin.PluginName,
-		ConnectAttributes: map[string]string{},
-	}
-	if cfg.DatabaseFile == "" {
-		// mode=memory makes the plugin create the schema on first connect;
-		// cache=shared lets every service see the same in-memory database.
-		sqlCfg.DatabaseName = fmt.Sprintf("recours-embedded-%d-%d", os.Getpid(), memDBSeq.Add(1))
-		sqlCfg.ConnectAttributes["mode"] = "memory"
-		sqlCfg.ConnectAttributes["cache"] = "shared"
-		return sqlCfg, nil
-	}
-
-	path, err := filepath.Abs(cfg.DatabaseFile)
-	if err != nil {
-		return nil, fmt.Errorf("embedded temporal: database path: %w", err)
-	}
-	sqlCfg.DatabaseName = path
-	sqlCfg.ConnectAttributes["mode"] = "rwc"
-	// Bare pragma names: the plugin emits "_pragma=<key>=<value>" for any
-	// attribute that is not a URI parameter. WAL + synchronous=normal is
-	// 3-5x faster than the rollback journal with full fsync, and a power
-	// loss can at worst drop the last transactions, not corrupt the file.
-	sqlCfg.ConnectAttributes["journal_mode"] = "wal"
-	sqlCfg.ConnectAttributes["synchronous"] = "normal"
-
-	if _, err := os.Stat(path); err == nil {
-		return sqlCfg, nil
-	} else if !errors.Is(err, os.ErrNotExist) {
-		return nil, fmt.Errorf("embedded temporal: database file: %w", err)
-	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return nil, fmt.Errorf("embedded temporal: database dir: %w", err)
-	}
-	if err := sqlite.SetupSchema(sqlCfg); err != nil {
-		// Do not leave a half-initialised file behind: the next start would
-		// see it exists and skip schema creation.
-		_ = os.Remove(path)
-		return nil, fmt.Errorf("embedded temporal: setup schema: %w", err)
-	}
-	return sqlCfg, nil
 }
 
 func serverConfig(cfg Config, sqlCfg *config.SQL, hostPort string) *config.Config {
@@ -254,79 +199,6 @@ func dynamicConfig() dynamicconfig.StaticClient {
 		dynamicconfig.MatchingNumTaskqueueReadPartitions.Key():  1,
 		dynamicconfig.MatchingNumTaskqueueWritePartitions.Key(): 1,
 	}
-}
-
-// awaitReady polls the frontend until it serves the namespace, then registers
-// any search attribute an existing database does not know yet.
-func (s *Server) awaitReady(ctx context.Context, attrs map[string]enumspb.IndexedValueType) error {
-	ctx, cancel := context.WithTimeout(ctx, readyTimeout)
-	defer cancel()
-	opts := client.Options{
-		HostPort:  s.hostPort,
-		Namespace: s.namespace,
-		// Failed attempts are expected while services join the ring.
-		Logger: sdklog.NewStructuredLogger(slog.New(slog.DiscardHandler)),
-	}
-	for {
-		c, err := client.DialContext(ctx, opts)
-		if err == nil {
-			err = probe(ctx, c, s.namespace)
-			if err == nil {
-				err = ensureSearchAttributes(ctx, c, s.namespace, attrs)
-				c.Close()
-				return err
-			}
-			c.Close()
-		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("embedded temporal: frontend %s not ready: %w (last error: %v)", s.hostPort, ctx.Err(), err)
-		case <-time.After(100 * time.Millisecond):
-		}
-	}
-}
-
-func probe(ctx context.Context, c client.Client, namespace string) error {
-	if _, err := c.CheckHealth(ctx, &client.CheckHealthRequest{}); err != nil {
-		return err
-	}
-	_, err := c.WorkflowService().DescribeNamespace(ctx, &workflowservice.DescribeNamespaceRequest{Namespace: namespace})
-	return err
-}
-
-// ensureSearchAttributes adds the attributes missing from the namespace.
-// Pre-creation only registers them when the namespace is new, so without this
-// an attribute introduced after the database file was created would never
-// exist.
-func ensureSearchAttributes(ctx context.Context, c client.Client, namespace string, want map[string]enumspb.IndexedValueType) error {
-	if len(want) == 0 {
-		return nil
-	}
-	resp, err := c.OperatorService().ListSearchAttributes(ctx, &operatorservice.ListSearchAttributesRequest{Namespace: namespace})
-	if err != nil {
-		return fmt.Errorf("embedded temporal: list search attributes: %w", err)
-	}
-	missing := map[string]enumspb.IndexedValueType{}
-	for name, typ := range want {
-		got, ok := resp.GetCustomAttributes()[name]
-		switch {
-		case !ok:
-			missing[name] = typ
-		case got != typ:
-			return fmt.Errorf("embedded temporal: search attribute %q is %v in the database, want %v (types cannot change; delete the database file)", name, got, typ)
-		}
-	}
-	if len(missing) == 0 {
-		return nil
-	}
-	_, err = c.OperatorService().AddSearchAttributes(ctx, &operatorservice.AddSearchAttributesRequest{
-		Namespace:        namespace,
-		SearchAttributes: missing,
-	})
-	if err != nil {
-		return fmt.Errorf("embedded temporal: add search attributes: %w", err)
-	}
-	return nil
 }
 
 // dialHost turns a wildcard bind address into one a client can dial.

@@ -1,12 +1,15 @@
 package embedded_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -65,10 +68,41 @@ func waitSignalWorkflow(ctx workflow.Context) (string, error) {
 
 // Helpers.
 
-// testLogger surfaces server warnings in the test output (stderr) without the
-// info-level noise.
-func testLogger() *slog.Logger {
-	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+// testLogger collects server warnings and prints them only if the test fails:
+// a healthy run still logs a few (shutdown races, no Nexus HTTP port).
+func testLogger(t *testing.T) *slog.Logger {
+	var buf syncBuffer
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("server logs:\n%s", buf.String())
+		}
+	})
+	return slog.New(slog.NewTextHandler(&buf, nil))
+}
+
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// requirePortFree checks that a stopped server released its frontend port.
+func requirePortFree(t *testing.T, hostPort string) {
+	t.Helper()
+	l, err := net.Listen("tcp", hostPort)
+	require.NoError(t, err, "frontend port still bound after Stop")
+	require.NoError(t, l.Close())
 }
 
 func startServer(t *testing.T, cfg embedded.Config) *embedded.Server {
@@ -119,7 +153,7 @@ func update(ctx context.Context, c client.Client, workflowID string, n int) (int
 // Tests.
 
 func TestInMemoryWorkflowWithActivityAndUpdate(t *testing.T) {
-	srv := startServer(t, embedded.Config{Logger: testLogger()})
+	srv := startServer(t, embedded.Config{Logger: testLogger(t)})
 	t.Cleanup(func() { require.NoError(t, srv.Stop()) })
 	require.Equal(t, "default", srv.Namespace())
 
@@ -150,7 +184,7 @@ func TestInMemoryWorkflowWithActivityAndUpdate(t *testing.T) {
 
 func TestFileStoreSurvivesRestart(t *testing.T) {
 	dbFile := filepath.Join(t.TempDir(), "nested", "temporal.db")
-	cfg := embedded.Config{DatabaseFile: dbFile, Namespace: "recours-test", Logger: testLogger()}
+	cfg := embedded.Config{DatabaseFile: dbFile, Namespace: "recours-test", Logger: testLogger(t)}
 	const taskQueue, workflowID = "restart-test", "wait-signal"
 
 	// First life: start the workflow and let a worker run its first task.
@@ -170,6 +204,7 @@ func TestFileStoreSurvivesRestart(t *testing.T) {
 	w1.Stop()
 	c1.Close()
 	require.NoError(t, srv1.Stop())
+	requirePortFree(t, srv1.HostPort())
 
 	// SQLite header bytes 18/19 are 2 in WAL mode: proves the pragma applied.
 	header := make([]byte, 20)

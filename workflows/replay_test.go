@@ -1,0 +1,32 @@
+package workflows_test
+
+import (
+	"path/filepath"
+	"testing"
+
+	"go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
+
+	"recours/workflows"
+)
+
+// TestReplay_RecordedHistories replays every recorded history against the
+// current workflow code: a change that existing files could not replay
+// fails here and must go behind workflow.GetVersion. Record a new history
+// with RECOURS_RECORD_HISTORY=$PWD/workflows/testdata/NAME.json go test
+// ./api -run TestComplaintFlow_EndToEnd/sqlite.
+func TestReplay_RecordedHistories(t *testing.T) {
+	files, err := filepath.Glob("testdata/complaint_*.json")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no recorded history in testdata: %v", err)
+	}
+	for _, f := range files {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			r := worker.NewWorkflowReplayer()
+			r.RegisterWorkflowWithOptions(workflows.Complaint, workflow.RegisterOptions{Name: workflows.ComplaintWorkflowName})
+			if err := r.ReplayWorkflowHistoryFromJSONFile(nil, f); err != nil {
+				t.Fatalf("replay %s: %v", f, err)
+			}
+		})
+	}
+}
