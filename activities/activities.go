@@ -10,6 +10,8 @@ import (
 // Activities carries what the side effects need.
 type Activities struct {
 	Store *store.Store
+	// Saved, if set, is told each file saved (see internal/notify).
+	Saved func(caseID string)
 }
 
 // Save writes a file's new state, its events and its queue entries. It is
@@ -20,6 +22,9 @@ func (a *Activities) Save(ctx context.Context, r store.Record) error {
 		// The file's id and seq only: a file's content never reaches the logs.
 		slog.WarnContext(ctx, "saving a file failed, will retry", "case_id", r.Case.ID, "err", err)
 		return err
+	}
+	if a.Saved != nil {
+		a.Saved(r.Case.ID)
 	}
 	return nil
 }

@@ -58,7 +58,7 @@ func (s *Server) act(c *gin.Context) {
 		}
 	}
 	target := "POST /api/v1/cases/" + file.ID + "/actions/" + string(action)
-	_, release, ok := s.idempotency(c, target, body, file.ID)
+	_, _, release, ok := s.idempotency(c, target, body, file.ID)
 	if !ok {
 		return
 	}

@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"net/http"
+	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
@@ -15,8 +16,8 @@ import (
 )
 
 // createComplaint registers a complaint: validate, authorise, then start
-// its workflow with an update-with-start that answers once the file is in
-// the store, so a GET right after the 201 shows it.
+// its workflow and wait for its register update, which answers once the
+// file is in the store, so a GET right after the 201 shows it.
 func (s *Server) createComplaint(c *gin.Context) {
 	var in domain.NewComplaint
 	body, ok := readJSON(c, &in)
@@ -40,14 +41,14 @@ func (s *Server) createComplaint(c *gin.Context) {
 	}
 	// The key is kept even if the start fails: the outcome of a timed-out
 	// start is unknown, and a retry must find the same file, not make one.
-	id, _, ok := s.idempotency(c, "POST /api/v1/complaints", body, newID())
+	id, repeat, _, ok := s.idempotency(c, "POST /api/v1/complaints", body, newID())
 	if !ok {
 		return
 	}
 	file := domain.NewComplaintCase(id, in, now, org.Policy())
 	ctx, cancel := context.WithTimeout(c, s.RequestTimeout)
 	defer cancel()
-	out, err := s.startComplaint(ctx, file, u.Login)
+	out, err := s.startComplaint(ctx, file, u.Login, repeat)
 	if err != nil {
 		fail(c, workflows.DomainError(err))
 		return
@@ -57,19 +58,41 @@ func (s *Server) createComplaint(c *gin.Context) {
 }
 
 // startComplaint starts (or, for a repeated idempotent request, finds) the
-// workflow of file and waits until the file is saved.
-func (s *Server) startComplaint(ctx context.Context, file domain.Case, actor string) (domain.Case, error) {
-	start := s.Temporal.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
-		ID:                       workflows.ComplaintWorkflowID(file.ID),
+// workflow of file and returns once the file is saved. Where a worker
+// shares this process (the embedded default) the start is eager (the
+// worker runs the first workflow task straight from the start's answer)
+// and the save is awaited in process; otherwise, and for a repeat, the
+// workflow's register update answers once the file is saved.
+func (s *Server) startComplaint(ctx context.Context, file domain.Case, actor string, repeat bool) (domain.Case, error) {
+	wid := workflows.ComplaintWorkflowID(file.ID)
+	var saved <-chan struct{}
+	if s.Saved != nil && !repeat {
+		var forget func()
+		saved, forget = s.Saved.Subscribe(file.ID)
+		defer forget()
+	}
+	_, err := s.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID:                       wid,
 		TaskQueue:                workflows.TaskQueue,
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+		EnableEagerStart:         true,
 	}, workflows.ComplaintWorkflowName, workflows.ComplaintInput{Case: file, Actor: actor})
-	h, err := s.Temporal.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
-		StartWorkflowOperation: start,
-		UpdateOptions: client.UpdateWorkflowOptions{
-			UpdateID: workflows.UpdateRegister, UpdateName: workflows.UpdateRegister,
-			WaitForStage: client.WorkflowUpdateStageCompleted,
-		},
+	if err != nil {
+		return domain.Case{}, err
+	}
+	if saved != nil {
+		select {
+		case <-saved:
+			return s.Store.Case(ctx, file.ID)
+		case <-time.After(localSaveWait):
+			// The task went to another worker: ask the workflow.
+		case <-ctx.Done():
+			return domain.Case{}, ctx.Err()
+		}
+	}
+	h, err := s.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+		WorkflowID: wid, UpdateID: workflows.UpdateRegister, UpdateName: workflows.UpdateRegister,
+		WaitForStage: client.WorkflowUpdateStageCompleted,
 	})
 	if err != nil {
 		return domain.Case{}, err
@@ -78,6 +101,10 @@ func (s *Server) startComplaint(ctx context.Context, file domain.Case, actor str
 	err = h.Get(ctx, &out)
 	return out, err
 }
+
+// localSaveWait is how long a registration waits for a worker of this
+// process to save the file before asking the workflow instead.
+const localSaveWait = 500 * time.Millisecond
 
 // newID returns a time-ordered UUID (v7): lists sort newest first by id.
 func newID() string { return uuid.Must(uuid.NewV7()).String() }

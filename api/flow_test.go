@@ -119,3 +119,23 @@ func recordHistory(t *testing.T, r *testutil.Recours, wid, path string) {
 	require.NoError(t, err)
 	require.NoError(t, os.WriteFile(path, b, 0o644))
 }
+
+// TestCreateComplaint_ReadYourWritesWithoutLocalWorker plays the API of a
+// production deployment, whose workers run in other processes: the 201
+// waits on the workflow's register update instead of an in-process
+// notice, and GET still shows the file at once.
+func TestCreateComplaint_ReadYourWritesWithoutLocalWorker(t *testing.T) {
+	r := testutil.Start(t, "")
+	r.API.Saved = nil
+	created := r.Do("POST", "/api/v1/complaints", "csu.demo", testutil.Complaint("071"))
+	require.Equal(t, 201, created.Status, string(created.Body))
+	id := created.Map(t)["id"].(string)
+	assertReadYourWrites(t, r, id, created.Body)
+	// A repeat with the same key finds the same file through the workflow.
+	body := testutil.Complaint("074")
+	first := r.Do("POST", "/api/v1/complaints", "csu.demo", body, "Idempotency-Key", "k1")
+	again := r.Do("POST", "/api/v1/complaints", "csu.demo", body, "Idempotency-Key", "k1")
+	require.Equal(t, 201, first.Status, string(first.Body))
+	require.Equal(t, 201, again.Status, string(again.Body))
+	assert.JSONEq(t, string(first.Body), string(again.Body))
+}

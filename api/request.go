@@ -117,30 +117,30 @@ func hashBody(target string, body []byte) string {
 // the file id recorded; with another body or target, 409. Without a key it
 // returns caseID unchanged. release forgets a key this request recorded,
 // for a request that then fails: a failed request changes nothing.
-func (s *Server) idempotency(c *gin.Context, target string, body []byte, caseID string) (id string, release func(), ok bool) {
+func (s *Server) idempotency(c *gin.Context, target string, body []byte, caseID string) (id string, repeat bool, release func(), ok bool) {
 	key := c.GetHeader("Idempotency-Key")
 	noop := func() {}
 	if key == "" {
-		return caseID, noop, true
+		return caseID, false, noop, true
 	}
 	if len(key) > 200 {
 		writeProblem(c, http.StatusBadRequest, "Idempotency-Key trop longue (200 caractères au plus)", nil)
-		return "", noop, false
+		return "", false, noop, false
 	}
 	k := store.IdempotencyKey{Actor: user(c).Login, Key: key, Target: target, RequestHash: hashBody(target, body), CaseID: caseID}
 	rec, created, err := s.Store.IdempotentRequest(c, k)
 	if err != nil {
 		fail(c, err)
-		return "", noop, false
+		return "", false, noop, false
 	}
 	if !created && (rec.Target != target || rec.RequestHash != k.RequestHash) {
 		writeProblem(c, http.StatusConflict, "cette Idempotency-Key a déjà servi pour une autre requête", nil)
-		return "", noop, false
+		return "", false, noop, false
 	}
 	if !created {
-		return rec.CaseID, noop, true
+		return rec.CaseID, true, noop, true
 	}
-	return rec.CaseID, func() {
+	return rec.CaseID, false, func() {
 		if err := s.Store.ForgetIdempotencyKey(context.WithoutCancel(c), k); err != nil {
 			slog.WarnContext(c, "forgetting an idempotency key failed", "err", err)
 		}

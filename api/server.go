@@ -9,6 +9,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"recours/internal/authz"
+	"recours/internal/notify"
 	"recours/internal/store"
 )
 
@@ -24,6 +25,8 @@ type Server struct {
 	Now func() time.Time
 	// RequestTimeout bounds how long an action may wait for its workflow.
 	RequestTimeout time.Duration
+	// Saved, when a worker shares the process, tells of files saved.
+	Saved *notify.Hub
 
 	metrics *metrics
 }

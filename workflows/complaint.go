@@ -21,6 +21,7 @@ func Complaint(ctx workflow.Context, in ComplaintInput) (domain.Case, error) {
 }
 
 type complaint struct {
+	timer deadlineTimer
 	c     domain.Case
 	seq   int64 // seq of the last event
 	saved int64 // seq of the last event written to the store
@@ -73,8 +74,10 @@ func (w *complaint) run(ctx workflow.Context, actor string) (domain.Case, error)
 	if err := w.save(ctx, w.record(created)); err != nil {
 		return w.c, err
 	}
+	version := workflow.GetVersion(ctx, changeOneTimerPerDeadline, workflow.DefaultVersion, 1)
 	for {
 		if w.c.Status.Final() {
+			w.timer.stop()
 			// Wait for a reopening; past the window the workflow completes.
 			reopened, err := workflow.AwaitWithTimeout(ctx, ReopenWindow, func() bool { return !w.c.Status.Final() })
 			if err != nil {
@@ -85,15 +88,7 @@ func (w *complaint) run(ctx workflow.Context, actor string) (domain.Case, error)
 			}
 			continue
 		}
-		seen := w.seq
-		changed := func() bool { return w.seq != seen }
-		var err error
-		if next, ok := w.c.NextTimer(); !ok {
-			err = workflow.Await(ctx, changed)
-		} else if d := next.Sub(workflow.Now(ctx)); d > 0 {
-			_, err = workflow.AwaitWithTimeout(ctx, d, changed)
-		}
-		if err != nil {
+		if err := w.waitForClock(ctx, version); err != nil {
 			return w.c, err
 		}
 		if changes := w.c.Tick(workflow.Now(ctx).UTC()); len(changes) > 0 {

@@ -94,7 +94,7 @@ func workerCmd() *cobra.Command {
 				return err
 			}
 			defer tc.Close()
-			w := app.NewWorker(tc, st)
+			w := app.NewWorker(tc, st, nil)
 			slog.Info("worker started", "temporal", c.temporalAddress, "namespace", c.namespace)
 			return w.Run(stopOn(ctx.Done()))
 		},

@@ -20,15 +20,22 @@ import (
 	"recours/activities"
 	"recours/api"
 	"recours/internal/authz"
+	"recours/internal/notify"
 	"recours/internal/store"
 	"recours/workflows"
 )
 
 // NewWorker registers every workflow and activity on the task queue.
-func NewWorker(c client.Client, st *store.Store) worker.Worker {
+// saved, if not nil, is told of every file saved (an API in this process
+// waits on it).
+func NewWorker(c client.Client, st *store.Store, saved *notify.Hub) worker.Worker {
 	w := worker.New(c, workflows.TaskQueue, worker.Options{})
 	w.RegisterWorkflowWithOptions(workflows.Complaint, workflow.RegisterOptions{Name: workflows.ComplaintWorkflowName})
-	w.RegisterActivity(&activities.Activities{Store: st})
+	acts := &activities.Activities{Store: st}
+	if saved != nil {
+		acts.Saved = saved.Saved
+	}
+	w.RegisterActivity(acts)
 	return w
 }
 

@@ -14,6 +14,7 @@ import (
 
 	"recours/api"
 	"recours/internal/embedded"
+	"recours/internal/notify"
 	"recours/internal/store"
 )
 
@@ -77,7 +78,8 @@ func StartEmbedded(ctx context.Context, cfg EmbeddedConfig) (_ *Embedded, err er
 	if e.Client, err = Dial(ctx, e.Temporal.HostPort(), e.Temporal.Namespace()); err != nil {
 		return nil, err
 	}
-	e.Worker = NewWorker(e.Client, e.Store)
+	saved := &notify.Hub{}
+	e.Worker = NewWorker(e.Client, e.Store, saved)
 	if err = e.Worker.Start(); err != nil {
 		return nil, fmt.Errorf("worker: %w", err)
 	}
@@ -86,6 +88,7 @@ func StartEmbedded(ctx context.Context, cfg EmbeddedConfig) (_ *Embedded, err er
 	if e.API, err = NewAPI(apiCtx, e.Store, e.Client, 30*time.Second); err != nil {
 		return nil, err
 	}
+	e.API.Saved = saved
 	return e, nil
 }
 

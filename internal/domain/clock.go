@@ -69,7 +69,13 @@ func (c *Case) Tick(now time.Time) []Change {
 		if len(ts) == 0 || ts[0].at.After(now) {
 			return out
 		}
-		out = append(out, c.fire(ts[0], now))
+		t := ts[0]
+		// Catching up past the target (a file registered late, a worker
+		// down for days): announcing that it approaches would be false.
+		if d, ok := c.Deadline(DeadlineTarget); ok && t.kind == ClockReminder && !now.Before(d.DueAt) {
+			t = timer{d.DueAt, ClockTargetMissed}
+		}
+		out = append(out, c.fire(t, now))
 	}
 }
 

@@ -160,8 +160,9 @@ func TestTick_CatchesUpInChronologicalOrder(t *testing.T) {
 		channel domain.Channel
 		want    []string
 	}{
-		{"phone", []string{domain.ClockReminder, domain.ClockTargetMissed, domain.ClockLegalLimitPassed}},
-		{"online", []string{domain.ClockDeadlineMissed, domain.ClockReminder, domain.ClockTargetMissed, domain.ClockLegalLimitPassed}},
+		// Past the target, no "target approaching" reminder is sent.
+		{"phone", []string{domain.ClockTargetMissed, domain.ClockLegalLimitPassed}},
+		{"online", []string{domain.ClockDeadlineMissed, domain.ClockTargetMissed, domain.ClockLegalLimitPassed}},
 	}
 	for _, tt := range tests {
 		t.Run(string(tt.channel), func(t *testing.T) {
@@ -177,7 +178,7 @@ func TestTick_CatchesUpInChronologicalOrder(t *testing.T) {
 			}
 			assert.Equal(t, domain.SLAOverdue, c.SLAStatus)
 			assert.Equal(t, domain.StatusInProgress, c.Status)
-			require.NotNil(t, c.RemindedAt)
+			assert.Nil(t, c.RemindedAt, "no reminder for a target already passed")
 		})
 	}
 }
@@ -189,7 +190,16 @@ func TestTick_StepByStepMatchesCatchUp(t *testing.T) {
 		steps = append(steps, kinds(stepped.Tick(day(d)))...)
 	}
 	jumped := inProgress(t, "online")
-	assert.Equal(t, kinds(jumped.Tick(day(16))), steps)
+	// The same steps, but the reminder: when catching up, its target has
+	// already passed.
+	var noReminder []string
+	for _, k := range steps {
+		if k != domain.ClockReminder {
+			noReminder = append(noReminder, k)
+		}
+	}
+	assert.Contains(t, steps, domain.ClockReminder)
+	assert.Equal(t, noReminder, kinds(jumped.Tick(day(16))))
 	assert.Equal(t, jumped.SLAStatus, stepped.SLAStatus)
 	for i := range jumped.Deadlines {
 		assert.Equal(t, jumped.Deadlines[i].Status, stepped.Deadlines[i].Status)
@@ -239,7 +249,7 @@ func TestTick_ImplicitRejectionAfterTwoMonths(t *testing.T) {
 	j := newCase("letter")
 	chs = j.Tick(implicitDue.Add(time.Hour))
 	require.NotEmpty(t, chs)
-	assert.Equal(t, []string{domain.ClockDeadlineMissed, domain.ClockReminder, domain.ClockTargetMissed,
+	assert.Equal(t, []string{domain.ClockDeadlineMissed, domain.ClockTargetMissed,
 		domain.ClockLegalLimitPassed, domain.ClockImplicitRejection}, kinds(chs))
 	require.NotNil(t, j.ImplicitRejectionAt)
 	assert.Equal(t, implicitDue.Add(time.Hour), *j.ImplicitRejectionAt)
@@ -313,7 +323,8 @@ func TestPause_AcrossTheLegalLimitMissesNothing(t *testing.T) {
 	assert.Equal(t, day(27), deadline(t, &c, domain.DeadlineTarget).DueAt)
 	assert.Equal(t, day(32), deadline(t, &c, domain.DeadlineLegal).DueAt)
 	assert.Empty(t, c.Tick(day(20)))
-	assert.Equal(t, []string{domain.ClockReminder, domain.ClockTargetMissed, domain.ClockLegalLimitPassed}, kinds(c.Tick(day(32))))
+	assert.Equal(t, []string{domain.ClockReminder}, kinds(c.Tick(day(25))))
+	assert.Equal(t, []string{domain.ClockTargetMissed, domain.ClockLegalLimitPassed}, kinds(c.Tick(day(32))))
 }
 
 func TestPause_ImplicitRejectionRunsWhilePaused(t *testing.T) {

@@ -34,6 +34,7 @@ func (s *Store) Save(ctx context.Context, r Record) error {
 	}
 	c := r.Case
 	version := r.Changes[len(r.Changes)-1].Event.Seq
+	defer s.writeLock()()
 	return s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		for _, ch := range r.Changes {
 			if err := saveChange(tx, c, ch); err != nil {

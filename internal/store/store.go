@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/go-gormigrate/gormigrate/v2"
@@ -19,6 +20,20 @@ import (
 // Store is the database, through GORM.
 type Store struct {
 	DB *gorm.DB
+	// writes serialises write transactions on SQLite, which takes one
+	// writer at a time: waiting on a Go mutex is immediate, where SQLite's
+	// own busy handler sleeps up to 100 ms between tries.
+	writes sync.Mutex
+	sqlite bool
+}
+
+// writeLock takes the write lock on SQLite; a no-op on PostgreSQL.
+func (s *Store) writeLock() func() {
+	if !s.sqlite {
+		return func() {}
+	}
+	s.writes.Lock()
+	return s.writes.Unlock
 }
 
 // Open connects to dsn: a postgres:// or postgresql:// URL, or
@@ -47,11 +62,12 @@ func Open(dsn string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: open: %w", err)
 	}
-	if db.Dialector.Name() == "sqlite" {
+	st := &Store{DB: db, sqlite: db.Dialector.Name() == "sqlite"}
+	if st.sqlite {
 		sqlDB, _ := db.DB()
-		sqlDB.SetMaxOpenConns(4)
+		sqlDB.SetMaxOpenConns(8)
 	}
-	return &Store{DB: db}, nil
+	return st, nil
 }
 
 // Close releases the connections.
