@@ -10,6 +10,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"recours/internal/domain"
 	"recours/internal/store"
 )
 
@@ -48,11 +49,17 @@ func (m *metrics) handler() http.Handler {
 // projection at each scrape, so every API process reports the same truth.
 type casesCollector struct{ st *store.Store }
 
-var casesDesc = prometheus.NewDesc("recours_cases",
-	"Files by kind, status and SLA status (overdue files are sla_status=\"overdue\").",
-	[]string{"kind", "status", "sla_status"}, nil)
+var (
+	casesDesc = prometheus.NewDesc("recours_cases",
+		"Files by kind, status and SLA status (overdue files are sla_status=\"overdue\").",
+		[]string{"kind", "status", "sla_status"}, nil)
+	clockDesc = prometheus.NewDesc("recours_deadline_events_total",
+		"Deadlines passed, from the timelines: acknowledgment missed, target missed, legal limit passed, implicit rejection.",
+		[]string{"event"}, nil)
+	clockEvents = []string{domain.ClockDeadlineMissed, domain.ClockTargetMissed, domain.ClockLegalLimitPassed, domain.ClockImplicitRejection}
+)
 
-func (casesCollector) Describe(ch chan<- *prometheus.Desc) { ch <- casesDesc }
+func (casesCollector) Describe(ch chan<- *prometheus.Desc) { ch <- casesDesc; ch <- clockDesc }
 
 func (cc casesCollector) Collect(ch chan<- prometheus.Metric) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -64,5 +71,13 @@ func (cc casesCollector) Collect(ch chan<- prometheus.Metric) {
 	}
 	for _, n := range counts {
 		ch <- prometheus.MustNewConstMetric(casesDesc, prometheus.GaugeValue, float64(n.N), n.Kind, n.Status, n.SLAStatus)
+	}
+	events, err := cc.st.CountEvents(ctx, clockEvents)
+	if err != nil {
+		ch <- prometheus.NewInvalidMetric(clockDesc, err)
+		return
+	}
+	for event, n := range events {
+		ch <- prometheus.MustNewConstMetric(clockDesc, prometheus.CounterValue, float64(n), event)
 	}
 }

@@ -296,7 +296,7 @@ func TestErrorMessages(t *testing.T) {
 	assert.NoError(t, p.Err(), "no problem, no error")
 	p.Add("caf", "trois chiffres")
 	p.Add("subject", "obligatoire")
-	assert.Equal(t, "the request is invalid: caf: trois chiffres", p.Err().Error())
+	assert.Equal(t, "la demande est invalide: caf: trois chiffres", p.Err().Error())
 }
 
 func TestVocabularies(t *testing.T) {

@@ -62,5 +62,5 @@ func (p Problems) Err() error {
 	if len(p) == 0 {
 		return nil
 	}
-	return &Error{Code: EINVALID, Message: "the request is invalid", Fields: p}
+	return &Error{Code: EINVALID, Message: "la demande est invalide", Fields: p}
 }

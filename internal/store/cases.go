@@ -216,6 +216,25 @@ func (s *Store) CountCases(ctx context.Context) ([]Count, error) {
 	return out, err
 }
 
+// CountEvents counts the timeline events of each of actions, for the
+// metrics: the timeline is append-only, so each count only grows.
+func (s *Store) CountEvents(ctx context.Context, actions []string) (map[string]int64, error) {
+	var rows []struct {
+		Action string
+		N      int64
+	}
+	err := s.DB.WithContext(ctx).Model(&EventRow{}).Select("action, count(*) AS n").
+		Where("action IN ?", actions).Group("action").Scan(&rows).Error
+	out := make(map[string]int64, len(actions))
+	for _, a := range actions {
+		out[a] = 0
+	}
+	for _, r := range rows {
+		out[r.Action] = r.N
+	}
+	return out, err
+}
+
 // IdempotentRequest records the first use of a client's key. It returns
 // the earlier record when the key was used before (created false).
 func (s *Store) IdempotentRequest(ctx context.Context, k IdempotencyKey) (IdempotencyKey, bool, error) {

@@ -82,7 +82,7 @@ type EventRow struct {
 	Caf        string `gorm:"index;size:3;not null"`
 	At         time.Time
 	Actor      string `gorm:"index"`
-	Action     string `gorm:"not null"`
+	Action     string `gorm:"index;not null"`
 	FromStatus string
 	ToStatus   string
 	Details    string

@@ -52,7 +52,7 @@ func Open(dsn string) (*Store, error) {
 		// take the write lock up front instead of failing on upgrade.
 		dialector = sqlite.Open("file:" + path + "?_journal_mode=WAL&_synchronous=NORMAL&_busy_timeout=10000&_foreign_keys=on&_txlock=immediate")
 	default:
-		return nil, fmt.Errorf("store: DATABASE_URL must start with postgres:// or sqlite:")
+		return nil, fmt.Errorf("store: DATABASE_URL must start with postgres:// or sqlite (sqlite:PATH)")
 	}
 	db, err := gorm.Open(dialector, &gorm.Config{
 		Logger:         logger.Discard, // queries carry personal data: never log them

@@ -150,3 +150,23 @@ func (s *Store) UpsertOrganisation(ctx context.Context, code, name string) error
 		Columns: []clause.Column{{Name: "code"}}, DoUpdates: clause.AssignmentColumns([]string{"name"}),
 	}).Create(&o).Error
 }
+
+// SetPolicy changes the deadline policy a Caf applies to new files; the
+// files already open keep the deadlines they were given.
+func (s *Store) SetPolicy(ctx context.Context, code string, p domain.Policy) error {
+	if err := p.Validate(); err != nil {
+		return err
+	}
+	res := s.DB.WithContext(ctx).Model(&Organisation{}).Where("code = ?", code).Updates(map[string]any{
+		"day_mode": string(p.DayMode), "acknowledgment_days": p.AcknowledgmentDays, "target_days": p.TargetDays,
+		"legal_days": p.LegalDays, "reminder_days_before": p.ReminderDaysBefore,
+		"implicit_rejection_months": p.ImplicitRejectionMonths,
+	})
+	if res.Error != nil {
+		return res.Error
+	}
+	if res.RowsAffected == 0 {
+		return domain.Errorf(domain.ENOTFOUND, "Caf inconnue : %s", code)
+	}
+	return nil
+}

@@ -1,0 +1,85 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"recours/internal/app"
+	"recours/internal/store"
+)
+
+func run(t *testing.T, args ...string) (string, error) {
+	t.Helper()
+	var out bytes.Buffer
+	cmd := rootCmd()
+	cmd.SetOut(&out)
+	cmd.SetErr(&out)
+	cmd.SetArgs(args)
+	err := cmd.ExecuteContext(context.Background())
+	return out.String(), err
+}
+
+func TestTokenCreate_PrintsOnlyAWorkingToken(t *testing.T) {
+	dir := t.TempDir()
+	out, err := run(t, "migrate", "--data", dir)
+	require.NoError(t, err)
+	assert.Contains(t, out, "schema up to date")
+
+	st, err := store.Open(app.DatabaseURL(dir))
+	require.NoError(t, err)
+	defer st.Close()
+	require.NoError(t, st.SeedDemo(context.Background()))
+
+	out, err = run(t, "token", "create", "--data", dir, "--user", "gca.demo", "--ttl", "1h")
+	require.NoError(t, err)
+	token := strings.TrimSpace(out)
+	assert.Equal(t, out, token+"\n", "the token alone on stdout, for scripts")
+	u, err := st.Authenticate(context.Background(), token, time.Now())
+	require.NoError(t, err)
+	assert.Equal(t, "gca.demo", u.Login)
+	_, err = st.Authenticate(context.Background(), token, time.Now().Add(2*time.Hour))
+	assert.Error(t, err, "the --ttl is applied")
+
+	_, err = run(t, "token", "create", "--data", dir, "--user", "nobody")
+	assert.ErrorContains(t, err, "utilisateur inconnu")
+	_, err = run(t, "token", "create", "--data", dir)
+	assert.ErrorContains(t, err, "user")
+}
+
+func TestServe_RequiresADatabase(t *testing.T) {
+	t.Setenv("DATABASE_URL", "")
+	_, err := run(t, "serve")
+	assert.ErrorContains(t, err, "DATABASE_URL")
+	_, err = run(t, "migrate", "--database-url", "mysql://x")
+	assert.ErrorContains(t, err, "postgres://")
+}
+
+func TestCafPolicy_WorkingDaysForNewFiles(t *testing.T) {
+	dir := t.TempDir()
+	_, err := run(t, "migrate", "--data", dir)
+	require.NoError(t, err)
+	st, err := store.Open(app.DatabaseURL(dir))
+	require.NoError(t, err)
+	defer st.Close()
+	require.NoError(t, st.SeedDemo(context.Background()))
+
+	out, err := run(t, "caf", "policy", "--data", dir, "--caf", "071", "--day-mode", "working", "--target-days", "8")
+	require.NoError(t, err)
+	assert.Contains(t, out, `"day_mode": "working"`)
+	org, err := st.Organisation(context.Background(), "071")
+	require.NoError(t, err)
+	assert.Equal(t, "working", org.DayMode)
+	assert.Equal(t, 8, org.TargetDays)
+	assert.Equal(t, 15, org.LegalDays, "what was not given stays")
+
+	_, err = run(t, "caf", "policy", "--data", dir, "--caf", "071", "--target-days", "20")
+	assert.ErrorContains(t, err, "target_days", "a target past the legal limit is refused")
+	_, err = run(t, "caf", "policy", "--data", dir, "--caf", "999")
+	assert.ErrorContains(t, err, "Caf inconnue")
+}
