@@ -57,12 +57,19 @@ func (s *Server) Handler() http.Handler {
 	r.GET("/readyz", s.readyz)
 	r.GET("/metrics", gin.WrapH(s.metrics.handler()))
 
+	r.GET("/api/openapi.json", s.openAPIDocument)
+
 	v1 := r.Group("/api/v1", s.authenticate)
 	v1.POST("/complaints", s.createComplaint)
+	v1.POST("/mediations", s.createMediation)
 	v1.GET("/cases", s.listCases)
 	v1.GET("/cases/:id", s.getCase)
 	v1.GET("/cases/:id/events", s.caseEvents)
 	v1.POST("/cases/:id/actions/:action", s.act)
+	v1.POST("/referrals", s.createReferral)
+	v1.GET("/referrals", s.listReferrals)
+	v1.GET("/referrals/:ddd_reference", s.getReferral)
+	v1.POST("/referrals/:ddd_reference/follow-ups", s.followUpReferral)
 	return r
 }
 

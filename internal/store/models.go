@@ -12,16 +12,58 @@ type Organisation struct {
 	LegalDays               int    `gorm:"not null;default:15"`
 	ReminderDaysBefore      int    `gorm:"not null;default:2"`
 	ImplicitRejectionMonths int    `gorm:"not null;default:2"`
+	MediationTargetDays     int    `gorm:"not null;default:30"`
+	MediationLegalDays      int    `gorm:"not null;default:60"`
+	OpinionDays             int    `gorm:"not null;default:8"`
 	CreatedAt               time.Time
 }
 
-// User is an agent or a partner's account.
+// User is an agent or a partner's account. Partner names the partner
+// organisation a partner's account belongs to (the Défenseur des droits
+// delegation of a liaison); agents have none.
 type User struct {
 	ID        uint   `gorm:"primaryKey"`
 	Login     string `gorm:"uniqueIndex;not null"`
 	Name      string `gorm:"not null"`
 	Email     string
+	Partner   string `gorm:"index"`
 	CreatedAt time.Time
+}
+
+// Partner is an organisation that submits files through the API (a
+// Défenseur des droits delegation). CallbackSecret signs the decisions
+// pushed to it (HMAC-SHA256): it must be readable to sign, so it is kept
+// as given, and the database is to be protected accordingly.
+type Partner struct {
+	Code           string `gorm:"primaryKey"`
+	Name           string `gorm:"not null"`
+	CallbackSecret string `gorm:"not null"`
+	CreatedAt      time.Time
+}
+
+// Referral maps a Défenseur des droits reference to the file it opened,
+// with the hash of the first submission: the same body again finds the
+// same file, a different one is refused.
+type Referral struct {
+	DDDReference string `gorm:"column:ddd_reference;primaryKey"`
+	CaseID       string `gorm:"uniqueIndex;size:36;not null"`
+	Partner      string `gorm:"index;not null"`
+	SubmittedBy  string `gorm:"not null"`
+	RequestHash  string `gorm:"size:64;not null"`
+	CreatedAt    time.Time
+}
+
+// DeliveryAttempt records one try at pushing a decision to a partner's
+// callback URL.
+type DeliveryAttempt struct {
+	ID         uint   `gorm:"primaryKey"`
+	CaseID     string `gorm:"index;size:36;not null"`
+	Attempt    int32  `gorm:"not null"`
+	URL        string `gorm:"not null"`
+	StatusCode int
+	Error      string
+	Delivered  bool
+	At         time.Time `gorm:"not null"`
 }
 
 // UserRole grants a role to a user in one Caf.
@@ -119,5 +161,5 @@ type IdempotencyKey struct {
 
 func allModels() []any {
 	return []any{&Organisation{}, &User{}, &UserRole{}, &APIToken{}, &CaseRow{},
-		&EventRow{}, &Notification{}, &IdempotencyKey{}}
+		&EventRow{}, &Notification{}, &IdempotencyKey{}, &Partner{}, &Referral{}, &DeliveryAttempt{}}
 }
