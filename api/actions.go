@@ -6,12 +6,12 @@ import (
 	"errors"
 	"net/http"
 	"slices"
+	"time"
 
 	"github.com/gin-gonic/gin"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 
-	"recours/internal/authz"
 	"recours/internal/domain"
 	"recours/workflows"
 )
@@ -22,16 +22,16 @@ import (
 // the update ID, so a retried request is applied once.
 func (s *Server) act(c *gin.Context) {
 	action := domain.Action(c.Param("action"))
-	if !domain.IsComplaintAction(action) {
-		writeProblem(c, http.StatusNotFound, "action inconnue : "+string(action), nil)
-		return
-	}
 	file, ok := s.readableCase(c)
 	if !ok {
 		return
 	}
+	if !file.Kind.Public(action) {
+		writeProblem(c, http.StatusNotFound, "action inconnue sur ce dossier : "+string(action), nil)
+		return
+	}
 	u := user(c)
-	if err := s.Authz.Check(u.Login, file.Caf, authz.ObjComplaint, string(action)); err != nil {
+	if err := s.Authz.Check(u.Login, file.Caf, string(file.Kind), string(action)); err != nil {
 		fail(c, err)
 		return
 	}
@@ -42,20 +42,17 @@ func (s *Server) act(c *gin.Context) {
 	}
 	var p domain.Problems
 	for k := range raw {
-		if !slices.Contains(action.Fields(), k) {
+		if !slices.Contains(domain.Fields(file.Kind, action), k) {
 			p.Add(k, "champ inconnu pour l'action "+string(action))
 		}
 	}
-	args, err := actionArgs(action, body, p)
+	args, err := actionArgs(file.Kind, action, body, p, s.now())
+	if err == nil {
+		err = s.checkReferences(c, file, action, &args)
+	}
 	if err != nil {
 		fail(c, err)
 		return
-	}
-	if action == domain.ActionAssign {
-		if args.Assignee, err = s.assignee(c, args.Assignee, file.Caf); err != nil {
-			fail(c, err)
-			return
-		}
 	}
 	target := "POST /api/v1/cases/" + file.ID + "/actions/" + string(action)
 	_, _, release, ok := s.idempotency(c, target, body, file.ID)
@@ -71,7 +68,7 @@ func (s *Server) act(c *gin.Context) {
 	var h client.WorkflowUpdateHandle
 	req := workflows.ActionRequest{Actor: domain.Actor{Login: u.Login, Roles: s.Authz.Roles(u.Login, file.Caf)}, Args: args}
 	h, err = s.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-		WorkflowID: workflows.ComplaintWorkflowID(file.ID), UpdateID: updateID, UpdateName: string(action),
+		WorkflowID: workflows.WorkflowID(file.Kind, file.ID), UpdateID: updateID, UpdateName: string(action),
 		Args: []any{req}, WaitForStage: client.WorkflowUpdateStageCompleted,
 	})
 	var out domain.Case
@@ -94,7 +91,7 @@ func (s *Server) act(c *gin.Context) {
 
 // actionArgs decodes and checks an action's arguments; p holds the
 // unknown fields already found.
-func actionArgs(action domain.Action, body []byte, p domain.Problems) (domain.ActionArgs, error) {
+func actionArgs(kind domain.Kind, action domain.Action, body []byte, p domain.Problems, now time.Time) (domain.ActionArgs, error) {
 	var args domain.ActionArgs
 	if err := p.Err(); err != nil {
 		return args, err
@@ -102,7 +99,46 @@ func actionArgs(action domain.Action, body []byte, p domain.Problems) (domain.Ac
 	if err := decodeStrict(body, &args); err != nil {
 		return args, err
 	}
-	return args, domain.ValidateArgs(action, args)
+	return args, domain.ValidateArgs(kind, action, args, now)
+}
+
+// checkReferences checks what an action names in the store: the officer
+// a file is assigned to, the prior file that makes a mediation admissible.
+func (s *Server) checkReferences(c *gin.Context, file domain.Case, action domain.Action, args *domain.ActionArgs) error {
+	var err error
+	switch action {
+	case domain.ActionAssign:
+		args.Assignee, err = s.assignee(c, args.Assignee, file.Caf)
+	case domain.ActionAdmit:
+		if args.PriorContactCaseID != "" {
+			err = s.priorContact(c, file, args.PriorContactCaseID)
+		}
+	}
+	return err
+}
+
+// priorContact checks that the file named as the claimant's prior approach
+// exists, is the same claimant's in the same Caf, and was answered or let
+// pass its deadline (CSS L217-7-1).
+func (s *Server) priorContact(c *gin.Context, file domain.Case, id string) error {
+	invalid := func(msg string) error {
+		return &domain.Error{Code: domain.EINVALID, Message: "médiation non recevable sur ce fondement",
+			Fields: []domain.FieldError{{Field: "prior_contact_case_id", Message: msg}}}
+	}
+	prior, err := s.Store.Case(c, id)
+	if domain.ErrorCode(err) == domain.ENOTFOUND {
+		return invalid("dossier introuvable")
+	}
+	if err != nil {
+		return err
+	}
+	if prior.Caf != file.Caf || prior.Claimant.Number != file.Claimant.Number {
+		return invalid("ce dossier n'est pas celui du même allocataire dans cette Caf")
+	}
+	if !prior.AskedAndAnsweredOrLate() {
+		return invalid("la Caf n'a pas encore répondu à cette demande et son délai court encore")
+	}
+	return nil
 }
 
 // assignee returns the login of the benefits officer of caf named login

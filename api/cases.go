@@ -50,10 +50,24 @@ func (s *Server) readableCase(c *gin.Context) (domain.Case, bool) {
 	return file, true
 }
 
+// caseView is a file with the chain it belongs to (complaint → mediation
+// → referral), when it has links.
+type caseView struct {
+	domain.Case
+	Chain []store.Link `json:"chain,omitempty"`
+}
+
 func (s *Server) getCase(c *gin.Context) {
-	if file, ok := s.readableCase(c); ok {
-		c.JSON(http.StatusOK, file)
+	file, ok := s.readableCase(c)
+	if !ok {
+		return
 	}
+	chain, err := s.Store.Chain(c, file.ID)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, caseView{Case: file, Chain: chain})
 }
 
 func (s *Server) caseEvents(c *gin.Context) {

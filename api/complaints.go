@@ -48,7 +48,7 @@ func (s *Server) createComplaint(c *gin.Context) {
 	file := domain.NewComplaintCase(id, in, now, org.Policy())
 	ctx, cancel := context.WithTimeout(c, s.RequestTimeout)
 	defer cancel()
-	out, err := s.startComplaint(ctx, file, u.Login, repeat)
+	out, err := s.startFile(ctx, file, u.Login, repeat)
 	if err != nil {
 		fail(c, workflows.DomainError(err))
 		return
@@ -57,14 +57,14 @@ func (s *Server) createComplaint(c *gin.Context) {
 	c.JSON(http.StatusCreated, out)
 }
 
-// startComplaint starts (or, for a repeated idempotent request, finds) the
+// startFile starts (or, for a repeated idempotent request, finds) the
 // workflow of file and returns once the file is saved. Where a worker
 // shares this process (the embedded default) the start is eager (the
 // worker runs the first workflow task straight from the start's answer)
 // and the save is awaited in process; otherwise, and for a repeat, the
 // workflow's register update answers once the file is saved.
-func (s *Server) startComplaint(ctx context.Context, file domain.Case, actor string, repeat bool) (domain.Case, error) {
-	wid := workflows.ComplaintWorkflowID(file.ID)
+func (s *Server) startFile(ctx context.Context, file domain.Case, actor string, repeat bool) (domain.Case, error) {
+	wid := workflows.WorkflowID(file.Kind, file.ID)
 	var saved <-chan struct{}
 	if s.Saved != nil && !repeat {
 		var forget func()
@@ -76,7 +76,7 @@ func (s *Server) startComplaint(ctx context.Context, file domain.Case, actor str
 		TaskQueue:                workflows.TaskQueue,
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
 		EnableEagerStart:         true,
-	}, workflows.ComplaintWorkflowName, workflows.ComplaintInput{Case: file, Actor: actor})
+	}, workflows.WorkflowName(file.Kind), workflows.ComplaintInput{Case: file, Actor: actor})
 	if err != nil {
 		return domain.Case{}, err
 	}

@@ -27,6 +27,9 @@ type Server struct {
 	RequestTimeout time.Duration
 	// Saved, when a worker shares the process, tells of files saved.
 	Saved *notify.Hub
+	// InsecureCallbacks accepts http:// callback URLs (the embedded
+	// default); production requires https.
+	InsecureCallbacks bool
 
 	metrics *metrics
 }

@@ -15,9 +15,11 @@ import (
 const (
 	TaskQueue             = "recours"
 	ComplaintWorkflowName = "Complaint"
+	MediationWorkflowName = "Mediation"
 	QueryState            = "state"
 	UpdateRegister        = "register"
 	complaintIDPrefix     = "complaint:"
+	mediationIDPrefix     = "mediation:"
 )
 
 // ReopenWindow is how long a closed or withdrawn complaint's workflow
@@ -27,13 +29,32 @@ const ReopenWindow = 60 * 24 * time.Hour
 // ComplaintWorkflowID is the workflow ID of the complaint with file id.
 func ComplaintWorkflowID(id string) string { return complaintIDPrefix + id }
 
-// CaseIDFromWorkflowID is the inverse of ComplaintWorkflowID.
+// WorkflowID is the workflow ID of the file id of kind k.
+func WorkflowID(k domain.Kind, id string) string {
+	if k == domain.KindMediation {
+		return mediationIDPrefix + id
+	}
+	return complaintIDPrefix + id
+}
+
+// WorkflowName is the workflow type of a kind of file.
+func WorkflowName(k domain.Kind) string {
+	if k == domain.KindMediation {
+		return MediationWorkflowName
+	}
+	return ComplaintWorkflowName
+}
+
+// CaseIDFromWorkflowID is the inverse of WorkflowID.
 func CaseIDFromWorkflowID(wid string) (string, bool) {
+	if id, ok := strings.CutPrefix(wid, mediationIDPrefix); ok {
+		return id, true
+	}
 	return strings.CutPrefix(wid, complaintIDPrefix)
 }
 
-// ComplaintInput starts a complaint's workflow: its first state, deadlines
-// fixed, and who registered it.
+// ComplaintInput starts a file's workflow (complaint or mediation): its
+// first state, deadlines fixed, and who registered it.
 type ComplaintInput struct {
 	Case  domain.Case `json:"case"`
 	Actor string      `json:"actor"`

@@ -15,7 +15,7 @@ const changeOneTimerPerDeadline = "one-timer-per-deadline"
 
 // waitForClock waits until an action changed the file or its next deadline
 // is due.
-func (w *complaint) waitForClock(ctx workflow.Context, version workflow.Version) error {
+func (w *file) waitForClock(ctx workflow.Context, version workflow.Version) error {
 	seen := w.seq
 	changed := func() bool { return w.seq != seen }
 	next, ok := w.c.NextTimer()

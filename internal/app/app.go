@@ -31,6 +31,7 @@ import (
 func NewWorker(c client.Client, st *store.Store, saved *notify.Hub) worker.Worker {
 	w := worker.New(c, workflows.TaskQueue, worker.Options{})
 	w.RegisterWorkflowWithOptions(workflows.Complaint, workflow.RegisterOptions{Name: workflows.ComplaintWorkflowName})
+	w.RegisterWorkflowWithOptions(workflows.Mediation, workflow.RegisterOptions{Name: workflows.MediationWorkflowName})
 	acts := &activities.Activities{Store: st}
 	if saved != nil {
 		acts.Saved = saved.Saved

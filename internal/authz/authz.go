@@ -22,6 +22,8 @@ import (
 const (
 	ObjCase      = "case"
 	ObjComplaint = "complaint"
+	ObjMediation = "mediation"
+	ObjReferral  = "referral"
 	ActRead      = "read"
 	ActCreate    = "create"
 )

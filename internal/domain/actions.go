@@ -20,45 +20,126 @@ const (
 	ActionClose             Action = "close"
 	ActionReopen            Action = "reopen"
 	ActionWithdraw          Action = "withdraw"
+	ActionEscalate          Action = "escalate"
+)
+
+// Mediation actions. FollowUp (a Défenseur des droits follow-up) and
+// LinkReferral (the referral that followed refer_to_ddd arrived) are
+// done by the system for the liaison API, not through /actions.
+const (
+	ActionAdmit          Action = "admit"
+	ActionReorient       Action = "reorient"
+	ActionRequestOpinion Action = "request_opinion"
+	ActionRecordOpinion  Action = "record_opinion"
+	ActionDecide         Action = "decide"
+	ActionCourtCaseFiled Action = "court_case_filed"
+	ActionReferToDDD     Action = "refer_to_ddd"
+	ActionFollowUp       Action = "follow_up"
+	ActionLinkReferral   Action = "link_referral"
 )
 
 // ActionArgs carries the arguments of every action; each action reads the
 // fields its rule names and no other.
 type ActionArgs struct {
-	Assignee string `json:"assignee,omitempty"`
-	Note     string `json:"note,omitempty"`
-	Answer   string `json:"answer,omitempty"`
-	Reason   string `json:"reason,omitempty"`
+	Assignee           string `json:"assignee,omitempty"`
+	Note               string `json:"note,omitempty"`
+	Answer             string `json:"answer,omitempty"`
+	Reason             string `json:"reason,omitempty"`
+	PriorContactCaseID string `json:"prior_contact_case_id,omitempty"`
+	NoCourtCase        *bool  `json:"no_court_case,omitempty"`
+	Service            string `json:"service,omitempty"`
+	Question           string `json:"question,omitempty"`
+	DueInDays          int    `json:"due_in_days,omitempty"`
+	OpinionID          string `json:"opinion_id,omitempty"`
+	Text               string `json:"text,omitempty"`
+	Outcome            string `json:"outcome,omitempty"`
+	Explanation        string `json:"explanation,omitempty"`
+	Court              string `json:"court,omitempty"`
+	FiledOn            string `json:"filed_on,omitempty"`
+	DDDReference       string `json:"ddd_reference,omitempty"`
+	Kind               string `json:"kind,omitempty"`
+	ResponseExpectedBy string `json:"response_expected_by,omitempty"`
+	ReferralID         string `json:"referral_id,omitempty"`
+	// LinkedID is the file an action opens (escalate, reorient): its id
+	// is drawn by the workflow, never sent by a client.
+	LinkedID string `json:"linked_id,omitempty"`
 }
 
 type rule struct {
 	from     []Status
 	required []string // argument fields, all required
+	optional []string
+	system   bool // done by the system, not through /actions
 }
 
-var complaintRules = map[Action]rule{
-	ActionAssign:            {from: []Status{StatusOpen, StatusAssigned, StatusInProgress, StatusAwaitingClaimant}, required: []string{"assignee"}},
-	ActionStart:             {from: []Status{StatusAssigned}},
-	ActionRequestDocuments:  {from: []Status{StatusInProgress}, required: []string{"note"}},
-	ActionDocumentsReceived: {from: []Status{StatusAwaitingClaimant}},
-	ActionAnswer:            {from: []Status{StatusInProgress}, required: []string{"answer"}},
-	ActionClose:             {from: []Status{StatusAnswered}},
-	ActionReopen:            {from: []Status{StatusAnswered, StatusClosed}, required: []string{"reason"}},
-	ActionWithdraw:          {from: []Status{StatusOpen, StatusAssigned, StatusInProgress, StatusAwaitingClaimant}, required: []string{"reason"}},
+var openComplaint = []Status{StatusOpen, StatusAssigned, StatusInProgress, StatusAwaitingClaimant}
+
+var rules = map[Kind]map[Action]rule{
+	KindComplaint: {
+		ActionAssign:            {from: openComplaint, required: []string{"assignee"}},
+		ActionStart:             {from: []Status{StatusAssigned}},
+		ActionRequestDocuments:  {from: []Status{StatusInProgress}, required: []string{"note"}},
+		ActionDocumentsReceived: {from: []Status{StatusAwaitingClaimant}},
+		ActionAnswer:            {from: []Status{StatusInProgress}, required: []string{"answer"}},
+		ActionClose:             {from: []Status{StatusAnswered}},
+		ActionReopen:            {from: []Status{StatusAnswered, StatusClosed}, required: []string{"reason"}},
+		ActionWithdraw:          {from: openComplaint, required: []string{"reason"}},
+		// Also from an open complaint past its legal limit (see Check).
+		ActionEscalate: {from: []Status{StatusAnswered, StatusClosed}, required: []string{"reason"}},
+	},
+	KindMediation: {
+		ActionAdmit:          {from: []Status{StatusReceived}, required: []string{"no_court_case"}, optional: []string{"prior_contact_case_id"}},
+		ActionReorient:       {from: []Status{StatusReceived}, required: []string{"reason"}},
+		ActionRequestOpinion: {from: []Status{StatusAdmitted, StatusInStudy, StatusAwaitingOpinion}, required: []string{"service", "question"}, optional: []string{"due_in_days"}},
+		ActionRecordOpinion:  {from: []Status{StatusAwaitingOpinion}, required: []string{"opinion_id", "text"}},
+		ActionDecide:         {from: []Status{StatusAdmitted, StatusInStudy}, required: []string{"outcome", "explanation"}},
+		ActionClose:          {from: []Status{StatusDecided}},
+		ActionCourtCaseFiled: {from: []Status{StatusReceived, StatusAdmitted, StatusInStudy, StatusAwaitingOpinion, StatusDecided}, required: []string{"court", "filed_on"}},
+		ActionReferToDDD:     {from: []Status{StatusDecided, StatusClosed}, required: []string{"ddd_reference"}},
+		ActionFollowUp:       {from: openMediation, required: []string{"kind", "response_expected_by"}, optional: []string{"note"}, system: true},
+		ActionLinkReferral:   {from: []Status{StatusReferredToDDD}, required: []string{"referral_id"}, system: true},
+	},
+}
+
+var actionOrder = map[Kind][]Action{
+	KindComplaint: {ActionAssign, ActionStart, ActionRequestDocuments, ActionDocumentsReceived,
+		ActionAnswer, ActionClose, ActionReopen, ActionWithdraw, ActionEscalate},
+	KindMediation: {ActionAdmit, ActionReorient, ActionRequestOpinion, ActionRecordOpinion,
+		ActionDecide, ActionClose, ActionCourtCaseFiled, ActionReferToDDD, ActionFollowUp, ActionLinkReferral},
 }
 
 // ComplaintActions lists the actions on a complaint, in the contract's order.
-var ComplaintActions = []Action{ActionAssign, ActionStart, ActionRequestDocuments,
-	ActionDocumentsReceived, ActionAnswer, ActionClose, ActionReopen, ActionWithdraw}
+var ComplaintActions = actionOrder[KindComplaint]
+
+// Actions lists every action on a kind of file, the system's included:
+// each is an update of the file's workflow.
+func Actions(k Kind) []Action { return actionOrder[k] }
+
+// Public reports whether users may ask for a on a file of kind k through
+// the API's /actions.
+func (k Kind) Public(a Action) bool {
+	r, ok := rules[k][a]
+	return ok && !r.system
+}
 
 // IsComplaintAction reports whether a is an action on complaints.
-func IsComplaintAction(a Action) bool { _, ok := complaintRules[a]; return ok }
+func IsComplaintAction(a Action) bool { return KindComplaint.Public(a) }
 
-// Fields lists the argument fields action a accepts.
-func (a Action) Fields() []string { return complaintRules[a].required }
+// Fields lists the argument fields action a accepts on a complaint.
+func (a Action) Fields() []string { return Fields(KindComplaint, a) }
+
+// Fields lists the argument fields action a accepts on a file of kind k.
+func Fields(k Kind, a Action) []string {
+	r := rules[k][a]
+	return append(slices.Clone(r.required), r.optional...)
+}
 
 // MinAnswer is the shortest answer a claimant can be sent: a sentence.
 const MinAnswer = 20
+
+// MinExplanation is the shortest explanation of a mediation's outcome: a
+// few sentences written for the claimant.
+const MinExplanation = 50
 
 func (a ActionArgs) field(name string) string {
 	switch name {
@@ -70,13 +151,50 @@ func (a ActionArgs) field(name string) string {
 		return a.Answer
 	case "reason":
 		return a.Reason
+	case "prior_contact_case_id":
+		return a.PriorContactCaseID
+	case "no_court_case":
+		if a.NoCourtCase == nil {
+			return ""
+		}
+		return "set"
+	case "service":
+		return a.Service
+	case "question":
+		return a.Question
+	case "due_in_days":
+		if a.DueInDays == 0 {
+			return ""
+		}
+		return "set"
+	case "opinion_id":
+		return a.OpinionID
+	case "text":
+		return a.Text
+	case "outcome":
+		return a.Outcome
+	case "explanation":
+		return a.Explanation
+	case "court":
+		return a.Court
+	case "filed_on":
+		return a.FiledOn
+	case "ddd_reference":
+		return a.DDDReference
+	case "kind":
+		return a.Kind
+	case "response_expected_by":
+		return a.ResponseExpectedBy
+	case "referral_id":
+		return a.ReferralID
 	}
 	return ""
 }
 
-// ValidateArgs checks the arguments of action a, whatever the file's state.
-func ValidateArgs(a Action, args ActionArgs) error {
-	r, ok := complaintRules[a]
+// ValidateArgs checks the arguments of action a on a file of kind k,
+// whatever the file's state; now bounds the dates.
+func ValidateArgs(k Kind, a Action, args ActionArgs, now time.Time) error {
+	r, ok := rules[k][a]
 	if !ok {
 		return Errorf(ENOTFOUND, "action inconnue : %s", a)
 	}
@@ -93,18 +211,22 @@ func ValidateArgs(a Action, args ActionArgs) error {
 	if n := utf8.RuneCountInString(strings.TrimSpace(args.Answer)); a == ActionAnswer && n > 0 && n < MinAnswer {
 		p.Add("answer", "la réponse doit expliquer la décision en une phrase au moins")
 	}
+	validateMediationArgs(&p, a, args, now)
 	return p.Err()
 }
 
-// Check tells whether actor may do a to the file now: the arguments, the
-// state (ECONFLICT) and the object-level rule (EFORBIDDEN). It only reads,
-// so it can serve as a Temporal update validator.
-func (c *Case) Check(actor Actor, a Action, args ActionArgs) error {
-	if err := ValidateArgs(a, args); err != nil {
+// Check tells whether actor may do a to the file at now: the arguments,
+// the state (ECONFLICT) and the object-level rule (EFORBIDDEN). It only
+// reads, so it can serve as a Temporal update validator.
+func (c *Case) Check(now time.Time, actor Actor, a Action, args ActionArgs) error {
+	if err := ValidateArgs(c.Kind, a, args, now); err != nil {
 		return err
 	}
-	if !slices.Contains(complaintRules[a].from, c.Status) {
+	if !slices.Contains(rules[c.Kind][a].from, c.Status) && !c.escalatableOpen(a) {
 		return Errorf(ECONFLICT, "action %s impossible sur un dossier au statut %s", a, c.Status)
+	}
+	if c.Kind == KindMediation {
+		return c.checkMediation(a, args)
 	}
 	// A benefits officer acts on the files assigned to them, or on the
 	// unassigned files of their Caf; a manager on every file of the Caf.
@@ -124,14 +246,27 @@ type Change struct {
 	Notifications []Notification
 }
 
+// escalatableOpen: a complaint still open past its legal limit may be
+// escalated to mediation (the claimant had no answer in time).
+func (c *Case) escalatableOpen(a Action) bool {
+	if c.Kind != KindComplaint || a != ActionEscalate || !c.Status.Open() {
+		return false
+	}
+	d, ok := c.Deadline(DeadlineLegal)
+	return ok && d.Status == SLAMissed
+}
+
 // Apply checks then performs action a at now, and returns the change.
 func (c *Case) Apply(now time.Time, actor Actor, a Action, args ActionArgs) (Change, error) {
-	if err := c.Check(actor, a, args); err != nil {
+	if err := c.Check(now, actor, a, args); err != nil {
 		return Change{}, err
 	}
 	from := c.Status
 	details := map[string]any{}
 	var notes []Notification
+	if c.Kind == KindMediation {
+		notes = c.applyMediation(now, a, args, details)
+	}
 	switch a {
 	case ActionAssign:
 		assignee := strings.TrimSpace(args.Assignee)
@@ -159,8 +294,10 @@ func (c *Case) Apply(now time.Time, actor Actor, a Action, args ActionArgs) (Cha
 		c.answer(now)
 		details["sla_status"] = c.SLAStatus
 	case ActionClose:
-		c.Status = StatusClosed
-		c.ClosedAt = &now
+		if c.Kind == KindComplaint {
+			c.Status = StatusClosed
+			c.ClosedAt = &now
+		}
 	case ActionReopen:
 		details["reason"] = strings.TrimSpace(args.Reason)
 		c.reopen()
@@ -170,6 +307,15 @@ func (c *Case) Apply(now time.Time, actor Actor, a Action, args ActionArgs) (Cha
 			c.resume(now)
 		}
 		c.Status = StatusWithdrawn
+		c.ClosedAt = &now
+	case ActionEscalate:
+		details["reason"] = strings.TrimSpace(args.Reason)
+		details["mediation_id"] = args.LinkedID
+		if c.ClockPaused {
+			c.resume(now)
+		}
+		c.Status = StatusEscalated
+		c.EscalatedTo = args.LinkedID
 		c.ClosedAt = &now
 	}
 	c.UpdatedAt = now

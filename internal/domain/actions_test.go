@@ -3,6 +3,7 @@ package domain_test
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -76,6 +77,12 @@ func TestApply_EveryActionFromEveryStatus(t *testing.T) {
 			domain.StatusAnswered: domain.StatusInProgress, // assigned to alice
 			domain.StatusClosed:   domain.StatusInProgress,
 		},
+		// Escalation after an answer; from an open file only past its
+		// legal limit (tested on its own).
+		domain.ActionEscalate: {
+			domain.StatusAnswered: domain.StatusEscalated,
+			domain.StatusClosed:   domain.StatusEscalated,
+		},
 		domain.ActionWithdraw: {
 			domain.StatusOpen:             domain.StatusWithdrawn,
 			domain.StatusAssigned:         domain.StatusWithdrawn,
@@ -97,7 +104,7 @@ func TestApply_EveryActionFromEveryStatus(t *testing.T) {
 					assert.Equal(t, domain.ECONFLICT, domain.ErrorCode(err), err.Error())
 					assert.Equal(t, domain.Change{}, ch)
 					assert.Equal(t, before, snapshot(t, c), "a refused action must leave the case unchanged")
-					assert.Equal(t, domain.ECONFLICT, domain.ErrorCode(c.Check(boss, a, fullArgs)))
+					assert.Equal(t, domain.ECONFLICT, domain.ErrorCode(c.Check(c.UpdatedAt, boss, a, fullArgs)))
 					return
 				}
 				require.NoError(t, err)
@@ -119,8 +126,8 @@ func TestCheck_DoesNotModifyTheCase(t *testing.T) {
 		c := caseIn(t, s)
 		before := snapshot(t, c)
 		for _, a := range domain.ComplaintActions {
-			_ = c.Check(boss, a, fullArgs)
-			_ = c.Check(carol, a, domain.ActionArgs{})
+			_ = c.Check(c.UpdatedAt, boss, a, fullArgs)
+			_ = c.Check(c.UpdatedAt, carol, a, domain.ActionArgs{})
 		}
 		assert.Equal(t, before, snapshot(t, c), s)
 	}
@@ -159,14 +166,15 @@ func TestApply_MissingRequiredArgumentsAreInvalid(t *testing.T) {
 }
 
 func TestValidateArgs_ReadsOnlyTheActionsFields(t *testing.T) {
-	assert.NoError(t, domain.ValidateArgs(domain.ActionStart, domain.ActionArgs{}))
-	assert.NoError(t, domain.ValidateArgs(domain.ActionClose, domain.ActionArgs{Note: strings.Repeat("x", domain.MaxNote+10)}))
-	assert.NoError(t, domain.ValidateArgs(domain.ActionDocumentsReceived, domain.ActionArgs{}))
-	assert.NoError(t, domain.ValidateArgs(domain.ActionRequestDocuments, domain.ActionArgs{Note: strings.Repeat("é", domain.MaxNote)}))
+	assert.NoError(t, domain.ValidateArgs(domain.KindComplaint, domain.ActionStart, domain.ActionArgs{}, time.Time{}))
+	assert.NoError(t, domain.ValidateArgs(domain.KindComplaint, domain.ActionClose, domain.ActionArgs{Note: strings.Repeat("x", domain.MaxNote+10)}, time.Time{}))
+	assert.NoError(t, domain.ValidateArgs(domain.KindComplaint, domain.ActionDocumentsReceived, domain.ActionArgs{}, time.Time{}))
+	assert.NoError(t, domain.ValidateArgs(domain.KindComplaint, domain.ActionRequestDocuments, domain.ActionArgs{Note: strings.Repeat("é", domain.MaxNote)}, time.Time{}))
 
-	err := domain.ValidateArgs("escalate", domain.ActionArgs{})
-	assert.Equal(t, domain.ENOTFOUND, domain.ErrorCode(err))
-	assert.False(t, domain.IsComplaintAction("escalate"))
+	err := domain.ValidateArgs(domain.KindComplaint, "admit", domain.ActionArgs{}, time.Time{})
+	assert.Equal(t, domain.ENOTFOUND, domain.ErrorCode(err), "a mediation action on a complaint")
+	assert.False(t, domain.IsComplaintAction("admit"))
+	assert.False(t, domain.KindMediation.Public(domain.ActionFollowUp), "follow-ups come through the liaison API")
 	for _, a := range domain.ComplaintActions {
 		assert.True(t, domain.IsComplaintAction(a), a)
 	}
@@ -239,7 +247,7 @@ func TestApply_ObjectLevelRule(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			c := caseIn(t, tt.from)
 			before := snapshot(t, c)
-			assert.Equal(t, tt.code, codeOf(c.Check(tt.actor, tt.action, tt.args)), "Check")
+			assert.Equal(t, tt.code, codeOf(c.Check(c.UpdatedAt, tt.actor, tt.action, tt.args)), "Check")
 			_, err := c.Apply(day(4), tt.actor, tt.action, tt.args)
 			if tt.code == "" {
 				require.NoError(t, err)

@@ -77,6 +77,24 @@ type Case struct {
 	Explanation        string     `json:"explanation,omitempty"`
 	Answer             string     `json:"answer,omitempty"`
 	Opinions           []Opinion  `json:"opinions,omitempty"`
+	// Mediation: admission, the window during which the claimant's appeal
+	// deadlines are suspended, the decision, how the file ended.
+	AdmittedAt         *time.Time        `json:"admitted_at,omitempty"`
+	AppealSuspension   *AppealSuspension `json:"appeal_suspension,omitempty"`
+	PriorContactCaseID string            `json:"prior_contact_case_id,omitempty"`
+	DecidedAt          *time.Time        `json:"decided_at,omitempty"`
+	CourtCase          *CourtCase        `json:"court_case,omitempty"`
+	ClosedReason       string            `json:"closed_reason,omitempty"`
+	// The ladder: the mediation a complaint escalated to, the complaint a
+	// mediation was reoriented to, the referral that followed refer_to_ddd.
+	EscalatedTo  string `json:"escalated_to,omitempty"`
+	ReorientedTo string `json:"reoriented_to,omitempty"`
+	ReferralID   string `json:"referral_id,omitempty"`
+	// A Défenseur des droits referral: where its decision is pushed, for
+	// which partner, and its follow-ups.
+	CallbackURL string     `json:"callback_url,omitempty"`
+	Partner     string     `json:"partner,omitempty"`
+	FollowUps   []FollowUp `json:"follow_ups,omitempty"`
 	Policy             *Policy    `json:"policy,omitempty"`
 	CreatedAt          time.Time  `json:"created_at"`
 	UpdatedAt          time.Time  `json:"updated_at"`
@@ -92,6 +110,7 @@ type Opinion struct {
 	Status     string     `json:"status"`
 	Text       string     `json:"text,omitempty"`
 	RecordedAt *time.Time `json:"recorded_at,omitempty"`
+	RemindedAt *time.Time `json:"reminded_at,omitempty"`
 }
 
 // Deadline returns the deadline called name, and whether the file has one.

@@ -14,11 +14,18 @@ const (
 	ClockTargetMissed      = "target_missed"
 	ClockLegalLimitPassed  = "legal_limit_passed"
 	ClockImplicitRejection = "implicit_rejection"
+	ClockOpinionReminder   = "opinion_reminder"
+	ClockOpinionExpired    = "opinion_expired"
 )
+
+// OpinionReminderDaysBefore is when the mediator is reminded of an
+// opinion still awaited.
+const OpinionReminderDaysBefore = 2
 
 type timer struct {
 	at   time.Time
 	kind string
+	ref  string // the opinion, for opinion timers
 }
 
 // timers lists what the clock has still to do to the file. Only a file
@@ -30,22 +37,31 @@ func (c *Case) timers() []timer {
 	}
 	var ts []timer
 	if d, ok := c.Deadline(DeadlineImplicitRejection); ok && d.Pending() {
-		ts = append(ts, timer{d.DueAt, ClockImplicitRejection})
+		ts = append(ts, timer{at: d.DueAt, kind: ClockImplicitRejection})
+	}
+	for _, o := range c.Opinions {
+		if o.Status != OpinionPending {
+			continue
+		}
+		if remind := o.DueAt.In(calendar.Paris).AddDate(0, 0, -OpinionReminderDaysBefore).UTC(); o.RemindedAt == nil && remind.After(c.UpdatedAt) {
+			ts = append(ts, timer{at: remind, kind: ClockOpinionReminder, ref: o.ID})
+		}
+		ts = append(ts, timer{at: o.DueAt, kind: ClockOpinionExpired, ref: o.ID})
 	}
 	if c.ClockPaused {
 		return ts
 	}
 	if d, ok := c.Deadline(DeadlineAcknowledgment); ok && d.Pending() {
-		ts = append(ts, timer{d.DueAt, ClockDeadlineMissed})
+		ts = append(ts, timer{at: d.DueAt, kind: ClockDeadlineMissed})
 	}
 	if d, ok := c.Deadline(DeadlineTarget); ok && d.Pending() {
 		if c.RemindedAt == nil && c.Policy != nil && c.Policy.ReminderDaysBefore > 0 {
-			ts = append(ts, timer{c.Policy.reminderAt(d.DueAt), ClockReminder})
+			ts = append(ts, timer{at: c.Policy.reminderAt(d.DueAt), kind: ClockReminder})
 		}
-		ts = append(ts, timer{d.DueAt, ClockTargetMissed})
+		ts = append(ts, timer{at: d.DueAt, kind: ClockTargetMissed})
 	}
 	if d, ok := c.Deadline(DeadlineLegal); ok && d.Pending() {
-		ts = append(ts, timer{d.DueAt, ClockLegalLimitPassed})
+		ts = append(ts, timer{at: d.DueAt, kind: ClockLegalLimitPassed})
 	}
 	sort.SliceStable(ts, func(i, j int) bool { return ts[i].at.Before(ts[j].at) })
 	return ts
@@ -73,13 +89,16 @@ func (c *Case) Tick(now time.Time) []Change {
 		// Catching up past the target (a file registered late, a worker
 		// down for days): announcing that it approaches would be false.
 		if d, ok := c.Deadline(DeadlineTarget); ok && t.kind == ClockReminder && !now.Before(d.DueAt) {
-			t = timer{d.DueAt, ClockTargetMissed}
+			t = timer{at: d.DueAt, kind: ClockTargetMissed}
 		}
 		out = append(out, c.fire(t, now))
 	}
 }
 
 func (c *Case) fire(t timer, now time.Time) Change {
+	if t.kind == ClockOpinionReminder || t.kind == ClockOpinionExpired {
+		return c.fireOpinion(t, now)
+	}
 	ev := Event{At: now, Actor: System, Action: t.kind, FromStatus: c.Status, ToStatus: c.Status}
 	name, recipient, message := "", RoleRecipient(RoleManager), ""
 	switch t.kind {
@@ -116,6 +135,53 @@ func (c *Case) fire(t timer, now time.Time) Change {
 	ch := Change{Event: ev}
 	if message != "" {
 		ch.Notifications = []Notification{{Recipient: recipient, Kind: t.kind, Message: message, DueAt: &due}}
+		// A mediation's passing deadlines go to the mediator as well.
+		if c.Kind == KindMediation && t.kind != ClockReminder {
+			ch.Notifications = append(ch.Notifications, Notification{Recipient: RoleRecipient(RoleMediator), Kind: t.kind, Message: message, DueAt: &due})
+		}
+	}
+	return ch
+}
+
+// fireOpinion reminds the mediator of an opinion still awaited, or records
+// that it expired; the file leaves awaiting_opinion when none is pending.
+func (c *Case) fireOpinion(t timer, now time.Time) Change {
+	o := c.opinion(t.ref)
+	ev := Event{At: now, Actor: System, Action: t.kind, FromStatus: c.Status,
+		Details: map[string]any{"opinion_id": o.ID, "service": o.Service, "due_at": o.DueAt}}
+	due := o.DueAt
+	n := Notification{Recipient: RoleRecipient(RoleMediator), Kind: t.kind, DueAt: &due}
+	if t.kind == ClockOpinionReminder {
+		o.RemindedAt = &now
+		n.Message = "Avis attendu bientôt : " + o.Service
+	} else {
+		o.Status = OpinionExpired
+		n.Message = "Avis non rendu dans le délai : " + o.Service
+		if c.Status == StatusAwaitingOpinion && c.pendingOpinions() == 0 {
+			c.Status = StatusInStudy
+		}
+	}
+	ev.ToStatus = c.Status
+	c.UpdatedAt = now
+	return Change{Event: ev, Notifications: []Notification{n}}
+}
+
+// Created is the first change of a file: its creation, announced to the
+// mediators when it is a mediation.
+func (c *Case) Created(actor string) Change {
+	ev := Event{At: c.CreatedAt, Actor: actor, Action: "created", ToStatus: c.Status,
+		Details: map[string]any{"received_at": c.ReceivedAt}}
+	if c.Channel != "" {
+		ev.Details["channel"] = c.Channel
+	}
+	if c.ParentID != "" {
+		ev.Details["parent_id"] = c.ParentID
+	}
+	ch := Change{Event: ev}
+	if c.Kind == KindMediation {
+		ev.Details["origin"] = c.Origin
+		ch.Notifications = []Notification{{Recipient: RoleRecipient(RoleMediator), Kind: "mediation_received",
+			Message: "Nouvelle demande de médiation"}}
 	}
 	return ch
 }

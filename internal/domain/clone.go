@@ -7,6 +7,11 @@ import "slices"
 func (c Case) Clone() Case {
 	c.Deadlines = slices.Clone(c.Deadlines)
 	c.Opinions = slices.Clone(c.Opinions)
+	c.FollowUps = slices.Clone(c.FollowUps)
+	if c.AppealSuspension != nil {
+		a := *c.AppealSuspension
+		c.AppealSuspension = &a
+	}
 	if c.Policy != nil {
 		p := *c.Policy
 		c.Policy = &p

@@ -31,7 +31,8 @@ var ComplaintStatuses = []Status{StatusOpen, StatusAssigned, StatusInProgress,
 // its deadlines run.
 func (s Status) Open() bool {
 	switch s {
-	case StatusOpen, StatusAssigned, StatusInProgress, StatusAwaitingClaimant:
+	case StatusOpen, StatusAssigned, StatusInProgress, StatusAwaitingClaimant,
+		StatusReceived, StatusAdmitted, StatusInStudy, StatusAwaitingOpinion:
 		return true
 	}
 	return false
@@ -39,7 +40,11 @@ func (s Status) Open() bool {
 
 // Final reports whether nothing but a reopening can follow.
 func (s Status) Final() bool {
-	return s == StatusClosed || s == StatusWithdrawn || s == StatusEscalated
+	switch s {
+	case StatusClosed, StatusWithdrawn, StatusEscalated, StatusReoriented, StatusReferredToDDD:
+		return true
+	}
+	return false
 }
 
 // NewComplaint is what a front-line agent registers.

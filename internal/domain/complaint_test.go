@@ -270,7 +270,8 @@ func TestPolicyValidate(t *testing.T) {
 
 func TestDefaultPolicy_IsTheNationalOne(t *testing.T) {
 	assert.Equal(t, domain.Policy{DayMode: calendar.CalendarDays, AcknowledgmentDays: 5, TargetDays: 10,
-		LegalDays: 15, ReminderDaysBefore: 2, ImplicitRejectionMonths: 2}, domain.DefaultPolicy())
+		LegalDays: 15, ReminderDaysBefore: 2, ImplicitRejectionMonths: 2,
+		MediationTargetDays: 30, MediationLegalDays: 60, OpinionDays: 8}, domain.DefaultPolicy())
 }
 
 func TestErrorCode(t *testing.T) {

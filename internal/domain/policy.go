@@ -15,6 +15,9 @@ type Policy struct {
 	LegalDays               int           `json:"legal_days"`
 	ReminderDaysBefore      int           `json:"reminder_days_before"`
 	ImplicitRejectionMonths int           `json:"implicit_rejection_months"`
+	MediationTargetDays     int           `json:"mediation_target_days,omitempty"`
+	MediationLegalDays      int           `json:"mediation_legal_days,omitempty"`
+	OpinionDays             int           `json:"opinion_days,omitempty"`
 }
 
 // DefaultPolicy is the national one: acknowledgment in 5 days, a local
@@ -28,6 +31,9 @@ func DefaultPolicy() Policy {
 		LegalDays:               15,
 		ReminderDaysBefore:      2,
 		ImplicitRejectionMonths: 2,
+		MediationTargetDays:     30,
+		MediationLegalDays:      60,
+		OpinionDays:             DefaultOpinionDays,
 	}
 }
 

@@ -47,5 +47,16 @@ func (s *Store) SeedDemo(ctx context.Context) error {
 			}
 		}
 	}
-	return nil
+	// The demo liaison's delegation, and the secret that signs the
+	// decisions pushed to it: for the embedded default only.
+	if err := s.UpsertPartner(ctx, DemoPartner, "Défenseur des droits (démonstration)", DemoPartnerSecret); err != nil {
+		return err
+	}
+	return s.SetPartner(ctx, "ddd.demo", DemoPartner)
 }
+
+// The demo partner of the embedded default.
+const (
+	DemoPartner       = "ddd-demo"
+	DemoPartnerSecret = "demo-secret-not-for-production"
+)

@@ -1,0 +1,227 @@
+package activities
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"time"
+
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/temporal"
+
+	"recours/internal/domain"
+	"recours/internal/store"
+)
+
+// Decision is what is pushed to the partner (JSON body, snake_case).
+type Decision struct {
+	DDDReference string    `json:"ddd_reference"`
+	CaseID       string    `json:"case_id"`
+	Caf          string    `json:"caf"`
+	Status       string    `json:"status"`
+	Outcome      string    `json:"outcome"`
+	Explanation  string    `json:"explanation"`
+	DecidedAt    time.Time `json:"decided_at"`
+}
+
+// DeliveryRequest names where the decision goes and which partner's secret
+// signs it.
+type DeliveryRequest struct {
+	URL      string
+	Partner  string
+	Decision Decision
+}
+
+// DeliveryResult is what an acknowledged delivery reports.
+type DeliveryResult struct {
+	Attempts   int32 `json:"attempts"`
+	StatusCode int   `json:"status_code"`
+}
+
+const (
+	// SignatureHeader carries "sha256=" + hex(HMAC-SHA256(secret, body)).
+	SignatureHeader = "X-Recours-Signature"
+	// DeliveryHeader carries a stable id per decision (case id +
+	// ":decision"), for the receiver to drop duplicates.
+	DeliveryHeader = "X-Recours-Delivery"
+
+	// DeliveryStartToClose bounds one attempt (the HTTP client gives up
+	// after deliveryTimeout).
+	DeliveryStartToClose = 30 * time.Second
+
+	// Error types of the delivery's application errors.
+	ErrTypeUnknownPartner    = "UnknownPartner"     // not retried
+	ErrTypeInvalidCallback   = "InvalidCallbackURL" // not retried
+	ErrTypeInvalidDecision   = "InvalidDecision"    // not retried: the decision cannot be encoded
+	ErrTypeDeliveryFailed    = "DeliveryFailed"     // retried: the partner answered other than 2xx
+	ErrTypeDeliveryTransport = "DeliveryTransport"  // retried: no answer (network, timeout)
+	ErrTypeDeliveryStore     = "DeliveryStore"      // retried: the database could not be read
+
+	deliveryTimeout = 15 * time.Second
+	maxErrorText    = 200
+)
+
+// deliveryClient posts decisions: 15 s per request, and a redirect is
+// returned as is (and counted as a failure), never followed.
+var deliveryClient = &http.Client{
+	Timeout: deliveryTimeout,
+	CheckRedirect: func(*http.Request, []*http.Request) error {
+		return http.ErrUseLastResponse
+	},
+}
+
+// DeliveryRetryPolicy retries a delivery from 1 s, doubling up to an hour,
+// without a maximum of attempts: the workflow bounds it with its own alarm.
+func DeliveryRetryPolicy() *temporal.RetryPolicy {
+	return &temporal.RetryPolicy{
+		InitialInterval:    time.Second,
+		BackoffCoefficient: 2,
+		MaximumInterval:    time.Hour,
+		MaximumAttempts:    0,
+		NonRetryableErrorTypes: []string{
+			ErrTypeUnknownPartner, ErrTypeInvalidCallback, ErrTypeInvalidDecision,
+		},
+	}
+}
+
+// Sign returns the value of SignatureHeader for body.
+func Sign(secret string, body []byte) string {
+	mac := hmac.New(sha256.New, []byte(secret))
+	mac.Write(body)
+	return "sha256=" + hex.EncodeToString(mac.Sum(nil))
+}
+
+// DeliveryID is the value of DeliveryHeader for the file's decision.
+func DeliveryID(caseID string) string { return caseID + ":decision" }
+
+// DeliverDecision pushes a decision to the partner's callback URL, signed
+// with the partner's secret. It succeeds only on a 2xx; any other answer,
+// a redirect included, is a retryable error, and an unknown partner or an
+// unusable URL a non-retryable one. Every attempt is recorded.
+func (a *Activities) DeliverDecision(ctx context.Context, req DeliveryRequest) (DeliveryResult, error) {
+	return DeliverAttempt(ctx, a.Store, req, activity.GetInfo(ctx).Attempt)
+}
+
+// DeliverAttempt is one attempt of DeliverDecision, numbered attempt. It
+// needs no activity context, so tests run it attempt by attempt. Once an
+// attempt was acknowledged (a 2xx recorded for the file), later ones send
+// nothing and report that acknowledgment.
+func DeliverAttempt(ctx context.Context, st *store.Store, req DeliveryRequest, attempt int32) (DeliveryResult, error) {
+	caseID := req.Decision.CaseID
+	res := DeliveryResult{Attempts: attempt}
+
+	// Acknowledged already (a retry after the worker lost the result):
+	// never send the decision twice.
+	previous, err := st.DeliveryAttempts(ctx, caseID)
+	if err != nil {
+		return res, temporal.NewApplicationErrorWithCause("lecture des tentatives de livraison impossible", ErrTypeDeliveryStore, err)
+	}
+	for _, p := range previous {
+		if p.Delivered {
+			return DeliveryResult{Attempts: p.Attempt, StatusCode: p.StatusCode}, nil
+		}
+	}
+
+	record := func(status int, text string, delivered bool) {
+		err := st.RecordDeliveryAttempt(ctx, store.DeliveryAttempt{
+			CaseID: caseID, Attempt: attempt, URL: req.URL, StatusCode: status,
+			Error: truncate(text), Delivered: delivered, At: time.Now().UTC(),
+		})
+		if err != nil {
+			// Ids and outcome only: neither the body nor the decision.
+			slog.WarnContext(ctx, "recording a delivery attempt failed", "case_id", caseID,
+				"attempt", attempt, "status_code", status, "delivered", delivered, "err", err)
+		}
+	}
+
+	secret, err := st.PartnerSecret(ctx, req.Partner)
+	if err != nil {
+		if domain.ErrorCode(err) == domain.ENOTFOUND {
+			record(0, "partenaire inconnu", false)
+			return res, temporal.NewNonRetryableApplicationError("partenaire inconnu : "+req.Partner, ErrTypeUnknownPartner, nil)
+		}
+		return res, temporal.NewApplicationErrorWithCause("lecture du secret du partenaire impossible", ErrTypeDeliveryStore, err)
+	}
+
+	if u, err := url.Parse(req.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		record(0, "adresse de rappel invalide", false)
+		return res, temporal.NewNonRetryableApplicationError("adresse de rappel invalide", ErrTypeInvalidCallback, nil)
+	}
+
+	body, err := json.Marshal(req.Decision)
+	if err != nil {
+		return res, temporal.NewNonRetryableApplicationError("encodage de la décision impossible", ErrTypeInvalidDecision, err)
+	}
+	httpReq, err := http.NewRequestWithContext(ctx, http.MethodPost, req.URL, bytes.NewReader(body))
+	if err != nil {
+		record(0, "adresse de rappel invalide", false)
+		return res, temporal.NewNonRetryableApplicationError("adresse de rappel invalide", ErrTypeInvalidCallback, nil)
+	}
+	httpReq.Header.Set("Content-Type", "application/json")
+	httpReq.Header.Set("User-Agent", "Recours")
+	httpReq.Header.Set(SignatureHeader, Sign(secret, body))
+	httpReq.Header.Set(DeliveryHeader, DeliveryID(caseID))
+
+	resp, err := deliveryClient.Do(httpReq)
+	if err != nil {
+		text := transportError(err)
+		record(0, text, false)
+		return res, temporal.NewApplicationError("livraison impossible : "+text, ErrTypeDeliveryTransport)
+	}
+	// The answer's body is never read into the record or the logs; it is
+	// drained (bounded) so the connection is reused.
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	_ = resp.Body.Close()
+
+	res.StatusCode = resp.StatusCode
+	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+		record(resp.StatusCode, "", true)
+		return res, nil
+	}
+	text := fmt.Sprintf("HTTP %d", resp.StatusCode)
+	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
+		text += " (redirection non suivie)"
+	}
+	record(resp.StatusCode, text, false)
+	return res, temporal.NewApplicationError("livraison refusée : "+text, ErrTypeDeliveryFailed)
+}
+
+// transportError describes a failure to get an answer in a few words,
+// without the URL (it may carry a partner's token).
+func transportError(err error) string {
+	var nerr net.Error
+	switch {
+	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &nerr) && nerr.Timeout():
+		return "délai dépassé"
+	case errors.Is(err, context.Canceled):
+		return "annulée"
+	}
+	var uerr *url.Error
+	if errors.As(err, &uerr) {
+		return uerr.Err.Error()
+	}
+	return err.Error()
+}
+
+func truncate(s string) string {
+	if len(s) <= maxErrorText {
+		return s
+	}
+	// Cut on a rune boundary.
+	for i := maxErrorText; i > 0; i-- {
+		if s[i]&0xC0 != 0x80 {
+			return s[:i]
+		}
+	}
+	return ""
+}

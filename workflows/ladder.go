@@ -1,0 +1,67 @@
+package workflows
+
+import (
+	"github.com/google/uuid"
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/workflow"
+
+	"time"
+
+	"recours/internal/domain"
+	"recours/internal/store"
+)
+
+// newFileID draws a time-ordered id for a file this workflow opens; the
+// side effect keeps it the same on replay.
+func newFileID(ctx workflow.Context) string {
+	var id string
+	_ = workflow.SideEffect(ctx, func(workflow.Context) any {
+		return uuid.Must(uuid.NewV7()).String()
+	}).Get(&id)
+	return id
+}
+
+// linkedFile is the file an action opens: the mediation a complaint
+// escalates to (origin claimant, the complaint's reason and benefit), or
+// the complaint a mediation is reoriented to. from is the file before the
+// action.
+func linkedFile(from domain.Case, a domain.Action, req ActionRequest, now time.Time) domain.Case {
+	p := domain.DefaultPolicy()
+	if from.Policy != nil {
+		p = *from.Policy
+	}
+	id := req.Args.LinkedID
+	if a == domain.ActionEscalate {
+		m := domain.NewMediationCase(id, domain.NewMediation{
+			Caf: from.Caf, Claimant: from.Claimant, Origin: "claimant", Benefit: from.Benefit, Reason: from.Reason,
+			Subject: from.Subject, Description: req.Args.Reason, RelatedCaseID: from.ID,
+		}, now, p)
+		return m
+	}
+	c := domain.NewComplaintCase(id, domain.NewComplaint{
+		Caf: from.Caf, Claimant: from.Claimant, Channel: "letter", Benefit: from.Benefit, Reason: from.Reason,
+		Subject: from.Subject, Description: from.Description,
+	}, now, p)
+	c.ParentID = from.ID
+	return c
+}
+
+// open saves the first state of a linked file, so it is readable as soon
+// as the action answers, then starts its workflow, which outlives this one.
+func (w *file) open(ctx workflow.Context, linked domain.Case, actor string) error {
+	if err := saveRecord(ctx, store.Record{Case: linked, Changes: []domain.Change{withSeq(linked.Created(actor), 1)}}); err != nil {
+		return err
+	}
+	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
+		WorkflowID:        WorkflowID(linked.Kind, linked.ID),
+		TaskQueue:         TaskQueue,
+		ParentClosePolicy: enumspb.PARENT_CLOSE_POLICY_ABANDON,
+	})
+	child := workflow.ExecuteChildWorkflow(cctx, WorkflowName(linked.Kind), ComplaintInput{Case: linked, Actor: actor})
+	return child.GetChildWorkflowExecution().Get(ctx, nil)
+}
+
+func withSeq(ch domain.Change, seq int64) domain.Change {
+	ch.Event.Seq = seq
+	return ch
+}
