@@ -8,6 +8,8 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -16,8 +18,10 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"recours/activities"
+	"recours/internal/domain"
 	"recours/internal/store"
 	"recours/internal/testutil"
+	"recours/workflows"
 )
 
 func act(t *testing.T, r *testutil.Recours, login, id, action string, args map[string]any) map[string]any {
@@ -121,6 +125,10 @@ func TestLadder_ComplaintMediationReferral(t *testing.T) {
 	}, 10*time.Second, 100*time.Millisecond, "the mediation's timeline shows the referral")
 	mtl := timeline(t, r, mediation)
 	assert.Equal(t, complaint, mtl[0]["details"].(map[string]any)["parent_id"], "the mediation's first event names the complaint")
+	if dir := os.Getenv("RECOURS_RECORD_HISTORY_DIR"); dir != "" {
+		recordHistory(t, r, workflows.WorkflowID(domain.KindComplaint, complaint), filepath.Join(dir, "complaint_v3_escalated.json"))
+		recordHistory(t, r, workflows.WorkflowID(domain.KindMediation, mediation), filepath.Join(dir, "mediation_v1_referred.json"))
+	}
 }
 
 // receiver is the liaison's callback endpoint: it fails a number of times,

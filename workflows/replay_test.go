@@ -12,11 +12,13 @@ import (
 
 // TestReplay_RecordedHistories replays every recorded history against the
 // current workflow code: a change that existing files could not replay
-// fails here and must go behind workflow.GetVersion. Record a new history
+// fails here and must go behind workflow.GetVersion. Record new histories
 // with RECOURS_RECORD_HISTORY=$PWD/workflows/testdata/NAME.json go test
-// ./api -run TestComplaintFlow_EndToEnd/sqlite.
+// ./api -run TestComplaintFlow_EndToEnd/sqlite, or
+// RECOURS_RECORD_HISTORY_DIR=$PWD/workflows/testdata go test ./api -run
+// TestLadder (an escalated complaint and a mediation taken to the DDD).
 func TestReplay_RecordedHistories(t *testing.T) {
-	files, err := filepath.Glob("testdata/complaint_*.json")
+	files, err := filepath.Glob("testdata/*.json")
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no recorded history in testdata: %v", err)
 	}
@@ -24,6 +26,7 @@ func TestReplay_RecordedHistories(t *testing.T) {
 		t.Run(filepath.Base(f), func(t *testing.T) {
 			r := worker.NewWorkflowReplayer()
 			r.RegisterWorkflowWithOptions(workflows.Complaint, workflow.RegisterOptions{Name: workflows.ComplaintWorkflowName})
+			r.RegisterWorkflowWithOptions(workflows.Mediation, workflow.RegisterOptions{Name: workflows.MediationWorkflowName})
 			if err := r.ReplayWorkflowHistoryFromJSONFile(nil, f); err != nil {
 				t.Fatalf("replay %s: %v", f, err)
 			}

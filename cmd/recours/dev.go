@@ -33,6 +33,10 @@ and start it again: every file and every running deadline is still there.`,
 			go func() {
 				addr := <-ready
 				abs, _ := filepath.Abs(dataDir)
+				self := "recours"
+				if exe, err := os.Executable(); err == nil {
+					self = exe
+				}
 				fmt.Fprintf(os.Stdout, `
 Recours is running (embedded default).
   API:       http://%s/api/v1/cases
@@ -41,11 +45,11 @@ Recours is running (embedded default).
 
 Get a token for a demo user (csu.demo, gca.demo, manager.demo, mediator.demo,
 ddd.demo, auditor.demo, admin.demo):
-  TOKEN=$(recours token create --data %s --user gca.demo)
+  TOKEN=$(%s token create --data %s --user gca.demo)
   curl -H "Authorization: Bearer $TOKEN" http://%s/api/v1/cases
 
 Stop with Ctrl-C.
-`, addr, e.Temporal.HostPort(), e.Temporal.Namespace(), abs, strconv.Quote(abs), addr)
+`, addr, e.Temporal.HostPort(), e.Temporal.Namespace(), abs, self, strconv.Quote(abs), addr)
 			}()
 			err = app.Serve(ctx, listen, e.API.Handler(), ready)
 			slog.Info("stopped")
