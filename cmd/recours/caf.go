@@ -34,7 +34,9 @@ func cafCmd() *cobra.Command {
 				p.DayMode = calendar.Mode(dayMode)
 			}
 			for name, v := range map[string]*int{"acknowledgment-days": &p.AcknowledgmentDays, "target-days": &p.TargetDays,
-				"legal-days": &p.LegalDays, "reminder-days-before": &p.ReminderDaysBefore} {
+				"legal-days": &p.LegalDays, "reminder-days-before": &p.ReminderDaysBefore,
+				"mediation-target-days": &p.MediationTargetDays, "mediation-legal-days": &p.MediationLegalDays,
+				"opinion-days": &p.OpinionDays} {
 				if f.Changed(name) {
 					*v, _ = f.GetInt(name)
 					changed = true
@@ -57,6 +59,9 @@ func cafCmd() *cobra.Command {
 	policy.Flags().Int("target-days", 0, "answer target")
 	policy.Flags().Int("legal-days", 0, "answer legal limit")
 	policy.Flags().Int("reminder-days-before", 0, "reminder, days before the target")
+	policy.Flags().Int("mediation-target-days", 0, "mediation decision target")
+	policy.Flags().Int("mediation-legal-days", 0, "mediation decision legal limit")
+	policy.Flags().Int("opinion-days", 0, "a service's time to give its opinion, by default")
 	_ = policy.MarkFlagRequired("caf")
 	cmd.AddCommand(policy)
 	return cmd

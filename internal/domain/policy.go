@@ -56,6 +56,12 @@ func (p Policy) Validate() error {
 	if p.ImplicitRejectionMonths < 1 {
 		pr.Add("implicit_rejection_months", "le délai de rejet implicite doit être d'au moins un mois")
 	}
+	if p.MediationTargetDays < 1 || p.MediationTargetDays > p.MediationLegalDays {
+		pr.Add("mediation_target_days", "l'objectif de la médiation doit précéder son délai légal")
+	}
+	if p.OpinionDays < 1 {
+		pr.Add("opinion_days", "le délai d'un avis doit être d'au moins un jour")
+	}
 	return pr.Err()
 }
 

@@ -136,7 +136,8 @@ func (o Organisation) Policy() domain.Policy {
 	return domain.Policy{
 		DayMode: calendar.Mode(o.DayMode), AcknowledgmentDays: o.AcknowledgmentDays,
 		TargetDays: o.TargetDays, LegalDays: o.LegalDays, ReminderDaysBefore: o.ReminderDaysBefore,
-		ImplicitRejectionMonths: o.ImplicitRejectionMonths,
+		ImplicitRejectionMonths: o.ImplicitRejectionMonths, MediationTargetDays: o.MediationTargetDays,
+		MediationLegalDays: o.MediationLegalDays, OpinionDays: o.OpinionDays,
 	}
 }
 
@@ -145,7 +146,8 @@ func (s *Store) UpsertOrganisation(ctx context.Context, code, name string) error
 	p := domain.DefaultPolicy()
 	o := Organisation{Code: code, Name: name, DayMode: string(p.DayMode), AcknowledgmentDays: p.AcknowledgmentDays,
 		TargetDays: p.TargetDays, LegalDays: p.LegalDays, ReminderDaysBefore: p.ReminderDaysBefore,
-		ImplicitRejectionMonths: p.ImplicitRejectionMonths}
+		ImplicitRejectionMonths: p.ImplicitRejectionMonths, MediationTargetDays: p.MediationTargetDays,
+		MediationLegalDays: p.MediationLegalDays, OpinionDays: p.OpinionDays}
 	return s.DB.WithContext(ctx).Clauses(clause.OnConflict{
 		Columns: []clause.Column{{Name: "code"}}, DoUpdates: clause.AssignmentColumns([]string{"name"}),
 	}).Create(&o).Error
@@ -160,7 +162,8 @@ func (s *Store) SetPolicy(ctx context.Context, code string, p domain.Policy) err
 	res := s.DB.WithContext(ctx).Model(&Organisation{}).Where("code = ?", code).Updates(map[string]any{
 		"day_mode": string(p.DayMode), "acknowledgment_days": p.AcknowledgmentDays, "target_days": p.TargetDays,
 		"legal_days": p.LegalDays, "reminder_days_before": p.ReminderDaysBefore,
-		"implicit_rejection_months": p.ImplicitRejectionMonths,
+		"implicit_rejection_months": p.ImplicitRejectionMonths, "mediation_target_days": p.MediationTargetDays,
+		"mediation_legal_days": p.MediationLegalDays, "opinion_days": p.OpinionDays,
 	})
 	if res.Error != nil {
 		return res.Error
