@@ -54,20 +54,29 @@ func (s *Server) act(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	target := "POST /api/v1/cases/" + file.ID + "/actions/" + string(action)
+	out, err := s.update(c, file, action, args, "POST /api/v1/cases/"+file.ID+"/actions/"+string(action), body)
+	if err == nil {
+		c.JSON(http.StatusOK, out)
+	}
+}
+
+// update sends an action to the file's workflow and answers any failure.
+// The client's Idempotency-Key becomes the update ID, so a retried request
+// is applied once; target and body tell a repeat from another request.
+func (s *Server) update(c *gin.Context, file domain.Case, action domain.Action, args domain.ActionArgs, target string, body []byte) (domain.Case, error) {
 	_, _, release, ok := s.idempotency(c, target, body, file.ID)
 	if !ok {
-		return
+		return domain.Case{}, errAnswered
 	}
+	u := user(c)
 	updateID := newID()
 	if key := c.GetHeader("Idempotency-Key"); key != "" {
 		updateID = "key:" + u.Login + ":" + key
 	}
 	ctx, cancel := context.WithTimeout(c, s.RequestTimeout)
 	defer cancel()
-	var h client.WorkflowUpdateHandle
 	req := workflows.ActionRequest{Actor: domain.Actor{Login: u.Login, Roles: s.Authz.Roles(u.Login, file.Caf)}, Args: args}
-	h, err = s.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+	h, err := s.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
 		WorkflowID: workflows.WorkflowID(file.Kind, file.ID), UpdateID: updateID, UpdateName: string(action),
 		Args: []any{req}, WaitForStage: client.WorkflowUpdateStageCompleted,
 	})
@@ -75,19 +84,21 @@ func (s *Server) act(c *gin.Context) {
 	if err == nil {
 		err = h.Get(ctx, &out)
 	}
-	var notFound *serviceerror.NotFound
 	if err != nil && !isUnavailable(err) {
 		release() // refused: a retry with this key is a first attempt (a timed-out one may have applied)
 	}
+	var notFound *serviceerror.NotFound
 	switch {
 	case errors.As(err, &notFound):
 		writeProblem(c, http.StatusConflict, "le dossier est clos : plus aucune action n'est possible", nil)
 	case err != nil:
 		fail(c, workflows.DomainError(err))
-	default:
-		c.JSON(http.StatusOK, out)
 	}
+	return out, err
 }
+
+// errAnswered says the request was already answered with a problem.
+var errAnswered = errors.New("answered")
 
 // actionArgs decodes and checks an action's arguments; p holds the
 // unknown fields already found.

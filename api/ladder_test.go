@@ -51,8 +51,8 @@ const explanation = "Après examen de votre dossier, la décision de la Caf est 
 func referralBody(ref, callback string) map[string]any {
 	b := map[string]any{
 		"ddd_reference": ref, "caf": "071",
-		"claimant":             map[string]any{"number": "1234567", "name": "Jeanne Martin"},
-		"benefit":              "housing_aid", "reason": "overpayment_not_understood",
+		"claimant": map[string]any{"number": "1234567", "name": "Jeanne Martin"},
+		"benefit":  "housing_aid", "reason": "overpayment_not_understood",
 		"subject":              "Trop-perçu d'aide au logement",
 		"facts":                "La réclamante conteste le trop-perçu après la médiation.",
 		"response_expected_by": time.Now().AddDate(0, 1, 0).Format(time.DateOnly),

@@ -183,7 +183,8 @@ func (s *Server) followUpReferral(c *gin.Context) {
 		ResponseExpectedBy string `json:"response_expected_by"`
 		Note               string `json:"note,omitempty"`
 	}
-	if _, ok := readJSON(c, &in); !ok {
+	body, ok := readJSON(c, &in)
+	if !ok {
 		return
 	}
 	args.Kind, args.ResponseExpectedBy, args.Note = in.Kind, in.ResponseExpectedBy, in.Note
@@ -191,20 +192,8 @@ func (s *Server) followUpReferral(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	ctx, cancel := context.WithTimeout(c, s.RequestTimeout)
-	defer cancel()
-	u := user(c)
-	h, err := s.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-		WorkflowID: workflows.WorkflowID(file.Kind, file.ID), UpdateName: string(domain.ActionFollowUp),
-		UpdateID: newID(), WaitForStage: client.WorkflowUpdateStageCompleted,
-		Args: []any{workflows.ActionRequest{Actor: domain.Actor{Login: u.Login, Roles: s.Authz.Roles(u.Login, file.Caf)}, Args: args}},
-	})
-	var out domain.Case
-	if err == nil {
-		err = h.Get(ctx, &out)
-	}
+	out, err := s.update(c, file, domain.ActionFollowUp, args, "POST /api/v1/referrals/"+file.DDDReference+"/follow-ups", body)
 	if err != nil {
-		fail(c, workflows.DomainError(err))
 		return
 	}
 	c.JSON(http.StatusOK, referralOf(out))

@@ -50,6 +50,9 @@ func (s *Server) Handler() http.Handler {
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
+	// Route on the raw path: a Défenseur des droits reference may hold a
+	// slash, sent encoded (%2F), and must stay one path segment.
+	r.UseRawPath = true
 	r.Use(s.recoverer, s.observe)
 	r.NoRoute(func(c *gin.Context) { writeProblem(c, http.StatusNotFound, "ressource inconnue", nil) })
 	r.NoMethod(func(c *gin.Context) {
@@ -63,6 +66,7 @@ func (s *Server) Handler() http.Handler {
 	r.GET("/api/openapi.json", s.openAPIDocument)
 
 	v1 := r.Group("/api/v1", s.authenticate)
+	v1.Use(s.validateRequest)
 	v1.POST("/complaints", s.createComplaint)
 	v1.POST("/mediations", s.createMediation)
 	v1.GET("/cases", s.listCases)

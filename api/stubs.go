@@ -7,5 +7,3 @@ import (
 )
 
 func notYet(c *gin.Context) { writeProblem(c, http.StatusNotImplemented, "pas encore disponible", nil) }
-
-func (s *Server) openAPIDocument(c *gin.Context) { notYet(c) }

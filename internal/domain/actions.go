@@ -200,11 +200,12 @@ func ValidateArgs(k Kind, a Action, args ActionArgs, now time.Time) error {
 	}
 	var p Problems
 	for _, f := range r.required {
-		v := strings.TrimSpace(args.field(f))
-		switch {
-		case v == "":
+		if strings.TrimSpace(args.field(f)) == "" {
 			p.Add(f, "champ obligatoire")
-		case utf8.RuneCountInString(v) > MaxNote:
+		}
+	}
+	for _, f := range Fields(k, a) {
+		if utf8.RuneCountInString(strings.TrimSpace(args.field(f))) > MaxNote {
 			p.Add(f, "texte trop long")
 		}
 	}

@@ -70,13 +70,13 @@ type Case struct {
 	// RemindedAt is when the assignee was reminded of the coming target.
 	RemindedAt *time.Time `json:"reminded_at,omitempty"`
 
-	ParentID           string     `json:"parent_id,omitempty"`
-	DDDReference       string     `json:"ddd_reference,omitempty"`
-	ResponseExpectedBy string     `json:"response_expected_by,omitempty"`
-	Outcome            string     `json:"outcome,omitempty"`
-	Explanation        string     `json:"explanation,omitempty"`
-	Answer             string     `json:"answer,omitempty"`
-	Opinions           []Opinion  `json:"opinions,omitempty"`
+	ParentID           string    `json:"parent_id,omitempty"`
+	DDDReference       string    `json:"ddd_reference,omitempty"`
+	ResponseExpectedBy string    `json:"response_expected_by,omitempty"`
+	Outcome            string    `json:"outcome,omitempty"`
+	Explanation        string    `json:"explanation,omitempty"`
+	Answer             string    `json:"answer,omitempty"`
+	Opinions           []Opinion `json:"opinions,omitempty"`
 	// Mediation: admission, the window during which the claimant's appeal
 	// deadlines are suspended, the decision, how the file ended.
 	AdmittedAt         *time.Time        `json:"admitted_at,omitempty"`
@@ -95,10 +95,10 @@ type Case struct {
 	CallbackURL string     `json:"callback_url,omitempty"`
 	Partner     string     `json:"partner,omitempty"`
 	FollowUps   []FollowUp `json:"follow_ups,omitempty"`
-	Policy             *Policy    `json:"policy,omitempty"`
-	CreatedAt          time.Time  `json:"created_at"`
-	UpdatedAt          time.Time  `json:"updated_at"`
-	ClosedAt           *time.Time `json:"closed_at,omitempty"`
+	Policy      *Policy    `json:"policy,omitempty"`
+	CreatedAt   time.Time  `json:"created_at"`
+	UpdatedAt   time.Time  `json:"updated_at"`
+	ClosedAt    *time.Time `json:"closed_at,omitempty"`
 }
 
 // Opinion is a service's view requested by the mediator.
