@@ -338,7 +338,7 @@ func (c *Case) answer(now time.Time) {
 		c.SLAStatus = SLAMissed
 	}
 	raw := calendarDays(c.ReceivedAt, now)
-	adjusted := calendarDays(c.ReceivedAt.Add(time.Duration(c.PausedSeconds)*time.Second), now)
+	adjusted := max(raw-c.PausedDays(), 0)
 	c.ElapsedDaysRaw, c.ElapsedDaysAdjusted = &raw, &adjusted
 }
 

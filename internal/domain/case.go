@@ -113,6 +113,14 @@ type Opinion struct {
 	RemindedAt *time.Time `json:"reminded_at,omitempty"`
 }
 
+// PausedDays is the paused time in whole days, rounded to the nearest
+// (half a day and more counts as a day): what the figures subtract from
+// the calendar days between receipt and answer.
+func (c *Case) PausedDays() int {
+	const day = 86400
+	return int((c.PausedSeconds + day/2) / day)
+}
+
 // Deadline returns the deadline called name, and whether the file has one.
 func (c *Case) Deadline(name string) (*Deadline, bool) {
 	for i := range c.Deadlines {

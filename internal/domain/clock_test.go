@@ -361,8 +361,9 @@ func TestPause_SumsSeveralPauses(t *testing.T) {
 	assert.Equal(t, day(13).Add(12*time.Hour), deadline(t, &c, domain.DeadlineTarget).DueAt)
 	mustApply(t, &c, day(14), alice, domain.ActionAnswer, domain.ActionArgs{Answer: goodAnswer})
 	assert.Equal(t, 14, *c.ElapsedDaysRaw)
-	// received + 3.5 days falls at 23:00 Paris on the 9th: 11 calendar dates to the 20th.
-	assert.Equal(t, 11, *c.ElapsedDaysAdjusted)
+	// 3.5 paused days count as 4 (rounded half up): 14 − 4.
+	assert.Equal(t, 4, c.PausedDays())
+	assert.Equal(t, 10, *c.ElapsedDaysAdjusted)
 }
 
 func TestResume_WithoutARunningPauseMovesNothing(t *testing.T) {

@@ -41,28 +41,40 @@ func (s *Store) Save(ctx context.Context, r Record) error {
 				return err
 			}
 		}
-		row := CaseRow{
-			ID: c.ID, Kind: string(c.Kind), Caf: c.Caf, Status: string(c.Status),
-			SLAStatus: string(c.SLAStatus), Assignee: c.Assignee, ClaimantNumber: c.Claimant.Number,
-			Channel: string(c.Channel), Benefit: string(c.Benefit), Reason: string(c.Reason),
-			ParentID: c.ParentID, DDDReference: c.DDDReference, ReceivedAt: c.ReceivedAt,
-			AnsweredAt: c.AnsweredAt, ClockPaused: c.ClockPaused, Version: version, Data: string(data),
-			CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt,
-		}
-		if d, ok := c.Deadline(domain.DeadlineTarget); ok {
-			row.TargetDue = &d.DueAt
-		}
-		if d, ok := c.Deadline(domain.DeadlineLegal); ok {
-			row.LegalDue = &d.DueAt
-		}
+		row := rowOf(c, version, string(data))
 		return tx.Clauses(clause.OnConflict{
 			Columns: []clause.Column{{Name: "id"}},
 			DoUpdates: clause.AssignmentColumns([]string{"status", "sla_status", "assignee",
-				"parent_id", "ddd_reference", "target_due", "legal_due", "answered_at",
-				"clock_paused", "version", "data", "updated_at"}),
+				"parent_id", "ddd_reference", "outcome", "target_due", "legal_due", "answered_at",
+				"decided_at", "closed_at", "ack_status", "elapsed_days", "elapsed_days_raw",
+				"paused_seconds", "implicit_rejection_at", "clock_paused", "version", "data", "updated_at"}),
 			Where: clause.Where{Exprs: []clause.Expression{clause.Expr{SQL: "cases.version < excluded.version"}}},
 		}).Create(&row).Error
 	})
+}
+
+// rowOf is the projection row of a file.
+func rowOf(c domain.Case, version int64, data string) CaseRow {
+	row := CaseRow{
+		ID: c.ID, Kind: string(c.Kind), Caf: c.Caf, Status: string(c.Status),
+		SLAStatus: string(c.SLAStatus), Assignee: c.Assignee, ClaimantNumber: c.Claimant.Number,
+		Channel: string(c.Channel), Benefit: string(c.Benefit), Reason: string(c.Reason),
+		Origin: c.Origin, Outcome: c.Outcome, ParentID: c.ParentID, DDDReference: c.DDDReference,
+		ReceivedAt: c.ReceivedAt, AnsweredAt: c.AnsweredAt, DecidedAt: c.DecidedAt, ClosedAt: c.ClosedAt,
+		ElapsedDays: c.ElapsedDaysAdjusted, ElapsedDaysRaw: c.ElapsedDaysRaw, PausedSeconds: c.PausedSeconds,
+		ImplicitRejectionAt: c.ImplicitRejectionAt, ClockPaused: c.ClockPaused,
+		Version: version, Data: data, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt,
+	}
+	if d, ok := c.Deadline(domain.DeadlineTarget); ok {
+		row.TargetDue = &d.DueAt
+	}
+	if d, ok := c.Deadline(domain.DeadlineLegal); ok {
+		row.LegalDue = &d.DueAt
+	}
+	if d, ok := c.Deadline(domain.DeadlineAcknowledgment); ok {
+		row.AckStatus = string(d.Status)
+	}
+	return row
 }
 
 func saveChange(tx *gorm.DB, c domain.Case, ch domain.Change) error {

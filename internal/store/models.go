@@ -86,13 +86,15 @@ type APIToken struct {
 	CreatedAt  time.Time
 }
 
-// CaseRow is the projection of a file: the columns lists and queues filter
-// on, and the whole file as JSON in Data. Version is the seq of the last
-// event applied, so a late write never overwrites a newer state.
+// CaseRow is the projection of a file: the columns lists, queues and
+// figures filter on, and the whole file as JSON in Data. Version is the
+// seq of the last event applied, so a late write never overwrites a newer
+// state. Imported rows are history from the previous system: no workflow
+// owns them, Reference is their key there, Data holds what was imported.
 type CaseRow struct {
 	ID             string `gorm:"primaryKey;size:36"`
-	Kind           string `gorm:"index;not null"`
-	Caf            string `gorm:"index;size:3;not null"`
+	Kind           string `gorm:"index:ix_cases_received,priority:2;index:ix_cases_answered,priority:2;not null"`
+	Caf            string `gorm:"index:ix_cases_received,priority:1;index:ix_cases_answered,priority:1;size:3;not null"`
 	Status         string `gorm:"index;not null"`
 	SLAStatus      string `gorm:"column:sla_status;index;not null"`
 	Assignee       string `gorm:"index"`
@@ -100,17 +102,30 @@ type CaseRow struct {
 	Channel        string
 	Benefit        string
 	Reason         string
+	Origin         string
+	Outcome        string
 	ParentID       string `gorm:"index"`
 	DDDReference   string `gorm:"column:ddd_reference;index"`
-	ReceivedAt     time.Time
+	ReceivedAt     time.Time `gorm:"index:ix_cases_received,priority:3"`
 	TargetDue      *time.Time
 	LegalDue       *time.Time
-	AnsweredAt     *time.Time
-	ClockPaused    bool
-	Version        int64  `gorm:"not null"`
-	Data           string `gorm:"not null"`
-	CreatedAt      time.Time
-	UpdatedAt      time.Time
+	AnsweredAt     *time.Time `gorm:"index:ix_cases_answered,priority:3"`
+	DecidedAt      *time.Time
+	ClosedAt       *time.Time
+	// AckStatus is the acknowledgment deadline's status (met, missed, or
+	// on_time while pending), for the national commitment.
+	AckStatus           string
+	ElapsedDays         *int
+	ElapsedDaysRaw      *int
+	PausedSeconds       int64
+	ImplicitRejectionAt *time.Time
+	ClockPaused         bool
+	Imported            bool    `gorm:"not null;default:false"`
+	Reference           *string `gorm:"uniqueIndex"`
+	Version             int64   `gorm:"not null"`
+	Data                string  `gorm:"not null"`
+	CreatedAt           time.Time
+	UpdatedAt           time.Time
 }
 
 // TableName keeps the table named after the domain's word.
