@@ -77,6 +77,9 @@ func (s *Server) Handler() http.Handler {
 	v1.GET("/referrals", s.listReferrals)
 	v1.GET("/referrals/:ddd_reference", s.getReferral)
 	v1.POST("/referrals/:ddd_reference/follow-ups", s.followUpReferral)
+	v1.GET("/reports/summary", s.reportSummary)
+	v1.GET("/reports/annual", s.annualReport)
+	v1.POST("/admin/imports", s.importHistory)
 	return r
 }
 
