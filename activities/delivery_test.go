@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -17,6 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
+	"gorm.io/gorm"
 
 	"recours/activities"
 	"recours/internal/store"
@@ -308,6 +310,41 @@ func TestDeliverAttempt_SignatureCoversTheExactBody(t *testing.T) {
 		tampered[len(tampered)/2] ^= 0x01
 		assert.NotEqual(t, activities.Sign(secret, tampered), sig, "one byte changed: the signature no longer matches")
 		assert.NotEqual(t, activities.Sign("another-secret", body), sig, "another secret: no match")
+	})
+}
+
+func TestDeliverAttempt_OutcomeSurvivesAFailedRecord(t *testing.T) {
+	eachStore(t, func(t *testing.T, st *store.Store) {
+		// Every insert into delivery_attempts fails from here on.
+		require.NoError(t, st.DB.Callback().Create().Before("gorm:create").Register("test:fail_attempts", func(db *gorm.DB) {
+			if db.Statement.Table == "delivery_attempts" {
+				_ = db.AddError(errors.New("disk full"))
+			}
+		}))
+		var logs strings.Builder
+		prev := slog.Default()
+		slog.SetDefault(slog.New(slog.NewTextHandler(&logs, nil)))
+		t.Cleanup(func() { slog.SetDefault(prev) })
+
+		recv, srv := newReceiver(t, 503, 200)
+		id := "01a20000-0000-7000-8000-0000000000e8"
+		req := activities.DeliveryRequest{URL: srv.URL, Partner: partner, Decision: decision(id)}
+
+		_, err := activities.DeliverAttempt(context.Background(), st, req, 1)
+		appErr := applicationError(t, err)
+		assert.False(t, appErr.NonRetryable())
+		assert.Contains(t, err.Error(), "503", "the outcome, not the record's failure")
+
+		res, err := activities.DeliverAttempt(context.Background(), st, req, 2)
+		require.NoError(t, err, "acknowledged: success although the record failed")
+		assert.Equal(t, activities.DeliveryResult{Attempts: 2, StatusCode: 200}, res)
+		assert.Len(t, recv.requests(), 2)
+
+		assert.Contains(t, logs.String(), "recording a delivery attempt failed")
+		assert.Contains(t, logs.String(), id)
+		for _, secretish := range []string{personal, "réclamation", "DDD-2026-0042", secret} {
+			assert.NotContains(t, logs.String(), secretish, "no personal data nor secret in the logs")
+		}
 	})
 }
 
