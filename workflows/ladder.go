@@ -52,7 +52,10 @@ func (w *file) open(ctx workflow.Context, linked domain.Case, actor string) erro
 	if err := saveRecord(ctx, store.Record{Case: linked, Changes: []domain.Change{withSeq(linked.Created(actor), 1)}}); err != nil {
 		return err
 	}
-	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
+	// Disconnected: cancelling this file's workflow must not cancel the
+	// file it opened, which lives on its own.
+	dctx, _ := workflow.NewDisconnectedContext(ctx)
+	cctx := workflow.WithChildOptions(dctx, workflow.ChildWorkflowOptions{
 		WorkflowID:        WorkflowID(linked.Kind, linked.ID),
 		TaskQueue:         TaskQueue,
 		ParentClosePolicy: enumspb.PARENT_CLOSE_POLICY_ABANDON,

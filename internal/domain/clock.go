@@ -110,6 +110,8 @@ func (c *Case) fire(t timer, now time.Time) Change {
 		}
 		if c.Assignee != "" {
 			recipient = c.Assignee
+		} else if c.Kind == KindMediation {
+			recipient = RoleRecipient(RoleMediator)
 		}
 	case ClockDeadlineMissed:
 		name = DeadlineAcknowledgment
