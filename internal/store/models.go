@@ -104,8 +104,8 @@ type CaseRow struct {
 	Reason         string
 	Origin         string
 	Outcome        string
-	ParentID       string `gorm:"index"`
-	DDDReference   string `gorm:"column:ddd_reference;index"`
+	ParentID       string    `gorm:"index"`
+	DDDReference   string    `gorm:"column:ddd_reference;index"`
 	ReceivedAt     time.Time `gorm:"index:ix_cases_received,priority:3"`
 	TargetDue      *time.Time
 	LegalDue       *time.Time
