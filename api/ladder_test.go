@@ -68,7 +68,12 @@ func referralBody(ref, callback string) map[string]any {
 // "maintained", taken to the Défenseur des droits, whose referral arrives
 // with that reference and joins the chain.
 func TestLadder_ComplaintMediationReferral(t *testing.T) {
-	r := testutil.Start(t, "")
+	for _, db := range testutil.Databases() {
+		t.Run(db.Name, func(t *testing.T) { ladder(t, testutil.Start(t, db.URL(t)), db.Name) })
+	}
+}
+
+func ladder(t *testing.T, r *testutil.Recours, dbName string) {
 	created := r.Do("POST", "/api/v1/complaints", "csu.demo", testutil.Complaint("071"))
 	require.Equal(t, 201, created.Status, string(created.Body))
 	complaint := created.Map(t)["id"].(string)
@@ -125,7 +130,7 @@ func TestLadder_ComplaintMediationReferral(t *testing.T) {
 	}, 10*time.Second, 100*time.Millisecond, "the mediation's timeline shows the referral")
 	mtl := timeline(t, r, mediation)
 	assert.Equal(t, complaint, mtl[0]["details"].(map[string]any)["parent_id"], "the mediation's first event names the complaint")
-	if dir := os.Getenv("RECOURS_RECORD_HISTORY_DIR"); dir != "" {
+	if dir := os.Getenv("RECOURS_RECORD_HISTORY_DIR"); dir != "" && dbName == "sqlite" {
 		recordHistory(t, r, workflows.WorkflowID(domain.KindComplaint, complaint), filepath.Join(dir, "complaint_v3_escalated.json"))
 		recordHistory(t, r, workflows.WorkflowID(domain.KindMediation, mediation), filepath.Join(dir, "mediation_v1_referred.json"))
 	}
@@ -167,7 +172,12 @@ func (rc *receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 // an opinion, record it and decide; the liaison's callback fails twice,
 // then accepts: one acknowledged delivery, signed, three attempts recorded.
 func TestReferral_AsTheLiaisonPlaysIt(t *testing.T) {
-	r := testutil.Start(t, "")
+	for _, db := range testutil.Databases() {
+		t.Run(db.Name, func(t *testing.T) { liaison(t, testutil.Start(t, db.URL(t))) })
+	}
+}
+
+func liaison(t *testing.T, r *testutil.Recours) {
 	rc := &receiver{failures: 2}
 	hook := httptest.NewServer(rc)
 	defer hook.Close()
