@@ -30,6 +30,11 @@ type Server struct {
 	// InsecureCallbacks accepts http:// callback URLs (the embedded
 	// default); production requires https.
 	InsecureCallbacks bool
+	// Limits bounds request rates per address and per token (nil: none).
+	Limits *Limits
+	// TrustedProxies are the addresses whose X-Forwarded-For names the
+	// client (the TLS-terminating proxy); none by default.
+	TrustedProxies []string
 
 	metrics *metrics
 }
@@ -53,7 +58,14 @@ func (s *Server) Handler() http.Handler {
 	// Route on the raw path: a Défenseur des droits reference may hold a
 	// slash, sent encoded (%2F), and must stay one path segment.
 	r.UseRawPath = true
-	r.Use(s.recoverer, s.observe)
+	if err := r.SetTrustedProxies(s.TrustedProxies); err != nil {
+		slog.Warn("ignoring bad trusted proxies", "err", err)
+		_ = r.SetTrustedProxies(nil)
+	}
+	if s.Limits != nil {
+		s.Limits.init()
+	}
+	r.Use(s.recoverer, s.observe, secureHeaders)
 	r.NoRoute(func(c *gin.Context) { writeProblem(c, http.StatusNotFound, "ressource inconnue", nil) })
 	r.NoMethod(func(c *gin.Context) {
 		writeProblem(c, http.StatusMethodNotAllowed, "méthode non permise sur cette ressource", nil)
@@ -65,7 +77,7 @@ func (s *Server) Handler() http.Handler {
 
 	r.GET("/api/openapi.json", s.openAPIDocument)
 
-	v1 := r.Group("/api/v1", s.authenticate)
+	v1 := r.Group("/api/v1", s.limitIP, s.authenticate, s.limitToken)
 	v1.Use(s.validateRequest)
 	v1.POST("/complaints", s.createComplaint)
 	v1.POST("/mediations", s.createMediation)

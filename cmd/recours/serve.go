@@ -4,7 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strconv"
+	"strings"
 	"time"
+
+	"golang.org/x/time/rate"
 
 	"github.com/spf13/cobra"
 
@@ -40,7 +44,8 @@ func (c *conn) openStore() (*store.Store, error) {
 
 func serveCmd() *cobra.Command {
 	var c conn
-	var listen string
+	var listen, proxies string
+	var perIP, perToken float64
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run the API (production: beside one or more workers)",
@@ -63,6 +68,11 @@ func serveCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			srv.Limits.PerIP, srv.Limits.PerToken = rate.Limit(perIP), rate.Limit(perToken)
+			srv.Limits.IPBurst, srv.Limits.TokenBurst = int(2*perIP), int(2*perToken)
+			if proxies != "" {
+				srv.TrustedProxies = strings.Split(proxies, ",")
+			}
 			ready := make(chan string, 1)
 			go func() { slog.Info("API listening", "address", <-ready) }()
 			return app.Serve(ctx, listen, srv.Handler(), ready)
@@ -71,7 +81,17 @@ func serveCmd() *cobra.Command {
 	c.databaseFlags(cmd)
 	c.temporalFlags(cmd)
 	cmd.Flags().StringVar(&listen, "listen", env("LISTEN_ADDR", "127.0.0.1:8080"), "API address (LISTEN_ADDR)")
+	cmd.Flags().StringVar(&proxies, "trusted-proxies", env("TRUSTED_PROXIES", ""), "comma-separated addresses of the TLS-terminating proxies whose X-Forwarded-For is believed (TRUSTED_PROXIES)")
+	cmd.Flags().Float64Var(&perIP, "rate-per-ip", envFloat("RATE_PER_IP", 100), "requests per second per client address, 0 for no limit (RATE_PER_IP)")
+	cmd.Flags().Float64Var(&perToken, "rate-per-token", envFloat("RATE_PER_TOKEN", 50), "requests per second per token, 0 for no limit (RATE_PER_TOKEN)")
 	return cmd
+}
+
+func envFloat(name string, def float64) float64 {
+	if f, err := strconv.ParseFloat(env(name, ""), 64); err == nil {
+		return f
+	}
+	return def
 }
 
 func workerCmd() *cobra.Command {

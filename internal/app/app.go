@@ -80,7 +80,7 @@ func NewAPI(ctx context.Context, st *store.Store, c client.Client, refresh time.
 			}
 		}()
 	}
-	return &api.Server{Store: st, Temporal: c, Authz: az}, nil
+	return &api.Server{Store: st, Temporal: c, Authz: az, Limits: api.DefaultLimits()}, nil
 }
 
 // Serve serves h on addr until ctx ends, then drains for up to 10 s.

@@ -1,0 +1,131 @@
+package api_test
+
+import (
+	"bytes"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"recours/api"
+	"recours/internal/testutil"
+)
+
+// TestAbuse_BurstGets429AndTheServiceStaysUp sends a bounded burst from
+// loopback, beyond the per-token limit: the excess gets 429 with
+// Retry-After, nothing fails otherwise, and the service still answers.
+func TestAbuse_BurstGets429AndTheServiceStaysUp(t *testing.T) {
+	r := testutil.Start(t, "")
+	r.API.Limits = &api.Limits{PerIP: 1000, IPBurst: 1000, PerToken: 5, TokenBurst: 10}
+	srv := httptest.NewServer(r.API.Handler())
+	defer srv.Close()
+	token := r.Token("gca.demo")
+
+	const burst = 60
+	var mu sync.Mutex
+	codes := map[int]int{}
+	retryAfter := ""
+	var wg sync.WaitGroup
+	for i := 0; i < burst; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			req, _ := http.NewRequest("GET", srv.URL+"/api/v1/cases", nil)
+			req.Header.Set("Authorization", "Bearer "+token)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			_, _ = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			mu.Lock()
+			codes[resp.StatusCode]++
+			if resp.StatusCode == http.StatusTooManyRequests {
+				retryAfter = resp.Header.Get("Retry-After")
+			}
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	assert.Equal(t, burst, codes[200]+codes[429], "only 200 or 429: %v", codes)
+	assert.GreaterOrEqual(t, codes[429], burst-15, "the burst past the limit is refused: %v", codes)
+	assert.GreaterOrEqual(t, codes[200], 10, "the burst allowance is served: %v", codes)
+	assert.NotEmpty(t, retryAfter)
+
+	health, err := http.Get(srv.URL + "/healthz")
+	require.NoError(t, err)
+	health.Body.Close()
+	assert.Equal(t, 200, health.StatusCode, "the service stays up")
+	// Another client is not slowed by the first one's abuse.
+	req, _ := http.NewRequest("GET", srv.URL+"/api/v1/cases", nil)
+	req.Header.Set("Authorization", "Bearer "+r.Token("manager.demo"))
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, 200, resp.StatusCode)
+}
+
+func TestSecurityHeaders_OnEveryAnswer(t *testing.T) {
+	r := testutil.Start(t, "")
+	for _, path := range []string{"/healthz", "/api/v1/cases", "/api/v1/nowhere"} {
+		resp := r.Do("GET", path, "gca.demo", nil)
+		assert.Equal(t, "nosniff", resp.Header.Get("X-Content-Type-Options"), path)
+		assert.Equal(t, "DENY", resp.Header.Get("X-Frame-Options"), path)
+		assert.Contains(t, resp.Header.Get("Content-Security-Policy"), "frame-ancestors 'none'", path)
+		assert.Empty(t, resp.Header.Get("Strict-Transport-Security"), "no HSTS over plain HTTP")
+	}
+	tls := r.Do("GET", "/healthz", "", nil, "X-Forwarded-Proto", "https")
+	assert.Contains(t, tls.Header.Get("Strict-Transport-Security"), "max-age=")
+}
+
+// TestLogs_HoldNoPersonalDataNorToken runs a file's life with every log
+// line captured (the API's, the worker's, Temporal's) and looks in them for
+// the claimant's number, name and email, and for the tokens.
+func TestLogs_HoldNoPersonalDataNorToken(t *testing.T) {
+	var buf bytes.Buffer
+	var mu sync.Mutex
+	prev := slog.Default()
+	slog.SetDefault(slog.New(slog.NewTextHandler(lockedWriter{&mu, io.MultiWriter(&buf, os.Stderr)}, &slog.HandlerOptions{Level: slog.LevelDebug})))
+	defer slog.SetDefault(prev)
+
+	r := testutil.Start(t, "")
+	body := testutil.Complaint("071")
+	body["claimant"] = map[string]any{"number": "7310442", "name": "Éléonore Vasseur-Quintin", "email": "eleonore.vq@example.org", "phone": "06 12 34 56 78"}
+	created := r.Do("POST", "/api/v1/complaints", "csu.demo", body)
+	require.Equal(t, 201, created.Status, string(created.Body))
+	id := created.Map(t)["id"].(string)
+	r.Do("GET", "/api/v1/cases?q=7310442", "gca.demo", nil)
+	r.Do("POST", "/api/v1/cases/"+id+"/actions/assign", "manager.demo", map[string]any{"assignee": "gca.demo"})
+	r.Do("POST", "/api/v1/cases/"+id+"/actions/close", "gca.demo", map[string]any{}) // refused: logged as such
+	r.Do("GET", "/api/v1/cases/"+id, "auditor.demo", nil)
+	r.Do("GET", "/api/v1/cases", "", nil, "Authorization", "Bearer rct_not-a-real-token-but-secret-looking")
+	r.Stop()
+
+	mu.Lock()
+	logs := buf.String()
+	mu.Unlock()
+	require.NotEmpty(t, logs, "the run logged something")
+	for _, secret := range []string{"7310442", "Vasseur", "Éléonore", "eleonore.vq", "06 12 34 56 78",
+		r.Token("csu.demo"), r.Token("gca.demo"), r.Token("manager.demo"), "rct_not-a-real-token"} {
+		assert.False(t, strings.Contains(logs, secret), "the logs hold %q", secret)
+	}
+}
+
+type lockedWriter struct {
+	mu *sync.Mutex
+	w  io.Writer
+}
+
+func (l lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
