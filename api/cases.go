@@ -59,7 +59,7 @@ type caseView struct {
 
 func (s *Server) getCase(c *gin.Context) {
 	file, ok := s.readableCase(c)
-	if !ok {
+	if !ok || !s.recordRead(c, file, ReadDetail) {
 		return
 	}
 	chain, err := s.Store.Chain(c, file.ID)
@@ -72,7 +72,7 @@ func (s *Server) getCase(c *gin.Context) {
 
 func (s *Server) caseEvents(c *gin.Context) {
 	file, ok := s.readableCase(c)
-	if !ok {
+	if !ok || !s.recordRead(c, file, ReadEvents) {
 		return
 	}
 	events, err := s.Store.Events(c, file.ID)

@@ -92,6 +92,7 @@ func (s *Server) Handler() http.Handler {
 	v1.GET("/reports/summary", s.reportSummary)
 	v1.GET("/reports/annual", s.annualReport)
 	v1.POST("/admin/imports", s.importHistory)
+	v1.GET("/audit/access", s.accessTrail)
 	return r
 }
 

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +13,7 @@ import (
 
 	"recours/internal/app"
 	"recours/internal/store"
+	"recours/internal/testutil"
 )
 
 func run(t *testing.T, args ...string) (string, error) {
@@ -82,4 +84,43 @@ func TestCafPolicy_WorkingDaysForNewFiles(t *testing.T) {
 	assert.ErrorContains(t, err, "target_days", "a target past the legal limit is refused")
 	_, err = run(t, "caf", "policy", "--data", dir, "--caf", "999")
 	assert.ErrorContains(t, err, "Caf inconnue")
+}
+
+// TestAuditVerify_NamesTheAlteredEntry alters one entry of the access
+// trail directly in the database, on both stores: verify fails and names it.
+func TestAuditVerify_NamesTheAlteredEntry(t *testing.T) {
+	for _, db := range testutil.Databases() {
+		t.Run(db.Name, func(t *testing.T) {
+			url := db.URL(t)
+			_, err := run(t, "migrate", "--database-url", url)
+			require.NoError(t, err)
+			st, err := store.Open(url)
+			require.NoError(t, err)
+			defer st.Close()
+			ctx := context.Background()
+			for i, who := range []string{"gca.demo", "manager.demo", "auditor.demo", "gca.demo"} {
+				require.NoError(t, st.RecordAccess(ctx, store.AccessEntry{At: time.Now(), Actor: who, IP: "10.0.0.1",
+					CaseID: fmt.Sprintf("01a20000-0000-7000-8000-00000000000%d", i), Caf: "071", What: "detail"}))
+			}
+			out, err := run(t, "audit", "verify", "--database-url", url)
+			require.NoError(t, err)
+			assert.Contains(t, out, "4 entrées")
+
+			var third store.AccessEntry
+			require.NoError(t, st.DB.Order("id").Offset(2).Limit(1).Find(&third).Error)
+			require.NoError(t, st.DB.Model(&store.AccessEntry{}).Where("id = ?", third.ID).Update("actor", "someone.else").Error)
+			_, err = run(t, "audit", "verify", "--database-url", url)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), fmt.Sprintf("l'entrée %d", third.ID))
+
+			// Removing an entry breaks the link of the next one.
+			require.NoError(t, st.DB.Model(&store.AccessEntry{}).Where("id = ?", third.ID).Update("actor", third.Actor).Error)
+			_, err = run(t, "audit", "verify", "--database-url", url)
+			require.NoError(t, err, "restored")
+			require.NoError(t, st.DB.Delete(&store.AccessEntry{}, third.ID).Error)
+			_, err = run(t, "audit", "verify", "--database-url", url)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), "l'entrée", "the entry after the removed one")
+		})
+	}
 }

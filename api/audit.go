@@ -1,0 +1,77 @@
+package api
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
+
+	"recours/internal/domain"
+	"recours/internal/store"
+)
+
+// What a read of a file was, in the access trail.
+const (
+	ReadDetail = "detail"
+	ReadEvents = "events"
+)
+
+// recordRead appends the read to the access trail before the file is
+// served: a read that cannot be traced is not served.
+func (s *Server) recordRead(c *gin.Context, file domain.Case, what string) bool {
+	err := s.Store.RecordAccess(c, store.AccessEntry{
+		At: time.Now(), Actor: user(c).Login, IP: c.ClientIP(), CaseID: file.ID, Caf: file.Caf, What: what,
+	})
+	if err != nil {
+		fail(c, err)
+		return false
+	}
+	return true
+}
+
+// accessTrail lets an auditor read the trail of the Cafs it audits, per
+// file (case_id) or per agent (actor), newest first.
+func (s *Server) accessTrail(c *gin.Context) {
+	var p domain.Problems
+	f := store.AccessFilter{CaseID: c.Query("case_id"), Actor: c.Query("actor"), Limit: 50,
+		Cafs: s.Authz.Cafs(user(c).Login, "audit", "read")}
+	if len(f.Cafs) == 0 {
+		writeProblem(c, http.StatusForbidden, "réservé aux auditeurs", nil)
+		return
+	}
+	if f.CaseID != "" {
+		if _, err := uuid.Parse(f.CaseID); err != nil {
+			p.Add("case_id", "identifiant de dossier invalide")
+		}
+	}
+	if l := c.Query("limit"); l != "" {
+		n, err := strconv.Atoi(l)
+		if err != nil || n < 1 || n > 200 {
+			p.Add("limit", "entre 1 et 200")
+		}
+		f.Limit = n
+	}
+	if cur := c.Query("cursor"); cur != "" {
+		n, err := strconv.ParseUint(cur, 10, 64)
+		if err != nil || n == 0 {
+			p.Add("cursor", "curseur invalide")
+		}
+		f.Before = n
+	}
+	if err := p.Err(); err != nil {
+		fail(c, err)
+		return
+	}
+	entries, more, err := s.Store.AccessEntries(c, f)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	next := ""
+	if more {
+		next = strconv.FormatUint(entries[len(entries)-1].ID, 10)
+	}
+	c.JSON(http.StatusOK, page(entries, next))
+}
