@@ -55,6 +55,9 @@ func (s *Server) readableCase(c *gin.Context) (domain.Case, bool) {
 type caseView struct {
 	domain.Case
 	Chain []store.Link `json:"chain,omitempty"`
+	// PriorFiles are the claimant's other files in the Caf, shown on a
+	// mediation so the mediator sees the prior approaches.
+	PriorFiles []store.PriorFile `json:"prior_files,omitempty"`
 }
 
 func (s *Server) getCase(c *gin.Context) {
@@ -62,12 +65,16 @@ func (s *Server) getCase(c *gin.Context) {
 	if !ok || !s.recordRead(c, file, ReadDetail) {
 		return
 	}
-	chain, err := s.Store.Chain(c, file.ID)
+	view := caseView{Case: file}
+	var err error
+	if view.Chain, err = s.Store.Chain(c, file.ID); err == nil && file.Kind == domain.KindMediation {
+		view.PriorFiles, err = s.Store.PriorFiles(c, file.Caf, file.Claimant.Number, file.ID)
+	}
 	if err != nil {
 		fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, caseView{Case: file, Chain: chain})
+	c.JSON(http.StatusOK, view)
 }
 
 func (s *Server) caseEvents(c *gin.Context) {

@@ -94,6 +94,10 @@ func ladder(t *testing.T, r *testutil.Recours, dbName string) {
 	assert.Equal(t, "claimant", mf["origin"])
 	assert.Equal(t, "housing_aid", mf["benefit"])
 	assert.Equal(t, "overpayment_not_understood", mf["reason"])
+	prior := mf["prior_files"].([]any)
+	require.Len(t, prior, 1, "the mediator sees the claimant's prior file")
+	assert.Equal(t, complaint, prior[0].(map[string]any)["id"])
+	assert.Equal(t, "escalated", prior[0].(map[string]any)["status"])
 
 	admitted := act(t, r, "mediator.demo", mediation, "admit", map[string]any{"prior_contact_case_id": complaint, "no_court_case": true})
 	assert.Equal(t, "admitted", admitted["status"])

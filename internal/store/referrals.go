@@ -144,3 +144,25 @@ func (s *Store) SetPartner(ctx context.Context, login, partner string) error {
 	defer s.writeLock()()
 	return s.DB.WithContext(ctx).Model(&User{}).Where("login = ?", normalise(login)).Update("partner", partner).Error
 }
+
+// PriorFile is another file of the same claimant in the same Caf, shown to
+// the mediator deciding admissibility.
+type PriorFile struct {
+	ID         string     `json:"id"`
+	Kind       string     `json:"kind"`
+	Status     string     `json:"status"`
+	SLAStatus  string     `json:"sla_status"`
+	ReceivedAt time.Time  `json:"received_at"`
+	AnsweredAt *time.Time `json:"answered_at,omitempty"`
+}
+
+// PriorFiles lists the claimant's other files in caf, newest first (at
+// most 50).
+func (s *Store) PriorFiles(ctx context.Context, caf, claimant, exclude string) ([]PriorFile, error) {
+	var out []PriorFile
+	err := s.DB.WithContext(ctx).Model(&CaseRow{}).
+		Select("id, kind, status, sla_status, received_at, answered_at").
+		Where("caf = ? AND claimant_number = ? AND id <> ? AND imported = ?", caf, claimant, exclude, false).
+		Order("id DESC").Limit(50).Scan(&out).Error
+	return out, err
+}
