@@ -93,6 +93,11 @@ func (s *Server) Handler() http.Handler {
 	v1.GET("/reports/annual", s.annualReport)
 	v1.POST("/admin/imports", s.importHistory)
 	v1.GET("/audit/access", s.accessTrail)
+	v1.GET("/audit/grants", s.grantTrail)
+	v1.POST("/admin/users", s.createUser)
+	v1.GET("/admin/users", s.listUsers)
+	v1.POST("/admin/users/:login/roles", s.grantRole)
+	v1.DELETE("/admin/users/:login/roles/:caf/:role", s.revokeRole)
 	return r
 }
 

@@ -65,20 +65,7 @@ func NewAPI(ctx context.Context, st *store.Store, c client.Client, refresh time.
 		return nil, err
 	}
 	if refresh > 0 {
-		go func() {
-			t := time.NewTicker(refresh)
-			defer t.Stop()
-			for {
-				select {
-				case <-ctx.Done():
-					return
-				case <-t.C:
-					if err := az.Reload(ctx); err != nil && ctx.Err() == nil {
-						slog.Warn("reloading the authorisation policy failed", "err", err)
-					}
-				}
-			}
-		}()
+		go reloadOnChange(ctx, st, az, refresh)
 	}
 	return &api.Server{Store: st, Temporal: c, Authz: az, Limits: api.DefaultLimits()}, nil
 }
@@ -113,4 +100,33 @@ func Serve(ctx context.Context, addr string, h http.Handler, ready chan<- string
 		return err
 	}
 	return nil
+}
+
+// reloadOnChange polls the policy's version (it moves with every grant or
+// revocation) every few seconds, and reloads the policy when it moved, or
+// every refresh regardless: a role change takes effect on every API
+// process without a restart.
+func reloadOnChange(ctx context.Context, st *store.Store, az *authz.Authorizer, refresh time.Duration) {
+	poll := time.NewTicker(min(refresh, 3*time.Second))
+	defer poll.Stop()
+	seen, _ := st.PolicyVersion(ctx)
+	last := time.Now()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-poll.C:
+		}
+		v, err := st.PolicyVersion(ctx)
+		if err != nil || (v == seen && time.Since(last) < refresh) {
+			continue
+		}
+		if err := az.Reload(ctx); err != nil {
+			if ctx.Err() == nil {
+				slog.Warn("reloading the authorisation policy failed", "err", err)
+			}
+			continue
+		}
+		seen, last = v, time.Now()
+	}
 }

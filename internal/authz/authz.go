@@ -24,6 +24,8 @@ const (
 	ObjComplaint = "complaint"
 	ObjMediation = "mediation"
 	ObjReferral  = "referral"
+	ObjUser      = "user"
+	ActManage    = "manage"
 	ActRead      = "read"
 	ActCreate    = "create"
 )

@@ -176,5 +176,5 @@ type IdempotencyKey struct {
 
 func allModels() []any {
 	return []any{&Organisation{}, &User{}, &UserRole{}, &APIToken{}, &CaseRow{},
-		&EventRow{}, &Notification{}, &IdempotencyKey{}, &Partner{}, &Referral{}, &DeliveryAttempt{}, &AccessEntry{}}
+		&EventRow{}, &Notification{}, &IdempotencyKey{}, &Partner{}, &Referral{}, &DeliveryAttempt{}, &AccessEntry{}, &GrantEvent{}}
 }

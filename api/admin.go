@@ -1,0 +1,144 @@
+package api
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/gin-gonic/gin"
+
+	"recours/internal/authz"
+	"recours/internal/domain"
+)
+
+// An administrator manages the users of the Cafs where it holds the admin
+// role: creates accounts, grants and revokes roles. Every change is in the
+// trail of grants, and takes effect at once here and within seconds on
+// every other API process.
+
+func (s *Server) adminCafs(c *gin.Context) ([]string, bool) {
+	cafs := s.Authz.Cafs(user(c).Login, authz.ObjUser, authz.ActManage)
+	if len(cafs) == 0 {
+		writeProblem(c, http.StatusForbidden, "réservé aux administrateurs", nil)
+	}
+	return cafs, len(cafs) > 0
+}
+
+func (s *Server) createUser(c *gin.Context) {
+	if _, ok := s.adminCafs(c); !ok {
+		return
+	}
+	var in struct {
+		Login   string `json:"login"`
+		Name    string `json:"name"`
+		Email   string `json:"email,omitempty"`
+		Partner string `json:"partner,omitempty"`
+	}
+	if _, ok := readJSON(c, &in); !ok {
+		return
+	}
+	u, err := s.Store.CreateUser(c, in.Login, in.Name, in.Email, in.Partner)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, gin.H{"login": u.Login, "name": u.Name, "email": u.Email, "partner": u.Partner, "roles": gin.H{}})
+}
+
+func (s *Server) listUsers(c *gin.Context) {
+	cafs, ok := s.adminCafs(c)
+	if !ok {
+		return
+	}
+	users, err := s.Store.Users(c, cafs)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, page(users, ""))
+}
+
+// grantRole gives a role in a Caf the administrator manages.
+func (s *Server) grantRole(c *gin.Context) {
+	var in struct {
+		Caf  string      `json:"caf"`
+		Role domain.Role `json:"role"`
+	}
+	if _, ok := readJSON(c, &in); !ok {
+		return
+	}
+	if !s.canManage(c, in.Caf) {
+		return
+	}
+	created, err := s.Store.GrantRole(c, user(c).Login, c.Param("login"), in.Caf, in.Role)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	s.reloadPolicy(c)
+	status := http.StatusOK
+	if created {
+		status = http.StatusCreated
+	}
+	c.JSON(status, gin.H{"login": c.Param("login"), "caf": in.Caf, "role": in.Role})
+}
+
+func (s *Server) revokeRole(c *gin.Context) {
+	caf := c.Param("caf")
+	if !s.canManage(c, caf) {
+		return
+	}
+	if err := s.Store.RevokeRole(c, user(c).Login, c.Param("login"), caf, domain.Role(c.Param("role"))); err != nil {
+		fail(c, err)
+		return
+	}
+	s.reloadPolicy(c)
+	c.Status(http.StatusNoContent)
+}
+
+func (s *Server) canManage(c *gin.Context, caf string) bool {
+	if !domain.ValidCafCode(caf) {
+		fail(c, &domain.Error{Code: domain.EINVALID, Message: "la demande est invalide",
+			Fields: []domain.FieldError{{Field: "caf", Message: "numéro de Caf attendu sur 3 chiffres"}}})
+		return false
+	}
+	if !s.Authz.Can(user(c).Login, caf, authz.ObjUser, authz.ActManage) {
+		writeProblem(c, http.StatusForbidden, "vous n'administrez pas cette Caf", nil)
+		return false
+	}
+	return true
+}
+
+// reloadPolicy applies a change of roles to this process at once (the
+// others poll the policy's version).
+func (s *Server) reloadPolicy(c *gin.Context) {
+	if err := s.Authz.Reload(c); err != nil {
+		fail(c, err)
+	}
+}
+
+// grantTrail lists the role changes in the Cafs the administrator manages
+// (or an auditor audits), newest first.
+func (s *Server) grantTrail(c *gin.Context) {
+	login := user(c).Login
+	cafs := append(s.Authz.Cafs(login, authz.ObjUser, authz.ActManage), s.Authz.Cafs(login, "audit", "read")...)
+	if len(cafs) == 0 {
+		writeProblem(c, http.StatusForbidden, "réservé aux administrateurs et aux auditeurs", nil)
+		return
+	}
+	limit := 200
+	if l := c.Query("limit"); l != "" {
+		n, err := strconv.Atoi(l)
+		if err != nil || n < 1 || n > 1000 {
+			fail(c, &domain.Error{Code: domain.EINVALID, Message: "la demande est invalide",
+				Fields: []domain.FieldError{{Field: "limit", Message: "entre 1 et 1000"}}})
+			return
+		}
+		limit = n
+	}
+	events, err := s.Store.GrantEvents(c, cafs, c.Query("login"), limit)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, page(events, ""))
+}

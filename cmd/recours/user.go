@@ -1,0 +1,101 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os/user"
+
+	"github.com/spf13/cobra"
+
+	"recours/internal/domain"
+	"recours/internal/store"
+)
+
+// cliActor names who changed roles from the command line, for the trail.
+func cliActor() string {
+	if u, err := user.Current(); err == nil {
+		return "cli:" + u.Username
+	}
+	return "cli"
+}
+
+func userCmd() *cobra.Command {
+	cmd := &cobra.Command{Use: "user", Short: "Manage users and their roles per Caf (every change is in the trail of grants)"}
+	var c conn
+	var login, name, email, partner, caf, role string
+	withStore := func(f func(cmd *cobra.Command, st *store.Store) error) func(*cobra.Command, []string) error {
+		return func(cmd *cobra.Command, _ []string) error {
+			st, err := c.openStore()
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			if err := st.Migrate(cmd.Context()); err != nil {
+				return err
+			}
+			return f(cmd, st)
+		}
+	}
+	create := &cobra.Command{Use: "create", Short: "Create a user", RunE: withStore(func(cmd *cobra.Command, st *store.Store) error {
+		u, err := st.CreateUser(cmd.Context(), login, name, email, partner)
+		if err == nil {
+			fmt.Fprintf(cmd.OutOrStdout(), "utilisateur créé : %s\n", u.Login)
+		}
+		return err
+	})}
+	grant := &cobra.Command{Use: "grant", Short: "Grant a role in a Caf", RunE: withStore(func(cmd *cobra.Command, st *store.Store) error {
+		created, err := st.GrantRole(cmd.Context(), cliActor(), login, caf, domain.Role(role))
+		if err == nil {
+			if created {
+				fmt.Fprintf(cmd.OutOrStdout(), "rôle %s donné à %s dans la Caf %s\n", role, login, caf)
+			} else {
+				fmt.Fprintf(cmd.OutOrStdout(), "%s détenait déjà le rôle %s dans la Caf %s\n", login, role, caf)
+			}
+		}
+		return err
+	})}
+	revoke := &cobra.Command{Use: "revoke", Short: "Revoke a role in a Caf", RunE: withStore(func(cmd *cobra.Command, st *store.Store) error {
+		err := st.RevokeRole(cmd.Context(), cliActor(), login, caf, domain.Role(role))
+		if err == nil {
+			fmt.Fprintf(cmd.OutOrStdout(), "rôle %s retiré à %s dans la Caf %s\n", role, login, caf)
+		}
+		return err
+	})}
+	list := &cobra.Command{Use: "list", Short: "List users and their roles (JSON)", RunE: withStore(func(cmd *cobra.Command, st *store.Store) error {
+		cafs := []string{caf}
+		if caf == "" {
+			var all []string
+			if err := st.DB.WithContext(cmd.Context()).Model(&store.Organisation{}).Order("code").Pluck("code", &all).Error; err != nil {
+				return err
+			}
+			cafs = all
+		}
+		users, err := st.Users(cmd.Context(), cafs)
+		if err != nil {
+			return err
+		}
+		b, _ := json.MarshalIndent(users, "", "  ")
+		fmt.Fprintln(cmd.OutOrStdout(), string(b))
+		return nil
+	})}
+	for _, sub := range []*cobra.Command{create, grant, revoke, list} {
+		c.databaseFlags(sub)
+		cmd.AddCommand(sub)
+	}
+	create.Flags().StringVar(&login, "login", "", "login (required)")
+	create.Flags().StringVar(&name, "name", "", "full name (required)")
+	create.Flags().StringVar(&email, "email", "", "work email (agents are matched on it when signing in)")
+	create.Flags().StringVar(&partner, "partner", "", "partner organisation, for a partner's account")
+	for _, sub := range []*cobra.Command{grant, revoke} {
+		sub.Flags().StringVar(&login, "login", "", "login (required)")
+		sub.Flags().StringVar(&caf, "caf", "", "Caf number (required)")
+		sub.Flags().StringVar(&role, "role", "", "csu, gca, manager, mediator, ddd_liaison, auditor or admin (required)")
+		for _, f := range []string{"login", "caf", "role"} {
+			_ = sub.MarkFlagRequired(f)
+		}
+	}
+	_ = create.MarkFlagRequired("login")
+	_ = create.MarkFlagRequired("name")
+	list.Flags().StringVar(&caf, "caf", "", "only this Caf")
+	return cmd
+}
