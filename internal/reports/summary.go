@@ -4,7 +4,8 @@
 // outcome, Défenseur des droits referrals, the national commitments), and
 // renders them as JSON, CSV and a printable PDF.
 //
-// It reads the projection (cases), live files and imported history alike.
+// It reads the projection (table cases): live files and imported history
+// alike.
 package reports
 
 // Summary is the figures of one period for one Caf, or for several (then
