@@ -120,6 +120,14 @@ var validationOptions = &openapi3filter.Options{
 	},
 }
 
+// streamedBodyOptions validate an operation whose body is not JSON: its
+// parameters only.
+var streamedBodyOptions = func() *openapi3filter.Options {
+	o := *validationOptions
+	o.ExcludeRequestBody = true
+	return &o
+}()
+
 // validateRequest checks a request against the document: its path and
 // query parameters, its headers and its body. A route the document does
 // not describe, or a path parameter it refuses (an unknown action, an id
@@ -139,7 +147,15 @@ func (s *Server) validateRequest(c *gin.Context) {
 		return
 	}
 	req := c.Request.Clone(c.Request.Context())
-	if route.Operation.RequestBody != nil {
+	options := validationOptions
+	if rb := route.Operation.RequestBody; rb != nil && rb.Value != nil && rb.Value.Content.Get("application/json") == nil {
+		// A body that is not JSON (the history import's text/csv) is the
+		// handler's to stream: neither read nor buffered here (the
+		// security check would read it all), only the path and query
+		// parameters are checked.
+		options = streamedBodyOptions
+		req.Body, req.ContentLength = http.NoBody, 0
+	} else if route.Operation.RequestBody != nil {
 		body, ok := readBody(c)
 		if !ok {
 			return
@@ -159,8 +175,8 @@ func (s *Server) validateRequest(c *gin.Context) {
 	for _, p := range c.Params {
 		params[p.Key] = p.Value
 	}
-	err = openapi3filter.ValidateRequest(c, &openapi3filter.RequestValidationInput{
-		Request: req, PathParams: params, Route: route, Options: validationOptions,
+	err = openapi3filter.ValidateRequest(c.Request.Context(), &openapi3filter.RequestValidationInput{
+		Request: req, PathParams: params, Route: route, Options: options,
 	})
 	if err == nil {
 		c.Next()

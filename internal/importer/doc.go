@@ -1,0 +1,23 @@
+// Package importer loads the history of a Caf's previous system: closed
+// complaints and mediation files from a CSV file, as read-only rows of the
+// projection (imported, no workflow owns them), so the figures cover the
+// years before Recours.
+//
+// The file is read once, as a stream, inside one database transaction:
+// every row is validated as it is read and the valid ones are written as
+// they come (PostgreSQL: COPY into a temporary table, then one INSERT …
+// SELECT … ON CONFLICT DO NOTHING; SQLite: multi-row INSERTs of 500 under
+// the store's write lock). When a row is invalid and SkipInvalid is not
+// set, the transaction is rolled back at the end and the report lists
+// every bad row: nothing is imported. The import is idempotent by
+// reference (unique in the table): a row whose reference is already there
+// is left as it is and counted unchanged.
+//
+// Memory stays bounded whatever the file's size: rows are not kept, only a
+// set of the references seen, to refuse a reference repeated within the
+// file. That set holds a 64-bit hash (maphash) of each reference, 8 to 20
+// bytes a row once the map's slack is counted (about 20 MB for a million
+// rows); two different references of
+// one file share a hash with a probability of about n²/2⁶⁵ (3·10⁻⁸ for a
+// million), in which case the second would be reported as a duplicate.
+package importer
