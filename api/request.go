@@ -22,15 +22,21 @@ import (
 
 const ctxUser = "recours.user"
 
-// authenticate checks the bearer token and puts the user in the context.
+// authenticate checks the bearer token, or without one the browser's
+// session cookie (with its CSRF token on unsafe methods), and puts the
+// user in the context.
 func (s *Server) authenticate(c *gin.Context) {
 	h := c.GetHeader("Authorization")
+	if ck, err := c.Request.Cookie(sessionCookie); h == "" && err == nil && ck.Value != "" {
+		s.authenticateSession(c, ck.Value)
+		return
+	}
 	token, ok := strings.CutPrefix(h, "Bearer ")
 	if !ok || token == "" {
 		writeProblem(c, http.StatusUnauthorized, "jeton d'accès manquant (Authorization: Bearer …)", nil)
 		return
 	}
-	u, err := s.Store.Authenticate(c, strings.TrimSpace(token), s.now())
+	u, err := s.Store.Authenticate(c.Request.Context(), strings.TrimSpace(token), s.now())
 	if err != nil {
 		fail(c, err)
 		return
@@ -128,7 +134,7 @@ func (s *Server) idempotency(c *gin.Context, target string, body []byte, caseID 
 		return "", false, noop, false
 	}
 	k := store.IdempotencyKey{Actor: user(c).Login, Key: key, Target: target, RequestHash: hashBody(target, body), CaseID: caseID}
-	rec, created, err := s.Store.IdempotentRequest(c, k)
+	rec, created, err := s.Store.IdempotentRequest(c.Request.Context(), k)
 	if err != nil {
 		fail(c, err)
 		return "", false, noop, false
@@ -141,7 +147,7 @@ func (s *Server) idempotency(c *gin.Context, target string, body []byte, caseID 
 		return rec.CaseID, true, noop, true
 	}
 	return rec.CaseID, false, func() {
-		if err := s.Store.ForgetIdempotencyKey(context.WithoutCancel(c), k); err != nil {
+		if err := s.Store.ForgetIdempotencyKey(context.WithoutCancel(c.Request.Context()), k); err != nil {
 			slog.WarnContext(c, "forgetting an idempotency key failed", "err", err)
 		}
 	}, true

@@ -98,11 +98,18 @@ func (s *Server) limitIP(c *gin.Context) {
 	c.Next()
 }
 
-// limitToken refuses a token past its rate; the key is the token's hash,
-// so no secret is kept in memory longer than the request.
+// limitToken refuses a token (or a browser session) past its rate; the key
+// is the credential's hash, so no secret is kept in memory longer than the
+// request.
 func (s *Server) limitToken(c *gin.Context) {
 	if s.Limits != nil && s.Limits.tokens != nil {
-		sum := sha256.Sum256([]byte(strings.TrimPrefix(c.GetHeader("Authorization"), "Bearer ")))
+		credential := strings.TrimPrefix(c.GetHeader("Authorization"), "Bearer ")
+		if credential == "" {
+			if cookie, err := c.Cookie(sessionCookie); err == nil {
+				credential = "session:" + cookie
+			}
+		}
+		sum := sha256.Sum256([]byte(credential))
 		if ok, wait := s.Limits.tokens.allow(hex.EncodeToString(sum[:]), time.Now()); !ok {
 			tooMany(c, wait)
 			return
