@@ -4,65 +4,138 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"recours/api"
 	"recours/internal/domain"
 	"recours/internal/testutil"
 )
 
-// matrixColumns are the endpoints of the matrix, in the order of the
-// expectation strings below: create a complaint, list (?caf=), get the
-// file, its events, then each complaint action.
-var matrixColumns = []string{"create", "list", "get", "events",
-	"assign", "start", "request_documents", "documents_received", "answer", "close", "reopen", "withdraw"}
+// The authorisation matrix: every endpoint of /api/v1 × every role × the
+// Caf where the role is held (own: 071) or another (other: 074), then the
+// object-level rules. The expectations are policies/policy.csv and the
+// contract written out by hand, not computed from the implementation.
 
-// matrixRows is what policies/policy.csv grants, written out by hand (not
-// computed from the implementation): A allowed, F 403 (a role in that Caf
-// that does not allow it, or create/list in a Caf without the right),
-// N 404 (no role in the file's Caf: its existence must not leak).
-// Every user holds its role in 071 only, but matrix.gca074 (gca in 074 only).
-var matrixRows = []struct {
+// matrixRoles are the table's columns, in order: one user per role, each
+// holding it in 071 only; matrix.none holds no role at all. matrix.ddd is
+// the account of a partner organisation (the Défenseur des droits
+// liaison), which reaches only /api/v1/referrals*.
+var matrixRoles = []struct {
 	login string
-	role  domain.Role
-	caf   string // where the role is held
-	in071 string // a complaint in 071, or caf=071 in the body or query
-	in074 string // a complaint in 074 created by csu.demo, or caf=074
+	role  domain.Role // "" for none
 }{
-	// Columns: create list get events   assign start request_documents
-	// documents_received answer close reopen withdraw.
-	{"matrix.csu", domain.RoleCSU, "071", "A A A A   F F F F F F F F", "F F N N   N N N N N N N N"},
-	{"matrix.gca", domain.RoleGCA, "071", "A A A A   F A A A A A A A", "F F N N   N N N N N N N N"},
-	{"matrix.manager", domain.RoleManager, "071", "A A A A   A A A A A A A A", "F F N N   N N N N N N N N"},
-	{"matrix.mediator", domain.RoleMediator, "071", "F A A A   F F F F F F F F", "F F N N   N N N N N N N N"},
-	{"matrix.ddd", domain.RoleDDDLiaison, "071", "F F F F   F F F F F F F F", "F F N N   N N N N N N N N"},
-	{"matrix.auditor", domain.RoleAuditor, "071", "F A A A   F F F F F F F F", "F F N N   N N N N N N N N"},
-	{"matrix.admin", domain.RoleAdmin, "071", "F F F F   F F F F F F F F", "F F N N   N N N N N N N N"},
-	{"matrix.gca074", domain.RoleGCA, "074", "F F N N   N N N N N N N N", "A A A A   F A A A A A A A"},
+	{"matrix.csu", domain.RoleCSU},
+	{"matrix.gca", domain.RoleGCA},
+	{"matrix.manager", domain.RoleManager},
+	{"matrix.mediator", domain.RoleMediator},
+	{"matrix.ddd", domain.RoleDDDLiaison},
+	{"matrix.auditor", domain.RoleAuditor},
+	{"matrix.admin", domain.RoleAdmin},
+	{"matrix.none", ""},
 }
 
-// matrixSetup is a manager in both Cafs who brings files to the state an
-// allowed action needs; matrixGCA is the benefits officer files are
-// assigned to in each Caf.
-const matrixSetup = "matrix.setup"
+// matrixTable is what each role gets on each endpoint: A allowed (the
+// endpoint's success status), F 403 (a role that does not allow it, or a
+// Caf where the caller may not do it), N 404 (a file of a Caf where the
+// caller holds no role, or a referral it may not see: indistinguishable
+// from one that does not exist), - not applicable (the endpoint names no
+// Caf: its "own" cells say it all).
+//
+// own: the file, the referral, the Caf in the body or the query, the user
+// administered, is of 071, where every role is held; other: of 074.
+//
+// Object-level rules seen in the table: a mediator may act on mediation
+// files only (every complaint action: 403); the liaison's account reaches
+// /referrals* only (403 elsewhere, even for a file of another Caf, where
+// another role would get 404). The others (a gca on another gca's file, a
+// liaison and another partner's referral, the regional csu) have their own
+// subtests below.
+var matrixTable = []struct {
+	endpoint   string // a key of matrixEnv.endpoints
+	own, other string // csu gca manager mediator ddd auditor admin none
+}{
+	//                                     csu gca man med ddd aud adm none
+	{"complaints.create" /*            */, "A A A F F F F F", "F F F F F F F F"},
+	{"mediations.create" /*            */, "A F A A F F F F", "F F F F F F F F"},
+	{"cases.list" /*                   */, "A A A A F A F F", "F F F F F F F F"},
+	{"cases.get" /*                    */, "A A A A F A F N", "N N N N F N N N"},
+	{"cases.events" /*                 */, "A A A A F A F N", "N N N N F N N N"},
+	{"complaint.assign" /*             */, "F F A F F F F N", "N N N N F N N N"},
+	{"complaint.start" /*              */, "F A A F F F F N", "N N N N F N N N"},
+	{"complaint.request_documents" /*  */, "F A A F F F F N", "N N N N F N N N"},
+	{"complaint.documents_received" /* */, "F A A F F F F N", "N N N N F N N N"},
+	{"complaint.answer" /*             */, "F A A F F F F N", "N N N N F N N N"},
+	{"complaint.close" /*              */, "F A A F F F F N", "N N N N F N N N"},
+	{"complaint.reopen" /*             */, "F A A F F F F N", "N N N N F N N N"},
+	{"complaint.withdraw" /*           */, "F A A F F F F N", "N N N N F N N N"},
+	{"complaint.escalate" /*           */, "F A A F F F F N", "N N N N F N N N"},
+	{"mediation.admit" /*              */, "F F F A F F F N", "N N N N F N N N"},
+	{"mediation.reorient" /*           */, "F F F A F F F N", "N N N N F N N N"},
+	{"mediation.request_opinion" /*    */, "F F F A F F F N", "N N N N F N N N"},
+	{"mediation.record_opinion" /*     */, "F F F A F F F N", "N N N N F N N N"},
+	{"mediation.decide" /*             */, "F F F A F F F N", "N N N N F N N N"},
+	{"mediation.close" /*              */, "F F F A F F F N", "N N N N F N N N"},
+	{"mediation.court_case_filed" /*   */, "F F F A F F F N", "N N N N F N N N"},
+	{"mediation.refer_to_ddd" /*       */, "F F F A F F F N", "N N N N F N N N"},
+	{"referrals.create" /*             */, "F F F F A F F F", "F F F F F F F F"},
+	{"referrals.list" /*               */, "F F F F A F F F", "- - - - - - - -"},
+	{"referrals.get" /*                */, "F F F F A F F F", "F F F F N F F F"},
+	{"referrals.follow_up" /*          */, "F F F F A F F F", "F F F F N F F F"},
+	{"reports.summary" /*              */, "F F A F F A F F", "F F F F F F F F"},
+	{"reports.annual" /*               */, "F F A F F A F F", "F F F F F F F F"},
+	{"admin.imports" /*                */, "F F F F F F A F", "F F F F F F F F"},
+	{"admin.users.list" /*             */, "F F F F F F A F", "- - - - - - - -"},
+	{"admin.users.create" /*           */, "F F F F F F A F", "- - - - - - - -"},
+	{"admin.roles.grant" /*            */, "F F F F F F A F", "F F F F F F F F"},
+	{"admin.roles.revoke" /*           */, "F F F F F F A F", "F F F F F F F F"},
+	{"admin.tokens.create" /*          */, "F F F F F F A F", "F F F F F F F F"},
+	{"admin.tokens.list" /*            */, "F F F F F F A F", "F F F F F F F F"},
+	{"admin.tokens.revoke" /*          */, "F F F F F F A F", "F F F F F F F F"},
+	{"audit.access" /*                 */, "F F F F F A F F", "- - - - - - - -"},
+	{"audit.grants" /*                 */, "F F F F F A A F", "- - - - - - - -"},
+}
 
-var matrixGCA = map[string]string{"071": "matrix.gca", "074": "matrix.gca074"}
+// The other users of the matrix: matrix.setup (manager and mediator in
+// both Cafs) brings files to the state an allowed action needs; files are
+// assigned to matrix.gca; matrix.gca2 is another gca of 071; matrix.ddd074
+// a liaison of the same organisation in 074, matrix.ddd.other one of
+// another organisation in 071; matrix.target has roles granted and
+// revoked; matrix.tokenee (071) and matrix.tokenee074 have tokens made.
+const (
+	matrixSetup   = "matrix.setup"
+	matrixPartner = "ddd-matrix"
+	ownCaf        = "071"
+	otherCaf      = "074"
+)
 
-// actionFrom is the state each action is tried from when it is allowed, so
-// an allowed action answers 200 (domain/actions.go's rules, by hand).
+var matrixTokenee = map[string]string{ownCaf: "matrix.tokenee", otherCaf: "matrix.tokenee074"}
+
+// actionFrom is the state each complaint action is tried from when it is
+// allowed, so an allowed action answers 200 (domain/actions.go's rules, by
+// hand).
 var actionFrom = map[string]domain.Status{
 	"assign": domain.StatusOpen, "start": domain.StatusAssigned,
 	"request_documents": domain.StatusInProgress, "documents_received": domain.StatusAwaitingClaimant,
 	"answer": domain.StatusInProgress, "close": domain.StatusAnswered,
-	"reopen": domain.StatusAnswered, "withdraw": domain.StatusOpen,
+	"reopen": domain.StatusAnswered, "withdraw": domain.StatusOpen, "escalate": domain.StatusAnswered,
 }
 
-// actionBody is a valid body for action, assigning to assignee.
+// mediationFrom is the same for mediation actions.
+var mediationFrom = map[string]domain.Status{
+	"admit": domain.StatusReceived, "reorient": domain.StatusReceived, "court_case_filed": domain.StatusReceived,
+	"request_opinion": domain.StatusAdmitted, "decide": domain.StatusAdmitted,
+	"record_opinion": domain.StatusAwaitingOpinion, "close": domain.StatusDecided, "refer_to_ddd": domain.StatusDecided,
+}
+
+// actionBody is a valid body for a complaint action, assigning to assignee.
 func actionBody(action, assignee string) map[string]any {
 	switch action {
 	case "assign":
@@ -71,8 +144,33 @@ func actionBody(action, assignee string) map[string]any {
 		return map[string]any{"note": "Merci d'envoyer votre dernier avis d'imposition."}
 	case "answer":
 		return map[string]any{"answer": "Le trop-perçu vient de la révision de vos ressources de 2024."}
-	case "reopen", "withdraw":
+	case "reopen", "withdraw", "escalate":
 		return map[string]any{"reason": "À la demande de l'allocataire."}
+	}
+	return map[string]any{}
+}
+
+// mediationBody is a valid body for a mediation action; opinion is the
+// pending opinion's id, for record_opinion.
+func mediationBody(action, opinion string) map[string]any {
+	switch action {
+	case "admit":
+		return map[string]any{"no_court_case": true}
+	case "reorient":
+		return map[string]any{"reason": "La demande n'a pas été précédée d'une réclamation."}
+	case "request_opinion":
+		return map[string]any{"service": "Service des prestations logement", "question": "Le calcul du trop-perçu est-il juste ?", "due_in_days": 10}
+	case "record_opinion":
+		if opinion == "" {
+			opinion = uuid.NewString()
+		}
+		return map[string]any{"opinion_id": opinion, "text": "Le calcul est juste."}
+	case "decide":
+		return map[string]any{"outcome": "maintained", "explanation": strings.Repeat("La décision est maintenue au vu des ressources déclarées. ", 2)}
+	case "court_case_filed":
+		return map[string]any{"court": "Pôle social du tribunal judiciaire de Privas", "filed_on": time.Now().AddDate(0, 0, -2).Format(time.DateOnly)}
+	case "refer_to_ddd":
+		return map[string]any{"ddd_reference": "DDD-MX-" + uuid.NewString()[:8]}
 	}
 	return map[string]any{}
 }
@@ -142,31 +240,379 @@ func fileIn(t *testing.T, r *testutil.Recours, caf string, status domain.Status,
 	return id
 }
 
-func TestAuthzMatrix(t *testing.T) {
+// mediationIn registers a mediation request in caf and brings it, as
+// matrix.setup, to status; it returns the file and, once an opinion was
+// asked, the pending opinion's id.
+func mediationIn(t *testing.T, r *testutil.Recours, caf string, status domain.Status) (id, opinion string) {
+	t.Helper()
+	resp := r.Do("POST", "/api/v1/mediations", "csu.demo", mediationWith(func(m map[string]any) { m["caf"] = caf }))
+	require.Equal(t, http.StatusCreated, resp.Status, "mediation in %s: %s", caf, resp.Body)
+	id, _ = resp.Map(t)["id"].(string)
+	require.NotEmpty(t, id)
+	var steps []string
+	switch status {
+	case domain.StatusReceived:
+	case domain.StatusAdmitted:
+		steps = []string{"admit"}
+	case domain.StatusAwaitingOpinion:
+		steps = []string{"admit", "request_opinion"}
+	case domain.StatusDecided:
+		steps = []string{"admit", "decide"}
+	default:
+		t.Fatalf("mediationIn: no path to %s", status)
+	}
+	var last map[string]any
+	for _, a := range steps {
+		resp := r.Do("POST", "/api/v1/cases/"+id+"/actions/"+a, matrixSetup, mediationBody(a, ""))
+		require.Equal(t, http.StatusOK, resp.Status, "setup %s: %s", a, resp.Body)
+		last = resp.Map(t)
+	}
+	if status == domain.StatusAwaitingOpinion {
+		opinions, _ := last["opinions"].([]any)
+		require.NotEmpty(t, opinions)
+		opinion, _ = opinions[0].(map[string]any)["id"].(string)
+		require.NotEmpty(t, opinion)
+	}
+	got := r.Do("GET", "/api/v1/cases/"+id, matrixSetup, nil).Map(t)
+	require.Equal(t, string(status), got["status"])
+	return id, opinion
+}
+
+// matrixEnv is the matrix's Recours and the files, referrals and tokens
+// its refused calls are tried on (a refusal is decided before the state
+// of what it names is looked at, so they are reused).
+type matrixEnv struct {
+	r         *testutil.Recours
+	complaint map[string]string // an open, unassigned complaint per Caf
+	mediation map[string]string // a received mediation per Caf
+	referral  map[string]string // a referral of matrix.ddd's organisation per Caf
+	token     map[string]uint   // a token of matrix.tokenee(074) per Caf
+	n         int
+}
+
+// matrixEndpoint is how one endpoint of the table is called.
+type matrixEndpoint struct {
+	route string // the Gin route it covers
+	ok    int    // the status of an allowed call; 0: any but 401, 403, 404
+	// call calls the endpoint as login on what caf holds; allowed tells
+	// that the cell expects success, so a fresh file in the state the
+	// action needs is prepared.
+	call func(t *testing.T, login, caf string, allowed bool) testutil.Response
+	// unknown is the same call on what does not exist, for the N cells.
+	unknown func(t *testing.T, login string) testutil.Response
+	// check looks at an allowed call's answer.
+	check func(t *testing.T, resp testutil.Response, caf string)
+	// sameDetail: a 404 says exactly what an unknown one says (else the
+	// status, type and title only).
+	sameDetail bool
+}
+
+func (m *matrixEnv) fresh(prefix string) string {
+	m.n++
+	return fmt.Sprintf("%s-%d-%d", prefix, time.Now().UnixNano()%1e6, m.n)
+}
+
+func (m *matrixEnv) endpoints() map[string]matrixEndpoint {
+	r := m.r
+	ctx := context.Background()
+	unknownFile := uuid.NewString()
+	do := func(method, path string, body any) func(t *testing.T, login, caf string, allowed bool) testutil.Response {
+		return func(t *testing.T, login, caf string, allowed bool) testutil.Response {
+			return r.Do(method, strings.ReplaceAll(path, "{caf}", caf), login, body)
+		}
+	}
+	sameCaf := func(t *testing.T, resp testutil.Response, caf string) {
+		assert.Equal(t, caf, resp.Map(t)["caf"])
+	}
+	eps := map[string]matrixEndpoint{
+		"complaints.create": {route: "POST /api/v1/complaints", ok: http.StatusCreated, check: sameCaf,
+			call: func(t *testing.T, login, caf string, _ bool) testutil.Response {
+				return r.Do("POST", "/api/v1/complaints", login, testutil.Complaint(caf))
+			}},
+		"mediations.create": {route: "POST /api/v1/mediations", ok: http.StatusCreated, check: sameCaf,
+			call: func(t *testing.T, login, caf string, _ bool) testutil.Response {
+				return r.Do("POST", "/api/v1/mediations", login, mediationWith(func(b map[string]any) { b["caf"] = caf }))
+			}},
+		"cases.list": {route: "GET /api/v1/cases", ok: http.StatusOK,
+			call: do("GET", "/api/v1/cases?limit=200&caf={caf}", nil),
+			check: func(t *testing.T, resp testutil.Response, caf string) {
+				var page struct{ Items []domain.Case }
+				resp.JSON(t, &page)
+				assert.NotEmpty(t, page.Items)
+				for _, c := range page.Items {
+					assert.Equal(t, caf, c.Caf, "file %s", c.ID)
+				}
+			}},
+		"referrals.create": {route: "POST /api/v1/referrals", ok: http.StatusCreated, check: sameCaf,
+			call: func(t *testing.T, login, caf string, _ bool) testutil.Response {
+				body := referralBody(m.fresh("DDD-MX"), "")
+				body["caf"] = caf
+				return r.Do("POST", "/api/v1/referrals", login, body)
+			}},
+		"referrals.list": {route: "GET /api/v1/referrals", ok: http.StatusOK, call: do("GET", "/api/v1/referrals", nil),
+			check: func(t *testing.T, resp testutil.Response, _ string) {
+				var page struct{ Items []api.Referral }
+				resp.JSON(t, &page)
+				assert.NotEmpty(t, page.Items)
+			}},
+		"referrals.get": {route: "GET /api/v1/referrals/:ddd_reference", ok: http.StatusOK,
+			call: func(t *testing.T, login, caf string, _ bool) testutil.Response {
+				return r.Do("GET", "/api/v1/referrals/"+m.referral[caf], login, nil)
+			},
+			unknown: func(t *testing.T, login string) testutil.Response {
+				return r.Do("GET", "/api/v1/referrals/DDD-MX-UNKNOWN", login, nil)
+			},
+			check: func(t *testing.T, resp testutil.Response, caf string) {
+				assert.Equal(t, m.referral[caf], resp.Map(t)["ddd_reference"])
+			}},
+		"referrals.follow_up": {route: "POST /api/v1/referrals/:ddd_reference/follow-ups", ok: http.StatusOK,
+			call: func(t *testing.T, login, caf string, _ bool) testutil.Response {
+				return r.Do("POST", "/api/v1/referrals/"+m.referral[caf]+"/follow-ups", login, followUpBody())
+			},
+			unknown: func(t *testing.T, login string) testutil.Response {
+				return r.Do("POST", "/api/v1/referrals/DDD-MX-UNKNOWN/follow-ups", login, followUpBody())
+			}},
+		"reports.summary": {route: "GET /api/v1/reports/summary", ok: http.StatusOK,
+			call: do("GET", "/api/v1/reports/summary?caf={caf}&from=2026-01-01&to=2026-03-31", nil)},
+		"reports.annual": {route: "GET /api/v1/reports/annual", ok: http.StatusOK,
+			call: do("GET", "/api/v1/reports/annual?caf={caf}&year=2026", nil),
+			check: func(t *testing.T, resp testutil.Response, _ string) {
+				assert.Equal(t, "application/pdf", resp.Header.Get("Content-Type"))
+			}},
+		// An allowed import of a file that is no export of the previous
+		// system: the answer is the importer's, not a refusal.
+		"admin.imports": {route: "POST /api/v1/admin/imports", ok: 0,
+			call: func(t *testing.T, login, caf string, _ bool) testutil.Response {
+				return r.Do("POST", "/api/v1/admin/imports?caf="+caf, login, []byte("reference\n"), "Content-Type", "text/csv")
+			}},
+		"admin.users.list": {route: "GET /api/v1/admin/users", ok: http.StatusOK, call: do("GET", "/api/v1/admin/users", nil)},
+		"admin.users.create": {route: "POST /api/v1/admin/users", ok: http.StatusCreated,
+			call: func(t *testing.T, login, _ string, _ bool) testutil.Response {
+				return r.Do("POST", "/api/v1/admin/users", login, map[string]any{"login": m.fresh("matrix.new"), "name": "Nouvel agent"})
+			}},
+		"admin.roles.grant": {route: "POST /api/v1/admin/users/:login/roles", ok: http.StatusCreated,
+			call: func(t *testing.T, login, caf string, allowed bool) testutil.Response {
+				if allowed {
+					_ = r.Store.RevokeRole(ctx, "matrix", "matrix.target", caf, domain.RoleAuditor)
+				}
+				return r.Do("POST", "/api/v1/admin/users/matrix.target/roles", login, map[string]any{"caf": caf, "role": "auditor"})
+			}},
+		"admin.roles.revoke": {route: "DELETE /api/v1/admin/users/:login/roles/:caf/:role", ok: http.StatusNoContent,
+			call: func(t *testing.T, login, caf string, allowed bool) testutil.Response {
+				if allowed {
+					_, err := r.Store.GrantRole(ctx, "matrix", "matrix.target", caf, domain.RoleAuditor)
+					require.NoError(t, err)
+				}
+				return r.Do("DELETE", "/api/v1/admin/users/matrix.target/roles/"+caf+"/auditor", login, nil)
+			}},
+		"admin.tokens.create": {route: "POST /api/v1/admin/tokens", ok: http.StatusCreated,
+			call: func(t *testing.T, login, caf string, _ bool) testutil.Response {
+				return r.Do("POST", "/api/v1/admin/tokens", login, map[string]any{"login": matrixTokenee[caf], "ttl": "1h", "label": "matrix"})
+			},
+			check: func(t *testing.T, resp testutil.Response, caf string) {
+				assert.Equal(t, matrixTokenee[caf], resp.Map(t)["login"])
+			}},
+		"admin.tokens.list": {route: "GET /api/v1/admin/tokens", ok: http.StatusOK,
+			call: func(t *testing.T, login, caf string, _ bool) testutil.Response {
+				return r.Do("GET", "/api/v1/admin/tokens?login="+matrixTokenee[caf], login, nil)
+			},
+			check: func(t *testing.T, resp testutil.Response, _ string) {
+				assert.NotContains(t, string(resp.Body), "rct_")
+			}},
+		"admin.tokens.revoke": {route: "DELETE /api/v1/admin/tokens/:id", ok: http.StatusNoContent,
+			call: func(t *testing.T, login, caf string, allowed bool) testutil.Response {
+				id := m.token[caf]
+				if allowed {
+					info, _, err := r.Store.IssueToken(ctx, matrixTokenee[caf], "matrix", time.Hour)
+					require.NoError(t, err)
+					id = info.ID
+				}
+				return r.Do("DELETE", fmt.Sprintf("/api/v1/admin/tokens/%d", id), login, nil)
+			}},
+		"audit.access": {route: "GET /api/v1/audit/access", ok: http.StatusOK, call: do("GET", "/api/v1/audit/access", nil)},
+		"audit.grants": {route: "GET /api/v1/audit/grants", ok: http.StatusOK, call: do("GET", "/api/v1/audit/grants", nil)},
+	}
+
+	for name, suffix := range map[string]string{"cases.get": "", "cases.events": "/events"} {
+		eps[name] = matrixEndpoint{route: "GET /api/v1/cases/:id" + suffix, ok: http.StatusOK, sameDetail: true,
+			call: func(t *testing.T, login, caf string, _ bool) testutil.Response {
+				return r.Do("GET", "/api/v1/cases/"+m.complaint[caf]+suffix, login, nil)
+			},
+			unknown: func(t *testing.T, login string) testutil.Response {
+				return r.Do("GET", "/api/v1/cases/"+unknownFile+suffix, login, nil)
+			},
+			check: func(t *testing.T, resp testutil.Response, caf string) {
+				if suffix == "" {
+					assert.Equal(t, caf, resp.Map(t)["caf"])
+				} else {
+					assert.NotEmpty(t, resp.Map(t)["items"], "the timeline holds at least the creation")
+				}
+			}}
+	}
+	for _, a := range domain.Actions(domain.KindComplaint) {
+		action := string(a)
+		if !domain.KindComplaint.Public(a) {
+			continue
+		}
+		body := actionBody(action, "matrix.gca")
+		eps["complaint."+action] = matrixEndpoint{route: "POST /api/v1/cases/:id/actions/:action", ok: http.StatusOK, sameDetail: true,
+			call: func(t *testing.T, login, caf string, allowed bool) testutil.Response {
+				id := m.complaint[caf]
+				if allowed {
+					// A fresh file in the state the action needs, assigned
+					// to the gca (who acts on its own files).
+					id = fileIn(t, r, caf, actionFrom[action], "matrix.gca")
+				}
+				return r.Do("POST", "/api/v1/cases/"+id+"/actions/"+action, login, body)
+			},
+			unknown: func(t *testing.T, login string) testutil.Response {
+				return r.Do("POST", "/api/v1/cases/"+unknownFile+"/actions/"+action, login, body)
+			}}
+	}
+	for _, a := range domain.Actions(domain.KindMediation) {
+		action := string(a)
+		if !domain.KindMediation.Public(a) {
+			continue
+		}
+		eps["mediation."+action] = matrixEndpoint{route: "POST /api/v1/cases/:id/actions/:action", ok: http.StatusOK, sameDetail: true,
+			call: func(t *testing.T, login, caf string, allowed bool) testutil.Response {
+				id, opinion := m.mediation[caf], ""
+				if allowed {
+					id, opinion = mediationIn(t, r, caf, mediationFrom[action])
+				}
+				return r.Do("POST", "/api/v1/cases/"+id+"/actions/"+action, login, mediationBody(action, opinion))
+			},
+			unknown: func(t *testing.T, login string) testutil.Response {
+				return r.Do("POST", "/api/v1/cases/"+unknownFile+"/actions/"+action, login, mediationBody(action, ""))
+			}}
+	}
+	return eps
+}
+
+func followUpBody() map[string]any {
+	return map[string]any{"kind": "explanation_request", "response_expected_by": time.Now().AddDate(0, 2, 0).Format(time.DateOnly)}
+}
+
+// cell checks one cell of the table: login calls the endpoint on what caf
+// holds and gets want.
+func (m *matrixEnv) cell(t *testing.T, ep matrixEndpoint, login, caf, want string) {
+	before := m.r.Counts()
+	resp := ep.call(t, login, caf, want == "A")
+	switch want {
+	case "A":
+		if ep.ok == 0 {
+			assert.NotContains(t, []int{401, 403, 404, 501}, resp.Status, "an allowed call refused: %s", resp.Body)
+		} else {
+			require.Equal(t, ep.ok, resp.Status, "%s", resp.Body)
+		}
+		if ep.check != nil {
+			ep.check(t, resp, caf)
+		}
+		return
+	case "F":
+		assertProblem(t, resp, http.StatusForbidden)
+	case "N":
+		got := assertProblem(t, resp, http.StatusNotFound)
+		require.NotNil(t, ep.unknown, "404 expected on an endpoint that names nothing")
+		unknown := assertProblem(t, ep.unknown(t, login), http.StatusNotFound)
+		if !ep.sameDetail {
+			got.Detail, unknown.Detail = "", ""
+		}
+		assert.Equal(t, unknown, got, "indistinguishable from what does not exist")
+	default:
+		t.Fatalf("bad expectation %q", want)
+	}
+	assert.Equal(t, before, m.r.Counts(), "a refused request changed the store")
+}
+
+// newMatrix starts Recours with the matrix's users, files and referrals.
+func newMatrix(t *testing.T) *matrixEnv {
 	r := testutil.Start(t, "")
 	ctx := context.Background()
-	for _, row := range matrixRows {
-		require.NoError(t, r.Store.Grant(ctx, row.login, row.login, row.caf, row.role))
+	st := r.Store
+	for _, u := range matrixRoles {
+		if u.role == "" {
+			_, err := st.CreateUser(ctx, u.login, u.login, "", "")
+			require.NoError(t, err)
+			continue
+		}
+		require.NoError(t, st.Grant(ctx, u.login, u.login, ownCaf, u.role))
 	}
-	for _, caf := range []string{"071", "074"} {
-		require.NoError(t, r.Store.Grant(ctx, matrixSetup, matrixSetup, caf, domain.RoleManager))
+	for _, caf := range []string{ownCaf, otherCaf} {
+		require.NoError(t, st.Grant(ctx, matrixSetup, matrixSetup, caf, domain.RoleManager))
+		require.NoError(t, st.Grant(ctx, matrixSetup, matrixSetup, caf, domain.RoleMediator))
+		require.NoError(t, st.Grant(ctx, matrixTokenee[caf], matrixTokenee[caf], caf, domain.RoleAuditor))
 	}
-	// Grants reach the policy on the next reload (every 30 s); do it now.
+	require.NoError(t, st.Grant(ctx, "matrix.gca2", "matrix.gca2", ownCaf, domain.RoleGCA))
+	require.NoError(t, st.Grant(ctx, "matrix.ddd074", "matrix.ddd074", otherCaf, domain.RoleDDDLiaison))
+	require.NoError(t, st.Grant(ctx, "matrix.ddd.other", "matrix.ddd.other", ownCaf, domain.RoleDDDLiaison))
+	_, err := st.CreateUser(ctx, "matrix.target", "Agent administré", "", "")
+	require.NoError(t, err)
+	require.NoError(t, st.UpsertPartner(ctx, matrixPartner, "Délégation de la matrice", "matrix-secret"))
+	require.NoError(t, st.UpsertPartner(ctx, "ddd-matrix-other", "Autre délégation", "other-secret"))
+	for login, partner := range map[string]string{"matrix.ddd": matrixPartner, "matrix.ddd074": matrixPartner, "matrix.ddd.other": "ddd-matrix-other"} {
+		require.NoError(t, st.SetPartner(ctx, login, partner))
+	}
+	// Grants reach the policy on the next reload; do it now.
 	require.NoError(t, r.API.Authz.Reload(ctx))
 
-	// One open file per Caf for the reads and the refusals, which are
-	// decided before the file's state is looked at.
-	probe := map[string]string{"071": createFile(t, r, "071"), "074": createFile(t, r, "074")}
-	unknown := uuid.NewString()
+	m := &matrixEnv{r: r, complaint: map[string]string{}, mediation: map[string]string{},
+		referral: map[string]string{}, token: map[string]uint{}}
+	for caf, liaison := range map[string]string{ownCaf: "matrix.ddd", otherCaf: "matrix.ddd074"} {
+		m.complaint[caf] = createFile(t, r, caf)
+		m.mediation[caf], _ = mediationIn(t, r, caf, domain.StatusReceived)
+		ref := m.fresh("DDD-MX-" + caf)
+		body := referralBody(ref, "")
+		body["caf"] = caf
+		resp := r.Do("POST", "/api/v1/referrals", liaison, body)
+		require.Equal(t, http.StatusCreated, resp.Status, "%s", resp.Body)
+		m.referral[caf] = ref
+		info, _, err := st.IssueToken(ctx, matrixTokenee[caf], "matrix", time.Hour)
+		require.NoError(t, err)
+		m.token[caf] = info.ID
+	}
+	return m
+}
 
-	for _, row := range matrixRows {
-		for _, col := range []struct{ caf, wants string }{{"071", row.in071}, {"074", row.in074}} {
-			caf, cells := col.caf, strings.Fields(col.wants)
-			require.Len(t, cells, len(matrixColumns), "row %s %s", row.login, caf)
-			for i, endpoint := range matrixColumns {
-				want := cells[i]
-				t.Run(fmt.Sprintf("%s/%s/%s=%s", row.login, caf, endpoint, want), func(t *testing.T) {
-					matrixCell(t, r, row.login, caf, endpoint, want, probe[caf], unknown)
+func TestAuthzMatrix(t *testing.T) {
+	m := newMatrix(t)
+	r := m.r
+	eps := m.endpoints()
+
+	// The table covers every endpoint of /api/v1 (the browser's /auth/*
+	// have their own tests) and every action of both kinds of file.
+	t.Run("coverage", func(t *testing.T) {
+		engine, ok := (&api.Server{}).Handler().(*gin.Engine)
+		require.True(t, ok)
+		covered := map[string]bool{}
+		inTable := map[string]bool{}
+		for _, row := range matrixTable {
+			ep, ok := eps[row.endpoint]
+			require.True(t, ok, "no call for %s", row.endpoint)
+			covered[ep.route] = true
+			inTable[row.endpoint] = true
+		}
+		for _, route := range engine.Routes() {
+			if strings.HasPrefix(route.Path, "/api/v1/") {
+				assert.True(t, covered[route.Method+" "+route.Path], "%s %s is not in the matrix", route.Method, route.Path)
+			}
+		}
+		for name := range eps {
+			assert.True(t, inTable[name], "%s has no row", name)
+		}
+	})
+
+	for _, row := range matrixTable {
+		ep := eps[row.endpoint]
+		for _, col := range []struct{ caf, wants string }{{ownCaf, row.own}, {otherCaf, row.other}} {
+			cells := strings.Fields(col.wants)
+			require.Len(t, cells, len(matrixRoles), "%s %s", row.endpoint, col.caf)
+			for i, u := range matrixRoles {
+				if cells[i] == "-" {
+					continue
+				}
+				t.Run(fmt.Sprintf("%s/%s/%s=%s", row.endpoint, col.caf, u.login, cells[i]), func(t *testing.T) {
+					m.cell(t, ep, u.login, col.caf, cells[i])
 				})
 			}
 		}
@@ -177,8 +623,8 @@ func TestAuthzMatrix(t *testing.T) {
 	t.Run("list without caf", func(t *testing.T) {
 		for login, want := range map[string][]string{
 			"matrix.csu": {"071"}, "matrix.gca": {"071"}, "matrix.manager": {"071"},
-			"matrix.mediator": {"071"}, "matrix.auditor": {"071"}, "matrix.gca074": {"074"},
-			"matrix.ddd": nil, "matrix.admin": nil,
+			"matrix.mediator": {"071"}, "matrix.auditor": {"071"}, "matrix.setup": {"071", "074"},
+			"matrix.ddd": nil, "matrix.admin": nil, "matrix.none": nil,
 		} {
 			resp := r.Do("GET", "/api/v1/cases?limit=200", login, nil)
 			if want == nil {
@@ -194,78 +640,91 @@ func TestAuthzMatrix(t *testing.T) {
 			}
 		}
 	})
-}
 
-// matrixCell checks one cell: login calls endpoint in caf and gets want.
-func matrixCell(t *testing.T, r *testutil.Recours, login, caf, endpoint, want, probe, unknown string) {
-	before := r.Counts()
-	var resp testutil.Response
-	var unknownResp func() testutil.Response // the same call on a file that does not exist
-	switch endpoint {
-	case "create":
-		resp = r.Do("POST", "/api/v1/complaints", login, testutil.Complaint(caf))
-		if want == "A" {
-			require.Equal(t, http.StatusCreated, resp.Status, "%s", resp.Body)
-			assert.Equal(t, caf, resp.Map(t)["caf"])
-			return
+	// A gca acts on the files assigned to them and on the unassigned files
+	// of their Caf; on another gca's file, every action is refused (403:
+	// the gca may read the file, so its existence is no secret), and the
+	// file is unchanged. A manager acts on every file of the Caf.
+	t.Run("gca only on its own or unassigned files", func(t *testing.T) {
+		byState := map[domain.Status]string{}
+		for _, action := range []string{"start", "request_documents", "documents_received", "answer", "close", "reopen", "withdraw", "escalate"} {
+			from := actionFrom[action]
+			if from == domain.StatusOpen {
+				from = domain.StatusAssigned // open and assigned to another
+			}
+			if byState[from] == "" {
+				byState[from] = fileIn(t, r, ownCaf, from, "matrix.gca2")
+			}
+			id := byState[from]
+			before := r.Counts()
+			resp := r.Do("POST", "/api/v1/cases/"+id+"/actions/"+action, "matrix.gca", actionBody(action, "matrix.gca"))
+			p := assertProblem(t, resp, http.StatusForbidden)
+			assert.Contains(t, p.Detail, "attribué à un autre agent", action)
+			assert.Equal(t, before, r.Counts(), "%s: refused, nothing written", action)
+			assert.Equal(t, http.StatusOK, r.Do("GET", "/api/v1/cases/"+id, "matrix.gca", nil).Status, "a gca reads every file of its Caf")
 		}
-	case "list":
-		resp = r.Do("GET", "/api/v1/cases?limit=200&caf="+caf, login, nil)
-		if want == "A" {
-			require.Equal(t, http.StatusOK, resp.Status, "%s", resp.Body)
+		unassigned := createFile(t, r, ownCaf)
+		resp := r.Do("POST", "/api/v1/cases/"+unassigned+"/actions/withdraw", "matrix.gca", actionBody("withdraw", ""))
+		assert.Equal(t, http.StatusOK, resp.Status, "an unassigned file of its Caf: %s", resp.Body)
+		resp = r.Do("POST", "/api/v1/cases/"+byState[domain.StatusAssigned]+"/actions/start", "matrix.manager", map[string]any{})
+		assert.Equal(t, http.StatusOK, resp.Status, "a manager on another's file: %s", resp.Body)
+	})
+
+	// A mediator works mediation files, never complaints: every complaint
+	// action on a complaint it may read is 403 (the table's rows), while
+	// the same "close" on a mediation is allowed.
+	t.Run("mediator only on mediation files", func(t *testing.T) {
+		answered := fileIn(t, r, ownCaf, domain.StatusAnswered, "matrix.gca")
+		assertProblem(t, r.Do("POST", "/api/v1/cases/"+answered+"/actions/close", "matrix.mediator", map[string]any{}), http.StatusForbidden)
+		decided, _ := mediationIn(t, r, ownCaf, domain.StatusDecided)
+		assert.Equal(t, http.StatusOK, r.Do("POST", "/api/v1/cases/"+decided+"/actions/close", "matrix.mediator", map[string]any{}).Status)
+	})
+
+	// A liaison sees and follows up only the referrals its organisation
+	// submitted: another organisation's is 404, as one that does not
+	// exist, and is not in its list.
+	t.Run("liaison only on its organisation's referrals", func(t *testing.T) {
+		ref := m.fresh("DDD-MX-OTHER")
+		resp := r.Do("POST", "/api/v1/referrals", "matrix.ddd.other", referralBody(ref, ""))
+		require.Equal(t, http.StatusCreated, resp.Status, "%s", resp.Body)
+		assert.Equal(t, http.StatusOK, r.Do("GET", "/api/v1/referrals/"+ref, "matrix.ddd.other", nil).Status)
+
+		unknown := assertProblem(t, r.Do("GET", "/api/v1/referrals/DDD-MX-UNKNOWN", "matrix.ddd", nil), http.StatusNotFound)
+		got := assertProblem(t, r.Do("GET", "/api/v1/referrals/"+ref, "matrix.ddd", nil), http.StatusNotFound)
+		assert.Equal(t, unknown, got)
+		before := r.Counts()
+		got = assertProblem(t, r.Do("POST", "/api/v1/referrals/"+ref+"/follow-ups", "matrix.ddd", followUpBody()), http.StatusNotFound)
+		assert.Equal(t, unknown, got)
+		assert.Equal(t, before, r.Counts())
+		// The same reference again from another organisation opens nothing.
+		assertProblem(t, r.Do("POST", "/api/v1/referrals", "matrix.ddd", referralBody(ref, "")), http.StatusConflict)
+
+		var page struct{ Items []api.Referral }
+		r.Do("GET", "/api/v1/referrals?limit=200", "matrix.ddd", nil).JSON(t, &page)
+		require.NotEmpty(t, page.Items)
+		for _, it := range page.Items {
+			assert.NotEqual(t, ref, it.DDDReference, "another organisation's referral listed")
+		}
+	})
+
+	// The csu of a regional platform (csu.demo: csu in 071, 074, 042 and
+	// 043) registers and reads in each Caf it serves, and in no other.
+	t.Run("regional csu in each Caf it serves", func(t *testing.T) {
+		for _, caf := range []string{"071", "074", "042", "043"} {
+			resp := r.Do("POST", "/api/v1/complaints", "csu.demo", testutil.Complaint(caf))
+			require.Equal(t, http.StatusCreated, resp.Status, "%s: %s", caf, resp.Body)
+			id, _ := resp.Map(t)["id"].(string)
+			assert.Equal(t, http.StatusOK, r.Do("GET", "/api/v1/cases/"+id, "csu.demo", nil).Status, caf)
+			resp = r.Do("POST", "/api/v1/mediations", "csu.demo", mediationWith(func(b map[string]any) { b["caf"] = caf }))
+			assert.Equal(t, http.StatusCreated, resp.Status, "%s: %s", caf, resp.Body)
 			var page struct{ Items []domain.Case }
-			resp.JSON(t, &page)
-			assert.NotEmpty(t, page.Items)
-			for _, c := range page.Items {
-				assert.Equal(t, caf, c.Caf, "file %s", c.ID)
-			}
-			return
+			r.Do("GET", "/api/v1/cases?caf="+caf, "csu.demo", nil).JSON(t, &page)
+			assert.NotEmpty(t, page.Items, caf)
 		}
-	case "get", "events":
-		suffix := map[string]string{"get": "", "events": "/events"}[endpoint]
-		resp = r.Do("GET", "/api/v1/cases/"+probe+suffix, login, nil)
-		unknownResp = func() testutil.Response { return r.Do("GET", "/api/v1/cases/"+unknown+suffix, login, nil) }
-		if want == "A" {
-			require.Equal(t, http.StatusOK, resp.Status, "%s", resp.Body)
-			m := resp.Map(t)
-			if endpoint == "get" {
-				assert.Equal(t, probe, m["id"])
-				assert.Equal(t, caf, m["caf"])
-			} else {
-				assert.NotEmpty(t, m["items"], "the timeline holds at least the creation")
-			}
-			return
-		}
-	default: // an action
-		if want == "A" {
-			// Bring a fresh file to the state the action needs, assigned
-			// to the actor when it is a gca (who acts on its own files).
-			assignee := matrixGCA[caf]
-			id := fileIn(t, r, caf, actionFrom[endpoint], assignee)
-			resp = r.Do("POST", "/api/v1/cases/"+id+"/actions/"+endpoint, login, actionBody(endpoint, assignee))
-			assert.NotContains(t, []int{401, 403, 404}, resp.Status, "an allowed action refused: %s", resp.Body)
-			assert.Equal(t, http.StatusOK, resp.Status, "from %s: %s", actionFrom[endpoint], resp.Body)
-			return
-		}
-		body := actionBody(endpoint, matrixGCA[caf])
-		resp = r.Do("POST", "/api/v1/cases/"+probe+"/actions/"+endpoint, login, body)
-		unknownResp = func() testutil.Response {
-			return r.Do("POST", "/api/v1/cases/"+unknown+"/actions/"+endpoint, login, body)
-		}
-	}
-
-	switch want {
-	case "F":
-		assertProblem(t, resp, http.StatusForbidden)
-	case "N":
-		got := assertProblem(t, resp, http.StatusNotFound)
-		// Indistinguishable from a file that does not exist.
-		require.NotNil(t, unknownResp, "404 expected on a non-file endpoint")
-		assert.Equal(t, assertProblem(t, unknownResp(), http.StatusNotFound), got)
-	default:
-		t.Fatalf("bad expectation %q", want)
-	}
-	assert.Equal(t, before, r.Counts(), "a refused request changed the store")
+		assert.ElementsMatch(t, []string{"071", "074", "042", "043"}, r.API.Authz.Cafs("csu.demo", "complaint", "create"))
+		assertProblem(t, r.Do("POST", "/api/v1/complaints", "csu.demo", testutil.Complaint("069")), http.StatusForbidden)
+		assert.False(t, slices.Contains(r.API.Authz.Cafs("csu.demo", "case", "read"), "069"))
+	})
 }
 
 // TestTokenRejected: no token, a bad one or an expired one is a 401 with

@@ -1,14 +1,16 @@
 // Package authz decides who may do what in which Caf, with Casbin: the
-// model and the roles' permissions come from policies/, the grants (who
-// holds which role where) from the store, reloaded without a restart.
+// model comes from policies/model.conf, the roles' permissions from the
+// casbin_rules table (seeded from policies/policy.csv) and the grants from
+// user_roles, both through Adapter; the policy is reloaded without a
+// restart when either changes.
 package authz
 
 import (
 	"context"
-	"encoding/csv"
 	"fmt"
-	"strings"
+	"log/slog"
 	"sync"
+	"time"
 
 	"github.com/casbin/casbin/v2"
 	"github.com/casbin/casbin/v2/model"
@@ -30,58 +32,49 @@ const (
 	ActCreate    = "create"
 )
 
-// Grants is where the role grants come from.
-type Grants interface {
-	Grants(ctx context.Context) ([]store.GrantRow, error)
-}
+// reloadTimeout bounds a reload's queries.
+const reloadTimeout = 30 * time.Second
 
 // Authorizer answers authorisation questions.
 type Authorizer struct {
-	mu     sync.RWMutex
-	e      *casbin.Enforcer
-	grants Grants
+	mu sync.RWMutex
+	e  *casbin.Enforcer
+	st *store.Store
 }
 
-// New builds the authorizer and loads the grants.
-func New(ctx context.Context, g Grants) (*Authorizer, error) {
-	a := &Authorizer{grants: g}
+// New seeds the permissions from policies/ when the database has none,
+// and builds the authorizer from the database.
+func New(ctx context.Context, st *store.Store) (*Authorizer, error) {
+	seeded, err := Seed(ctx, st)
+	if err != nil {
+		return nil, err
+	}
+	if seeded {
+		slog.Info("authorisation policy seeded from policies/policy.csv")
+	}
+	a := &Authorizer{st: st}
 	return a, a.Reload(ctx)
 }
 
-// Reload rebuilds the policy from policies/ and the current grants; the
-// swap is atomic, so requests in flight see the old or the new policy.
+// Reload rebuilds the policy from the database: the permissions of
+// casbin_rules and the current grants. The swap is atomic, so requests in
+// flight see the old or the new policy; on failure the old one stays.
 func (a *Authorizer) Reload(ctx context.Context) error {
+	// A reload runs to its end even when the request that asked for it
+	// ends (and a *gin.Context, reused once its handler returns, is not
+	// handed to database/sql), within a bound of its own.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), reloadTimeout)
+	defer cancel()
 	m, err := model.NewModelFromString(policies.Model)
 	if err != nil {
 		return fmt.Errorf("authz: model: %w", err)
 	}
-	e, err := casbin.NewEnforcer(m)
+	e, err := casbin.NewEnforcer(m, NewAdapter(ctx, a.st))
 	if err != nil {
 		return fmt.Errorf("authz: %w", err)
 	}
-	r := csv.NewReader(strings.NewReader(policies.Permissions))
-	r.Comment, r.TrimLeadingSpace, r.FieldsPerRecord = '#', true, -1
-	rows, err := r.ReadAll()
-	if err != nil {
-		return fmt.Errorf("authz: permissions: %w", err)
-	}
-	for _, row := range rows {
-		if len(row) != 5 || row[0] != "p" {
-			return fmt.Errorf("authz: permissions: bad line %v", row)
-		}
-		if _, err := e.AddPolicy(row[1], row[2], row[3], row[4]); err != nil {
-			return err
-		}
-	}
-	grants, err := a.grants.Grants(ctx)
-	if err != nil {
-		return fmt.Errorf("authz: grants: %w", err)
-	}
-	for _, g := range grants {
-		if _, err := e.AddGroupingPolicy(g.Login, g.Role, g.Caf); err != nil {
-			return err
-		}
-	}
+	// The enforcer only reads: nothing may write to the tables through it.
+	e.EnableAutoSave(false)
 	a.mu.Lock()
 	a.e = e
 	a.mu.Unlock()

@@ -1,0 +1,199 @@
+package authz_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/casbin/casbin/v2"
+	"github.com/casbin/casbin/v2/model"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"recours/internal/authz"
+	"recours/internal/domain"
+	"recours/internal/store"
+	"recours/internal/testutil"
+	"recours/policies"
+)
+
+// eachStore runs test on a migrated store with the demo users, on
+// PostgreSQL and on SQLite.
+func eachStore(t *testing.T, test func(t *testing.T, st *store.Store)) {
+	for _, db := range testutil.Databases() {
+		t.Run(db.Name, func(t *testing.T) {
+			st, err := store.Open(db.URL(t))
+			require.NoError(t, err)
+			t.Cleanup(func() { _ = st.Close() })
+			ctx := context.Background()
+			require.NoError(t, st.Migrate(ctx))
+			require.NoError(t, st.SeedDemo(ctx))
+			test(t, st)
+		})
+	}
+}
+
+func permissions(t *testing.T, st *store.Store) []store.CasbinRule {
+	t.Helper()
+	var rows []store.CasbinRule
+	require.NoError(t, st.DB.Order("id").Find(&rows).Error)
+	return rows
+}
+
+// TestSeed: a new database gets policies/policy.csv's permissions, once;
+// a database that holds permissions is the policy and is left as it is.
+func TestSeed(t *testing.T) {
+	eachStore(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		file, err := authz.FileRules()
+		require.NoError(t, err)
+		require.NotEmpty(t, file)
+
+		seeded, err := authz.Seed(ctx, st)
+		require.NoError(t, err)
+		assert.True(t, seeded)
+		rows := permissions(t, st)
+		require.Len(t, rows, len(file))
+		for i, r := range rows {
+			assert.Equal(t, file[i], append([]string{r.Ptype}, r.Fields()...))
+		}
+
+		seeded, err = authz.Seed(ctx, st)
+		require.NoError(t, err)
+		assert.False(t, seeded, "seeding twice is a no-op")
+		require.NoError(t, st.DB.Where("ptype = 'p' AND v0 = 'csu'").Delete(&store.CasbinRule{}).Error)
+		seeded, err = authz.Seed(ctx, st)
+		require.NoError(t, err)
+		assert.False(t, seeded, "a table that holds permissions is not seeded again")
+		assert.Len(t, permissions(t, st), len(file)-3)
+	})
+}
+
+// TestAuthorizer_PolicyFromTheDatabase: the permissions are casbin_rules',
+// the grants user_roles'; a rule added, changed or removed in the table
+// moves the fingerprint the API processes poll and takes effect on reload.
+func TestAuthorizer_PolicyFromTheDatabase(t *testing.T) {
+	eachStore(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		az, err := authz.New(ctx, st)
+		require.NoError(t, err)
+		assert.True(t, az.Can("gca.demo", "071", "complaint", "start"))
+		assert.False(t, az.Can("gca.demo", "074", "complaint", "start"), "gca.demo holds no role in 074")
+		assert.False(t, az.Can("auditor.demo", "071", "complaint", "assign"))
+		assert.ElementsMatch(t, []string{"071", "074", "042", "043"}, az.Cafs("csu.demo", "complaint", "create"))
+
+		fp := func() string {
+			v, err := st.PolicyFingerprint(ctx)
+			require.NoError(t, err)
+			return v
+		}
+		before := fp()
+		assert.Equal(t, before, fp(), "stable while nothing changes")
+
+		// Added directly in the database.
+		row := store.CasbinRule{Ptype: "p", V0: "auditor", V1: "*", V2: "complaint", V3: "assign"}
+		require.NoError(t, st.DB.Create(&row).Error)
+		added := fp()
+		assert.NotEqual(t, before, added)
+		assert.False(t, az.Can("auditor.demo", "071", "complaint", "assign"), "not before the reload")
+		require.NoError(t, az.Reload(ctx))
+		assert.True(t, az.Can("auditor.demo", "071", "complaint", "assign"))
+
+		// Changed in place: only the Caf column.
+		require.NoError(t, st.DB.Model(&store.CasbinRule{}).Where("id = ?", row.ID).Update("v1", "074").Error)
+		assert.NotEqual(t, added, fp())
+		require.NoError(t, az.Reload(ctx))
+		assert.False(t, az.Can("auditor.demo", "071", "complaint", "assign"), "the rule now holds in 074 only")
+
+		// Removed.
+		require.NoError(t, st.DB.Delete(&store.CasbinRule{}, row.ID).Error)
+		require.NoError(t, st.DB.Where("ptype = 'p' AND v0 = 'csu' AND v2 = 'complaint' AND v3 = 'create'").Delete(&store.CasbinRule{}).Error)
+		require.NoError(t, az.Reload(ctx))
+		assert.False(t, az.Can("csu.demo", "071", "complaint", "create"))
+		assert.True(t, az.Can("csu.demo", "071", "case", "read"), "the other rules stay")
+
+		// A grant moves the fingerprint too.
+		v := fp()
+		_, err = st.GrantRole(ctx, "test", "auditor.demo", "074", domain.RoleAuditor)
+		require.NoError(t, err)
+		assert.NotEqual(t, v, fp())
+		require.NoError(t, az.Reload(ctx))
+		assert.True(t, az.Can("auditor.demo", "074", "case", "read"))
+	})
+}
+
+// TestAuthorizer_BadRowsAreRefused: a row that is no permission of the
+// model (a grant slipped into casbin_rules, a rule of the wrong size)
+// fails the reload, and the policy in force stays.
+func TestAuthorizer_BadRowsAreRefused(t *testing.T) {
+	eachStore(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		az, err := authz.New(ctx, st)
+		require.NoError(t, err)
+		for _, bad := range []store.CasbinRule{
+			{Ptype: "g", V0: "intruder", V1: "admin", V2: "071"}, // grants come from user_roles only
+			{Ptype: "p", V0: "auditor", V1: "*", V2: "complaint"},
+			{Ptype: "p", V0: "auditor", V1: "*", V2: "complaint", V3: "assign", V4: "extra"},
+			{Ptype: "p2", V0: "auditor", V1: "*", V2: "complaint", V3: "assign"},
+		} {
+			require.NoError(t, st.DB.Create(&bad).Error)
+			assert.Error(t, az.Reload(ctx), "%+v", bad)
+			assert.True(t, az.Can("gca.demo", "071", "complaint", "start"), "the policy in force stays")
+			assert.False(t, az.Can("intruder", "071", "user", "manage"))
+			require.NoError(t, st.DB.Delete(&store.CasbinRule{}, bad.ID).Error)
+		}
+		require.NoError(t, az.Reload(ctx))
+	})
+}
+
+// TestAdapter_CasbinWritesPermissionsOnly: the adapter is a Casbin
+// adapter: an enforcer's changes of permissions are saved in casbin_rules,
+// and a grant through Casbin is refused (they are made, with their trail,
+// through the users administration).
+func TestAdapter_CasbinWritesPermissionsOnly(t *testing.T) {
+	eachStore(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		_, err := authz.Seed(ctx, st)
+		require.NoError(t, err)
+		m, err := model.NewModelFromString(policies.Model)
+		require.NoError(t, err)
+		e, err := casbin.NewEnforcer(m, authz.NewAdapter(ctx, st))
+		require.NoError(t, err)
+		ok, err := e.Enforce("gca.demo", "071", "complaint", "start")
+		require.NoError(t, err)
+		assert.True(t, ok, "grants loaded from user_roles")
+
+		count := func(where string) int64 {
+			var n int64
+			require.NoError(t, st.DB.Model(&store.CasbinRule{}).Where(where).Count(&n).Error)
+			return n
+		}
+		_, err = e.AddPolicy("auditor", "*", "complaint", "assign")
+		require.NoError(t, err)
+		assert.EqualValues(t, 1, count("v0 = 'auditor' AND v2 = 'complaint' AND v3 = 'assign'"))
+		_, err = e.RemovePolicy("auditor", "*", "complaint", "assign")
+		require.NoError(t, err)
+		assert.EqualValues(t, 0, count("v0 = 'auditor' AND v2 = 'complaint'"))
+		_, err = e.RemoveFilteredPolicy(0, "csu")
+		require.NoError(t, err)
+		assert.EqualValues(t, 0, count("v0 = 'csu'"))
+		assert.NotZero(t, count("v0 = 'gca'"))
+
+		_, err = e.AddGroupingPolicy("intruder", "admin", "071")
+		assert.Error(t, err)
+		assert.EqualValues(t, 0, count("ptype = 'g'"))
+		var held int64
+		require.NoError(t, st.DB.Table("user_roles").Joins("JOIN users ON users.id = user_roles.user_id").
+			Where("users.login = 'intruder'").Count(&held).Error)
+		assert.Zero(t, held)
+
+		// SavePolicy writes the model's permissions, and no grant.
+		_, err = e.AddPolicy("auditor", "*", "report", "export")
+		require.NoError(t, err)
+		require.NoError(t, e.SavePolicy())
+		assert.EqualValues(t, 0, count("ptype = 'g'"))
+		policy, err := e.GetPolicy()
+		require.NoError(t, err)
+		assert.EqualValues(t, len(policy), count("ptype = 'p'"))
+		assert.EqualValues(t, 1, count("v0 = 'auditor' AND v2 = 'report' AND v3 = 'export'"))
+	})
+}
