@@ -73,7 +73,7 @@ func (s *Server) update(c *gin.Context, file domain.Case, action domain.Action, 
 	if key := c.GetHeader("Idempotency-Key"); key != "" {
 		updateID = "key:" + u.Login + ":" + key
 	}
-	ctx, cancel := context.WithTimeout(c, s.RequestTimeout)
+	ctx, cancel := context.WithTimeout(c.Request.Context(), s.RequestTimeout)
 	defer cancel()
 	req := workflows.ActionRequest{Actor: domain.Actor{Login: u.Login, Roles: s.Authz.Roles(u.Login, file.Caf)}, Args: args}
 	h, err := s.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
@@ -136,7 +136,7 @@ func (s *Server) priorContact(c *gin.Context, file domain.Case, id string) error
 		return &domain.Error{Code: domain.EINVALID, Message: "médiation non recevable sur ce fondement",
 			Fields: []domain.FieldError{{Field: "prior_contact_case_id", Message: msg}}}
 	}
-	prior, err := s.Store.Case(c, id)
+	prior, err := s.Store.Case(c.Request.Context(), id)
 	if domain.ErrorCode(err) == domain.ENOTFOUND {
 		return invalid("dossier introuvable")
 	}
@@ -157,14 +157,14 @@ func (s *Server) priorContact(c *gin.Context, file domain.Case, id string) error
 func (s *Server) assignee(c *gin.Context, login, caf string) (string, error) {
 	invalid := &domain.Error{Code: domain.EINVALID, Message: "attribution impossible",
 		Fields: []domain.FieldError{{Field: "assignee", Message: "aucun gestionnaire de cette Caf ne porte cet identifiant"}}}
-	u, err := s.Store.UserByLogin(c, login)
+	u, err := s.Store.UserByLogin(c.Request.Context(), login)
 	if domain.ErrorCode(err) == domain.ENOTFOUND {
 		return "", invalid
 	}
 	if err != nil {
 		return "", err
 	}
-	ok, err := s.Store.HasRole(c, u.Login, caf, domain.RoleGCA)
+	ok, err := s.Store.HasRole(c.Request.Context(), u.Login, caf, domain.RoleGCA)
 	if err != nil {
 		return "", err
 	}

@@ -36,7 +36,7 @@ func (s *Server) createUser(c *gin.Context) {
 	if _, ok := readJSON(c, &in); !ok {
 		return
 	}
-	u, err := s.Store.CreateUser(c, in.Login, in.Name, in.Email, in.Partner)
+	u, err := s.Store.CreateUser(c.Request.Context(), in.Login, in.Name, in.Email, in.Partner)
 	if err != nil {
 		fail(c, err)
 		return
@@ -49,7 +49,7 @@ func (s *Server) listUsers(c *gin.Context) {
 	if !ok {
 		return
 	}
-	users, err := s.Store.Users(c, cafs)
+	users, err := s.Store.Users(c.Request.Context(), cafs)
 	if err != nil {
 		fail(c, err)
 		return
@@ -69,7 +69,7 @@ func (s *Server) grantRole(c *gin.Context) {
 	if !s.canManage(c, in.Caf) {
 		return
 	}
-	created, err := s.Store.GrantRole(c, user(c).Login, c.Param("login"), in.Caf, in.Role)
+	created, err := s.Store.GrantRole(c.Request.Context(), user(c).Login, c.Param("login"), in.Caf, in.Role)
 	if err != nil {
 		fail(c, err)
 		return
@@ -87,7 +87,7 @@ func (s *Server) revokeRole(c *gin.Context) {
 	if !s.canManage(c, caf) {
 		return
 	}
-	if err := s.Store.RevokeRole(c, user(c).Login, c.Param("login"), caf, domain.Role(c.Param("role"))); err != nil {
+	if err := s.Store.RevokeRole(c.Request.Context(), user(c).Login, c.Param("login"), caf, domain.Role(c.Param("role"))); err != nil {
 		fail(c, err)
 		return
 	}
@@ -111,7 +111,7 @@ func (s *Server) canManage(c *gin.Context, caf string) bool {
 // reloadPolicy applies a change of roles to this process at once (the
 // others poll the policy's version).
 func (s *Server) reloadPolicy(c *gin.Context) {
-	if err := s.Authz.Reload(c); err != nil {
+	if err := s.Authz.Reload(c.Request.Context()); err != nil {
 		fail(c, err)
 	}
 }
@@ -135,7 +135,7 @@ func (s *Server) grantTrail(c *gin.Context) {
 		}
 		limit = n
 	}
-	events, err := s.Store.GrantEvents(c, cafs, c.Query("login"), limit)
+	events, err := s.Store.GrantEvents(c.Request.Context(), cafs, c.Query("login"), limit)
 	if err != nil {
 		fail(c, err)
 		return

@@ -21,7 +21,7 @@ const (
 // recordRead appends the read to the access trail before the file is
 // served: a read that cannot be traced is not served.
 func (s *Server) recordRead(c *gin.Context, file domain.Case, what string) bool {
-	err := s.Store.RecordAccess(c, store.AccessEntry{
+	err := s.Store.RecordAccess(c.Request.Context(), store.AccessEntry{
 		At: time.Now(), Actor: user(c).Login, IP: c.ClientIP(), CaseID: file.ID, Caf: file.Caf, What: what,
 	})
 	if err != nil {
@@ -64,7 +64,7 @@ func (s *Server) accessTrail(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	entries, more, err := s.Store.AccessEntries(c, f)
+	entries, more, err := s.Store.AccessEntries(c.Request.Context(), f)
 	if err != nil {
 		fail(c, err)
 		return

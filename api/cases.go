@@ -39,7 +39,7 @@ func (s *Server) readableCase(c *gin.Context) (domain.Case, bool) {
 		writeProblem(c, http.StatusNotFound, "dossier introuvable", nil)
 		return domain.Case{}, false
 	}
-	file, err := s.Store.Case(c, id)
+	file, err := s.Store.Case(c.Request.Context(), id)
 	if err == nil {
 		err = s.Authz.Check(user(c).Login, file.Caf, authz.ObjCase, authz.ActRead)
 	}
@@ -67,8 +67,8 @@ func (s *Server) getCase(c *gin.Context) {
 	}
 	view := caseView{Case: file}
 	var err error
-	if view.Chain, err = s.Store.Chain(c, file.ID); err == nil && file.Kind == domain.KindMediation {
-		view.PriorFiles, err = s.Store.PriorFiles(c, file.Caf, file.Claimant.Number, file.ID)
+	if view.Chain, err = s.Store.Chain(c.Request.Context(), file.ID); err == nil && file.Kind == domain.KindMediation {
+		view.PriorFiles, err = s.Store.PriorFiles(c.Request.Context(), file.Caf, file.Claimant.Number, file.ID)
 	}
 	if err != nil {
 		fail(c, err)
@@ -82,7 +82,7 @@ func (s *Server) caseEvents(c *gin.Context) {
 	if !ok || !s.recordRead(c, file, ReadEvents) {
 		return
 	}
-	events, err := s.Store.Events(c, file.ID)
+	events, err := s.Store.Events(c.Request.Context(), file.ID)
 	if err != nil {
 		fail(c, err)
 		return
@@ -110,7 +110,7 @@ func (s *Server) listCases(c *gin.Context) {
 		return
 	}
 	f.Cafs = readable
-	files, next, err := s.Store.Cases(c, f)
+	files, next, err := s.Store.Cases(c.Request.Context(), f)
 	if err != nil {
 		fail(c, err)
 		return

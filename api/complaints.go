@@ -34,7 +34,7 @@ func (s *Server) createComplaint(c *gin.Context) {
 		writeProblem(c, http.StatusForbidden, "vous ne pouvez pas enregistrer de réclamation pour cette Caf", nil)
 		return
 	}
-	org, err := s.Store.Organisation(c, in.Caf)
+	org, err := s.Store.Organisation(c.Request.Context(), in.Caf)
 	if err != nil {
 		fail(c, err)
 		return
@@ -46,7 +46,7 @@ func (s *Server) createComplaint(c *gin.Context) {
 		return
 	}
 	file := domain.NewComplaintCase(id, in, now, org.Policy())
-	ctx, cancel := context.WithTimeout(c, s.RequestTimeout)
+	ctx, cancel := context.WithTimeout(c.Request.Context(), s.RequestTimeout)
 	defer cancel()
 	out, err := s.startFile(ctx, file, u.Login, repeat)
 	if err != nil {

@@ -40,7 +40,7 @@ func (s *Server) createMediation(c *gin.Context) {
 			return
 		}
 	}
-	org, err := s.Store.Organisation(c, in.Caf)
+	org, err := s.Store.Organisation(c.Request.Context(), in.Caf)
 	if err != nil {
 		fail(c, err)
 		return
@@ -49,7 +49,7 @@ func (s *Server) createMediation(c *gin.Context) {
 	if !ok {
 		return
 	}
-	ctx, cancel := context.WithTimeout(c, s.RequestTimeout)
+	ctx, cancel := context.WithTimeout(c.Request.Context(), s.RequestTimeout)
 	defer cancel()
 	out, err := s.startFile(ctx, domain.NewMediationCase(id, in, s.now(), org.Policy()), u.Login, repeat)
 	if err != nil {
@@ -63,7 +63,7 @@ func (s *Server) createMediation(c *gin.Context) {
 // relatedCase checks that the file a mediation request names is the same
 // claimant's, in the same Caf.
 func (s *Server) relatedCase(c *gin.Context, in domain.NewMediation) error {
-	rel, err := s.Store.Case(c, in.RelatedCaseID)
+	rel, err := s.Store.Case(c.Request.Context(), in.RelatedCaseID)
 	if err == nil && (rel.Caf != in.Caf || rel.Claimant.Number != in.Claimant.Number) {
 		err = domain.Errorf(domain.ENOTFOUND, "")
 	}

@@ -73,13 +73,13 @@ func (s *Server) createReferral(c *gin.Context) {
 	if !ok {
 		return
 	}
-	org, err := s.Store.Organisation(c, in.Caf)
+	org, err := s.Store.Organisation(c.Request.Context(), in.Caf)
 	if err != nil {
 		fail(c, err)
 		return
 	}
 	hash := hashBody("POST /api/v1/referrals", body)
-	rec, created, err := s.Store.CreateReferral(c, store.Referral{DDDReference: strings.TrimSpace(in.DDDReference),
+	rec, created, err := s.Store.CreateReferral(c.Request.Context(), store.Referral{DDDReference: strings.TrimSpace(in.DDDReference),
 		CaseID: newID(), Partner: partner, SubmittedBy: u.Login, RequestHash: hash})
 	if err != nil {
 		fail(c, err)
@@ -94,7 +94,7 @@ func (s *Server) createReferral(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	parent, linked, err := s.Store.ReferredMediation(c, in.Caf, file.DDDReference)
+	parent, linked, err := s.Store.ReferredMediation(c.Request.Context(), in.Caf, file.DDDReference)
 	if err != nil {
 		fail(c, err)
 		return
@@ -102,7 +102,7 @@ func (s *Server) createReferral(c *gin.Context) {
 	if linked {
 		file.ParentID = parent.ID
 	}
-	ctx, cancel := context.WithTimeout(c, s.RequestTimeout)
+	ctx, cancel := context.WithTimeout(c.Request.Context(), s.RequestTimeout)
 	defer cancel()
 	out, err := s.startFile(ctx, file, u.Login, !created)
 	if err != nil {
@@ -145,16 +145,19 @@ func (s *Server) partnerReferral(c *gin.Context, act string) (domain.Case, bool)
 	if !ok {
 		return domain.Case{}, false
 	}
-	rec, err := s.Store.Referral(c, c.Param("ddd_reference"))
+	rec, err := s.Store.Referral(c.Request.Context(), c.Param("ddd_reference"))
 	if err == nil && rec.Partner != partner {
 		err = domain.Errorf(domain.ENOTFOUND, "saisine inconnue")
 	}
 	var file domain.Case
 	if err == nil {
-		file, err = s.Store.Case(c, rec.CaseID)
+		file, err = s.Store.Case(c.Request.Context(), rec.CaseID)
 	}
 	if err == nil {
 		err = s.Authz.Check(user(c).Login, file.Caf, authz.ObjReferral, act)
+		if domain.ErrorCode(err) == domain.ENOTFOUND {
+			err = domain.Errorf(domain.ENOTFOUND, "saisine inconnue") // as for an unknown reference
+		}
 	}
 	if err != nil {
 		fail(c, err)
@@ -234,7 +237,7 @@ func (s *Server) listReferrals(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	files, more, err := s.Store.ReferralFiles(c, f)
+	files, more, err := s.Store.ReferralFiles(c.Request.Context(), f)
 	if err != nil {
 		fail(c, err)
 		return

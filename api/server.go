@@ -8,6 +8,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"go.temporal.io/sdk/client"
 
+	"recours/internal/auth"
 	"recours/internal/authz"
 	"recours/internal/notify"
 	"recours/internal/store"
@@ -35,8 +36,12 @@ type Server struct {
 	// TrustedProxies are the addresses whose X-Forwarded-For names the
 	// client (the TLS-terminating proxy); none by default.
 	TrustedProxies []string
+	// Auth configures the browser sign-in (OIDC, the local demo login)
+	// and the session cookie accepted beside bearer tokens.
+	Auth AuthConfig
 
 	metrics *metrics
+	seal    *auth.Sealer
 }
 
 func (s *Server) now() time.Time {
@@ -76,9 +81,16 @@ func (s *Server) Handler() http.Handler {
 	r.GET("/metrics", gin.WrapH(s.metrics.handler()))
 
 	r.GET("/api/openapi.json", s.openAPIDocument)
+	s.initAuth()
+	signIn := r.Group("/auth", s.limitIP)
+	signIn.GET("/login", s.login)
+	signIn.POST("/local", s.localLogin)
+	signIn.GET("/callback", s.callback)
+	signIn.POST("/logout", s.logout)
+	signIn.GET("/session", s.sessionInfo)
 
 	v1 := r.Group("/api/v1", s.limitIP, s.authenticate, s.limitToken)
-	v1.Use(s.validateRequest)
+	v1.Use(s.scopeToken, s.validateRequest)
 	v1.POST("/complaints", s.createComplaint)
 	v1.POST("/mediations", s.createMediation)
 	v1.GET("/cases", s.listCases)
@@ -98,6 +110,9 @@ func (s *Server) Handler() http.Handler {
 	v1.GET("/admin/users", s.listUsers)
 	v1.POST("/admin/users/:login/roles", s.grantRole)
 	v1.DELETE("/admin/users/:login/roles/:caf/:role", s.revokeRole)
+	v1.POST("/admin/tokens", s.createToken)
+	v1.GET("/admin/tokens", s.listTokens)
+	v1.DELETE("/admin/tokens/:id", s.revokeToken)
 	return r
 }
 

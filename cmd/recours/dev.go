@@ -10,11 +10,14 @@ import (
 	"github.com/spf13/cobra"
 
 	"recours/internal/app"
+	"recours/internal/demo"
 )
 
 func devCmd() *cobra.Command {
 	var dataDir, listen string
 	var temporalPort int
+	var browser app.BrowserAuth
+	var seedDemo bool
 	cmd := &cobra.Command{
 		Use:   "dev",
 		Short: "Run everything in one process: embedded Temporal, SQLite, worker and API",
@@ -24,7 +27,7 @@ It seeds the Cafs 071, 074, 042 and 043 and one demo user per role. Stop it
 and start it again: every file and every running deadline is still there.`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
-			e, err := app.StartEmbedded(ctx, app.EmbeddedConfig{DataDir: dataDir, TemporalPort: temporalPort})
+			e, err := app.StartEmbedded(ctx, app.EmbeddedConfig{DataDir: dataDir, TemporalPort: temporalPort, Auth: browser})
 			if err != nil {
 				return err
 			}
@@ -37,6 +40,10 @@ and start it again: every file and every running deadline is still there.`,
 				if exe, err := os.Executable(); err == nil {
 					self = exe
 				}
+				signIn := "local demo login, no ProConnect"
+				if e.API.Auth.OIDC != nil {
+					signIn = "OpenID Connect at " + e.API.Auth.OIDC.Issuer()
+				}
 				fmt.Fprintf(os.Stdout, `
 Recours is running (embedded default).
   API:       http://%s/api/v1/cases
@@ -48,10 +55,18 @@ ddd.demo, auditor.demo, admin.demo):
   TOKEN=$(%s token create --data %s --user gca.demo)
   curl -H "Authorization: Bearer $TOKEN" http://%s/api/v1/cases
 
+Sign in from a browser: http://%s/auth/login (%s)
+
 Stop with Ctrl-C.
-`, addr, e.Temporal.HostPort(), e.Temporal.Namespace(), abs, self, strconv.Quote(abs), addr)
+`, addr, e.Temporal.HostPort(), e.Temporal.Namespace(), abs, self, strconv.Quote(abs), addr, addr, signIn)
 			}()
-			err = app.Serve(ctx, listen, e.API.Handler(), ready)
+			h := e.API.Handler()
+			if seedDemo {
+				if _, err := demo.Seed(ctx, e.Store, h, demo.Options{}); err != nil {
+					return err
+				}
+			}
+			err = app.Serve(ctx, listen, h, ready)
 			slog.Info("stopped")
 			return err
 		},
@@ -59,6 +74,8 @@ Stop with Ctrl-C.
 	cmd.Flags().StringVar(&dataDir, "data", env("RECOURS_DATA", ".recours"), "data directory (RECOURS_DATA)")
 	cmd.Flags().StringVar(&listen, "listen", env("LISTEN_ADDR", "127.0.0.1:8080"), "API address (LISTEN_ADDR)")
 	cmd.Flags().IntVar(&temporalPort, "temporal-port", envInt("TEMPORAL_PORT", 7233), "embedded Temporal frontend port, 0 for any free port (TEMPORAL_PORT)")
+	cmd.Flags().BoolVar(&seedDemo, "demo", false, "seed the demonstration workload of Caf 071 (a year of history, live files at every stage), once")
+	browserFlags(cmd, &browser)
 	return cmd
 }
 

@@ -46,6 +46,7 @@ func serveCmd() *cobra.Command {
 	var c conn
 	var listen, proxies string
 	var perIP, perToken float64
+	var browser app.BrowserAuth
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run the API (production: beside one or more workers)",
@@ -73,6 +74,15 @@ func serveCmd() *cobra.Command {
 			if proxies != "" {
 				srv.TrustedProxies = strings.Split(proxies, ",")
 			}
+			if srv.Auth, err = browser.APIConfig(); err != nil {
+				return err
+			}
+			switch {
+			case srv.Auth.OIDC == nil:
+				slog.Info("no browser sign-in (OIDC_ISSUER unset): API tokens only")
+			case browser.SessionKey == "":
+				slog.Warn("SESSION_KEY unset: a random key signs the sign-in cookies, so a sign-in must come back to this same API process")
+			}
 			ready := make(chan string, 1)
 			go func() { slog.Info("API listening", "address", <-ready) }()
 			return app.Serve(ctx, listen, srv.Handler(), ready)
@@ -84,6 +94,7 @@ func serveCmd() *cobra.Command {
 	cmd.Flags().StringVar(&proxies, "trusted-proxies", env("TRUSTED_PROXIES", ""), "comma-separated addresses of the TLS-terminating proxies whose X-Forwarded-For is believed (TRUSTED_PROXIES)")
 	cmd.Flags().Float64Var(&perIP, "rate-per-ip", envFloat("RATE_PER_IP", 100), "requests per second per client address, 0 for no limit (RATE_PER_IP)")
 	cmd.Flags().Float64Var(&perToken, "rate-per-token", envFloat("RATE_PER_TOKEN", 50), "requests per second per token, 0 for no limit (RATE_PER_TOKEN)")
+	browserFlags(cmd, &browser)
 	return cmd
 }
 
@@ -151,4 +162,15 @@ func migrateCmd() *cobra.Command {
 	}
 	c.databaseFlags(cmd)
 	return cmd
+}
+
+// browserFlags registers the browser sign-in's flags (OIDC, public URL,
+// session key).
+func browserFlags(cmd *cobra.Command, b *app.BrowserAuth) {
+	cmd.Flags().StringVar(&b.OIDC.Issuer, "oidc-issuer", env("OIDC_ISSUER", ""), "OpenID Connect issuer URL, e.g. ProConnect's; agents sign in there (OIDC_ISSUER)")
+	cmd.Flags().StringVar(&b.OIDC.ClientID, "oidc-client-id", env("OIDC_CLIENT_ID", ""), "client id at the OIDC provider (OIDC_CLIENT_ID)")
+	cmd.Flags().StringVar(&b.OIDC.ClientSecret, "oidc-client-secret", env("OIDC_CLIENT_SECRET", ""), "client secret at the OIDC provider; prefer the variable (OIDC_CLIENT_SECRET)")
+	cmd.Flags().StringVar(&b.OIDC.RedirectURL, "oidc-redirect-url", env("OIDC_REDIRECT_URL", ""), "callback registered at the provider; PUBLIC_URL/auth/callback when unset (OIDC_REDIRECT_URL)")
+	cmd.Flags().StringVar(&b.PublicURL, "public-url", env("PUBLIC_URL", ""), "address browsers reach Recours at, https://… in production: Secure cookies, logout return (PUBLIC_URL)")
+	cmd.Flags().StringVar(&b.SessionKey, "session-key", env("SESSION_KEY", ""), "key (32+ characters) signing the sign-in cookies, shared by every API process; random per process when unset (SESSION_KEY)")
 }

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"go.temporal.io/sdk/client"
@@ -19,6 +20,7 @@ import (
 
 	"recours/activities"
 	"recours/api"
+	"recours/internal/auth"
 	"recours/internal/authz"
 	"recours/internal/notify"
 	"recours/internal/store"
@@ -102,14 +104,14 @@ func Serve(ctx context.Context, addr string, h http.Handler, ready chan<- string
 	return nil
 }
 
-// reloadOnChange polls the policy's version (it moves with every grant or
-// revocation) every few seconds, and reloads the policy when it moved, or
-// every refresh regardless: a role change takes effect on every API
-// process without a restart.
+// reloadOnChange polls the policy's fingerprint (it moves with every grant
+// or revocation, and every change of casbin_rules) every few seconds, and
+// reloads the policy when it moved, or every refresh regardless: a role or
+// permission change takes effect on every API process without a restart.
 func reloadOnChange(ctx context.Context, st *store.Store, az *authz.Authorizer, refresh time.Duration) {
 	poll := time.NewTicker(min(refresh, 3*time.Second))
 	defer poll.Stop()
-	seen, _ := st.PolicyVersion(ctx)
+	seen, _ := st.PolicyFingerprint(ctx)
 	last := time.Now()
 	for {
 		select {
@@ -117,7 +119,7 @@ func reloadOnChange(ctx context.Context, st *store.Store, az *authz.Authorizer, 
 			return
 		case <-poll.C:
 		}
-		v, err := st.PolicyVersion(ctx)
+		v, err := st.PolicyFingerprint(ctx)
 		if err != nil || (v == seen && time.Since(last) < refresh) {
 			continue
 		}
@@ -129,4 +131,43 @@ func reloadOnChange(ctx context.Context, st *store.Store, az *authz.Authorizer, 
 		}
 		seen, last = v, time.Now()
 	}
+}
+
+// BrowserAuth is the browser sign-in's configuration: OpenID Connect
+// (ProConnect) when OIDC.Issuer is set, or the local demo login.
+type BrowserAuth struct {
+	// OIDC: OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET and
+	// OIDC_REDIRECT_URL (PUBLIC_URL/auth/callback when unset).
+	OIDC auth.Config
+	// PublicURL is where browsers reach Recours (PUBLIC_URL).
+	PublicURL string
+	// SessionKey signs the sign-in cookies (SESSION_KEY, 32 characters or
+	// more); empty: random per process, for a single API process.
+	SessionKey string
+	// LocalLogin offers the local demo login (the embedded default).
+	LocalLogin bool
+}
+
+// APIConfig checks the configuration and builds the API's.
+func (b BrowserAuth) APIConfig() (api.AuthConfig, error) {
+	cfg := api.AuthConfig{PublicURL: strings.TrimRight(b.PublicURL, "/"), LocalLogin: b.LocalLogin}
+	if b.SessionKey != "" {
+		if len(b.SessionKey) < 32 {
+			return cfg, errors.New("SESSION_KEY: 32 characters at least")
+		}
+		cfg.SessionKey = []byte(b.SessionKey)
+	}
+	if b.OIDC.Issuer == "" {
+		return cfg, nil
+	}
+	oc := b.OIDC
+	if oc.RedirectURL == "" && cfg.PublicURL != "" {
+		oc.RedirectURL = cfg.PublicURL + "/auth/callback"
+	}
+	client, err := auth.New(oc)
+	if err != nil {
+		return cfg, err
+	}
+	cfg.OIDC = client
+	return cfg, nil
 }

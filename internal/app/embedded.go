@@ -26,6 +26,9 @@ type EmbeddedConfig struct {
 	TemporalPort int
 	// DatabaseURL overrides the app database (tests run it on PostgreSQL).
 	DatabaseURL string
+	// Auth configures the browser sign-in: without an OIDC issuer, the
+	// local demo login (no provider needed).
+	Auth BrowserAuth
 }
 
 // Embedded is Recours in one process: Temporal, the store, the worker and
@@ -90,6 +93,11 @@ func StartEmbedded(ctx context.Context, cfg EmbeddedConfig) (_ *Embedded, err er
 	}
 	e.API.Saved = saved
 	e.API.InsecureCallbacks = true // demo partners listen on localhost
+	browser := cfg.Auth
+	browser.LocalLogin = browser.OIDC.Issuer == "" // the demo users sign in locally
+	if e.API.Auth, err = browser.APIConfig(); err != nil {
+		return nil, err
+	}
 	return e, nil
 }
 

@@ -91,34 +91,42 @@ type APIToken struct {
 // seq of the last event applied, so a late write never overwrites a newer
 // state. Imported rows are history from the previous system: no workflow
 // owns them, Reference is their key there, Data holds what was imported.
+//
+// The ix_cases_* indexes serve the figures (internal/reports) and carry
+// every column the reports read, so that PostgreSQL answers a Caf-year
+// from the indexes alone: received (complaints received, by channel,
+// benefit, reason and acknowledgment), answered (complaints handled, with
+// their elapsed days, and those open at a period's end), mediations
+// (partial: mediation files only) and implicit_rejection (partial: the
+// few files that reached it).
 type CaseRow struct {
-	ID             string `gorm:"primaryKey;size:36"`
-	Kind           string `gorm:"index:ix_cases_received,priority:2;index:ix_cases_answered,priority:2;not null"`
-	Caf            string `gorm:"index:ix_cases_received,priority:1;index:ix_cases_answered,priority:1;size:3;not null"`
-	Status         string `gorm:"index;not null"`
-	SLAStatus      string `gorm:"column:sla_status;index;not null"`
-	Assignee       string `gorm:"index"`
-	ClaimantNumber string `gorm:"index;size:7"`
-	Channel        string
-	Benefit        string
-	Reason         string
-	Origin         string
-	Outcome        string
+	ID             string    `gorm:"primaryKey;size:36"`
+	Kind           string    `gorm:"index:ix_cases_received,priority:2;index:ix_cases_answered,priority:2;index:ix_cases_implicit_rejection,priority:2;not null"`
+	Caf            string    `gorm:"index:ix_cases_received,priority:1;index:ix_cases_answered,priority:1;index:ix_cases_mediations,priority:1;index:ix_cases_implicit_rejection,priority:1;size:3;not null"`
+	Status         string    `gorm:"index;not null"`
+	SLAStatus      string    `gorm:"column:sla_status;index;not null"`
+	Assignee       string    `gorm:"index"`
+	ClaimantNumber string    `gorm:"index;size:7"`
+	Channel        string    `gorm:"index:ix_cases_received,priority:4"`
+	Benefit        string    `gorm:"index:ix_cases_received,priority:5;index:ix_cases_mediations,priority:5"`
+	Reason         string    `gorm:"index:ix_cases_received,priority:6;index:ix_cases_mediations,priority:4"`
+	Origin         string    `gorm:"index:ix_cases_mediations,priority:3,where:kind = 'mediation'"`
+	Outcome        string    `gorm:"index:ix_cases_mediations,priority:6"`
 	ParentID       string    `gorm:"index"`
 	DDDReference   string    `gorm:"column:ddd_reference;index"`
-	ReceivedAt     time.Time `gorm:"index:ix_cases_received,priority:3"`
+	ReceivedAt     time.Time `gorm:"index:ix_cases_received,priority:3;index:ix_cases_answered,priority:6;index:ix_cases_mediations,priority:2"`
 	TargetDue      *time.Time
-	LegalDue       *time.Time
+	LegalDue       *time.Time `gorm:"index:ix_cases_answered,priority:8;index:ix_cases_mediations,priority:8"`
 	AnsweredAt     *time.Time `gorm:"index:ix_cases_answered,priority:3"`
-	DecidedAt      *time.Time
-	ClosedAt       *time.Time
+	DecidedAt      *time.Time `gorm:"index:ix_cases_mediations,priority:7"`
+	ClosedAt       *time.Time `gorm:"index:ix_cases_answered,priority:7"`
 	// AckStatus is the acknowledgment deadline's status (met, missed, or
 	// on_time while pending), for the national commitment.
-	AckStatus           string
-	ElapsedDays         *int
-	ElapsedDaysRaw      *int
+	AckStatus           string `gorm:"index:ix_cases_received,priority:7"`
+	ElapsedDays         *int   `gorm:"index:ix_cases_answered,priority:4"`
+	ElapsedDaysRaw      *int   `gorm:"index:ix_cases_answered,priority:5"`
 	PausedSeconds       int64
-	ImplicitRejectionAt *time.Time
+	ImplicitRejectionAt *time.Time `gorm:"index:ix_cases_implicit_rejection,priority:3,where:implicit_rejection_at IS NOT NULL"`
 	ClockPaused         bool
 	Imported            bool    `gorm:"not null;default:false"`
 	Reference           *string `gorm:"uniqueIndex"`
@@ -176,5 +184,5 @@ type IdempotencyKey struct {
 
 func allModels() []any {
 	return []any{&Organisation{}, &User{}, &UserRole{}, &APIToken{}, &CaseRow{},
-		&EventRow{}, &Notification{}, &IdempotencyKey{}, &Partner{}, &Referral{}, &DeliveryAttempt{}, &AccessEntry{}, &GrantEvent{}}
+		&EventRow{}, &Notification{}, &IdempotencyKey{}, &Partner{}, &Referral{}, &DeliveryAttempt{}, &AccessEntry{}, &GrantEvent{}, &Session{}, &CasbinRule{}}
 }
