@@ -21,7 +21,6 @@ type Limits struct {
 	IPBurst     int
 	PerToken    rate.Limit
 	TokenBurst  int
-	idle        time.Duration
 	ips, tokens *limiters
 }
 

@@ -86,7 +86,10 @@ type APIToken struct {
 	CreatedAt  time.Time
 }
 
-// CaseRow is the projection of a file: the columns lists, queues and
+// CaseRow is the projection of a file (indexes: those the lookups need are
+// partial, leaving out imported history, which has no assignee, claimant,
+// parent or reference; lists walk the primary key within their Cafs; the
+// wide ones serve the figures from the index alone): the columns lists, queues and
 // figures filter on, and the whole file as JSON in Data. Version is the
 // seq of the last event applied, so a late write never overwrites a newer
 // state. Imported rows are history from the previous system: no workflow
@@ -103,17 +106,17 @@ type CaseRow struct {
 	ID             string    `gorm:"primaryKey;size:36"`
 	Kind           string    `gorm:"index:ix_cases_received,priority:2;index:ix_cases_answered,priority:2;index:ix_cases_implicit_rejection,priority:2;not null"`
 	Caf            string    `gorm:"index:ix_cases_received,priority:1;index:ix_cases_answered,priority:1;index:ix_cases_mediations,priority:1;index:ix_cases_implicit_rejection,priority:1;size:3;not null"`
-	Status         string    `gorm:"index;not null"`
-	SLAStatus      string    `gorm:"column:sla_status;index;not null"`
-	Assignee       string    `gorm:"index"`
-	ClaimantNumber string    `gorm:"index;size:7"`
+	Status         string    `gorm:"not null"`
+	SLAStatus      string    `gorm:"column:sla_status;not null"`
+	Assignee       string    `gorm:"index:ix_cases_assignee,where:assignee <> ''"`
+	ClaimantNumber string    `gorm:"index:ix_cases_claimant,where:claimant_number <> '';size:7"`
 	Channel        string    `gorm:"index:ix_cases_received,priority:4"`
 	Benefit        string    `gorm:"index:ix_cases_received,priority:5;index:ix_cases_mediations,priority:5"`
 	Reason         string    `gorm:"index:ix_cases_received,priority:6;index:ix_cases_mediations,priority:4"`
 	Origin         string    `gorm:"index:ix_cases_mediations,priority:3,where:kind = 'mediation'"`
 	Outcome        string    `gorm:"index:ix_cases_mediations,priority:6"`
-	ParentID       string    `gorm:"index"`
-	DDDReference   string    `gorm:"column:ddd_reference;index"`
+	ParentID       string    `gorm:"index:ix_cases_parent,where:parent_id <> ''"`
+	DDDReference   string    `gorm:"column:ddd_reference;index:ix_cases_ddd_reference,where:ddd_reference <> ''"`
 	ReceivedAt     time.Time `gorm:"index:ix_cases_received,priority:3;index:ix_cases_answered,priority:6;index:ix_cases_mediations,priority:2"`
 	TargetDue      *time.Time
 	LegalDue       *time.Time `gorm:"index:ix_cases_answered,priority:8;index:ix_cases_mediations,priority:8"`
