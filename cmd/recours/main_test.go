@@ -124,3 +124,36 @@ func TestAuditVerify_NamesTheAlteredEntry(t *testing.T) {
 		})
 	}
 }
+
+// TestUserGrant_NationalAdministrator: --caf all grants the role in every
+// Caf, each grant in the trail; revoking with --caf all takes them back.
+func TestUserGrant_NationalAdministrator(t *testing.T) {
+	dir := t.TempDir()
+	_, err := run(t, "migrate", "--data", dir)
+	require.NoError(t, err)
+	st, err := store.Open(app.DatabaseURL(dir))
+	require.NoError(t, err)
+	defer st.Close()
+	require.NoError(t, st.SeedDemo(context.Background()))
+
+	_, err = run(t, "user", "create", "--data", dir, "--login", "nat.admin", "--name", "Administration nationale")
+	require.NoError(t, err)
+	out, err := run(t, "user", "grant", "--data", dir, "--login", "nat.admin", "--caf", "all", "--role", "admin")
+	require.NoError(t, err)
+	for _, caf := range []string{"042", "043", "071", "074"} {
+		assert.Contains(t, out, "dans la Caf "+caf)
+		ok, err := st.HasRole(context.Background(), "nat.admin", caf, "admin")
+		require.NoError(t, err)
+		assert.True(t, ok, caf)
+	}
+	events, err := st.GrantEvents(context.Background(), []string{"042", "043", "071", "074"}, "nat.admin", 10)
+	require.NoError(t, err)
+	assert.Len(t, events, 4, "each grant in the trail")
+	_, err = run(t, "user", "revoke", "--data", dir, "--login", "nat.admin", "--caf", "all", "--role", "admin")
+	require.NoError(t, err)
+	ok, err := st.HasRole(context.Background(), "nat.admin", "071", "admin")
+	require.NoError(t, err)
+	assert.False(t, ok)
+	_, err = run(t, "user", "grant", "--data", dir, "--login", "nobody", "--caf", "071", "--role", "gca")
+	assert.ErrorContains(t, err, "utilisateur inconnu")
+}

@@ -43,21 +43,42 @@ func userCmd() *cobra.Command {
 		}
 		return err
 	})}
-	grant := &cobra.Command{Use: "grant", Short: "Grant a role in a Caf", RunE: withStore(func(cmd *cobra.Command, st *store.Store) error {
-		created, err := st.GrantRole(cmd.Context(), cliActor(), login, caf, domain.Role(role))
-		if err == nil {
-			if created {
-				fmt.Fprintf(cmd.OutOrStdout(), "rôle %s donné à %s dans la Caf %s\n", role, login, caf)
-			} else {
-				fmt.Fprintf(cmd.OutOrStdout(), "%s détenait déjà le rôle %s dans la Caf %s\n", login, role, caf)
+	// --caf all grants (or revokes) the role in every Caf: a national
+	// administrator, a national auditor.
+	cafsOf := func(cmd *cobra.Command, st *store.Store) ([]string, error) {
+		if caf != "all" {
+			return []string{caf}, nil
+		}
+		var all []string
+		err := st.DB.WithContext(cmd.Context()).Model(&store.Organisation{}).Order("code").Pluck("code", &all).Error
+		return all, err
+	}
+	grant := &cobra.Command{Use: "grant", Short: "Grant a role in a Caf (--caf all: in every Caf)", RunE: withStore(func(cmd *cobra.Command, st *store.Store) error {
+		cafs, err := cafsOf(cmd, st)
+		for _, caf := range cafs {
+			if err != nil {
+				break
+			}
+			var created bool
+			if created, err = st.GrantRole(cmd.Context(), cliActor(), login, caf, domain.Role(role)); err == nil {
+				if created {
+					fmt.Fprintf(cmd.OutOrStdout(), "rôle %s donné à %s dans la Caf %s\n", role, login, caf)
+				} else {
+					fmt.Fprintf(cmd.OutOrStdout(), "%s détenait déjà le rôle %s dans la Caf %s\n", login, role, caf)
+				}
 			}
 		}
 		return err
 	})}
-	revoke := &cobra.Command{Use: "revoke", Short: "Revoke a role in a Caf", RunE: withStore(func(cmd *cobra.Command, st *store.Store) error {
-		err := st.RevokeRole(cmd.Context(), cliActor(), login, caf, domain.Role(role))
-		if err == nil {
-			fmt.Fprintf(cmd.OutOrStdout(), "rôle %s retiré à %s dans la Caf %s\n", role, login, caf)
+	revoke := &cobra.Command{Use: "revoke", Short: "Revoke a role in a Caf (--caf all: in every Caf)", RunE: withStore(func(cmd *cobra.Command, st *store.Store) error {
+		cafs, err := cafsOf(cmd, st)
+		for _, caf := range cafs {
+			if err != nil {
+				break
+			}
+			if err = st.RevokeRole(cmd.Context(), cliActor(), login, caf, domain.Role(role)); err == nil {
+				fmt.Fprintf(cmd.OutOrStdout(), "rôle %s retiré à %s dans la Caf %s\n", role, login, caf)
+			}
 		}
 		return err
 	})}
@@ -88,7 +109,7 @@ func userCmd() *cobra.Command {
 	create.Flags().StringVar(&partner, "partner", "", "partner organisation, for a partner's account")
 	for _, sub := range []*cobra.Command{grant, revoke} {
 		sub.Flags().StringVar(&login, "login", "", "login (required)")
-		sub.Flags().StringVar(&caf, "caf", "", "Caf number (required)")
+		sub.Flags().StringVar(&caf, "caf", "", "Caf number, or all for every Caf (required)")
 		sub.Flags().StringVar(&role, "role", "", "csu, gca, manager, mediator, ddd_liaison, auditor or admin (required)")
 		for _, f := range []string{"login", "caf", "role"} {
 			_ = sub.MarkFlagRequired(f)
