@@ -9,7 +9,8 @@ import _ "embed"
 //go:embed model.conf
 var Model string
 
-// Permissions lists what each role may do.
+// Permissions lists what each role may do: the seed of the casbin_rules
+// table, loaded the first time; afterwards the rules live in the database.
 //
 //go:embed policy.csv
 var Permissions string
