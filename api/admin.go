@@ -2,7 +2,6 @@ package api
 
 import (
 	"net/http"
-	"strconv"
 
 	"github.com/gin-gonic/gin"
 
@@ -125,15 +124,11 @@ func (s *Server) grantTrail(c *gin.Context) {
 		writeProblem(c, http.StatusForbidden, "réservé aux administrateurs et aux auditeurs", nil)
 		return
 	}
-	limit := 200
-	if l := c.Query("limit"); l != "" {
-		n, err := strconv.Atoi(l)
-		if err != nil || n < 1 || n > 1000 {
-			fail(c, &domain.Error{Code: domain.EINVALID, Message: "la demande est invalide",
-				Fields: []domain.FieldError{{Field: "limit", Message: "entre 1 et 1000"}}})
-			return
-		}
-		limit = n
+	var p domain.Problems
+	limit := limitParam(c, &p, 200, 1000)
+	if err := p.Err(); err != nil {
+		fail(c, err)
+		return
 	}
 	events, err := s.Store.GrantEvents(c.Request.Context(), cafs, c.Query("login"), limit)
 	if err != nil {

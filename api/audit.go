@@ -35,7 +35,7 @@ func (s *Server) recordRead(c *gin.Context, file domain.Case, what string) bool 
 // file (case_id) or per agent (actor), newest first.
 func (s *Server) accessTrail(c *gin.Context) {
 	var p domain.Problems
-	f := store.AccessFilter{CaseID: c.Query("case_id"), Actor: c.Query("actor"), Limit: 50,
+	f := store.AccessFilter{CaseID: c.Query("case_id"), Actor: c.Query("actor"),
 		Cafs: s.Authz.Cafs(user(c).Login, "audit", "read")}
 	if len(f.Cafs) == 0 {
 		writeProblem(c, http.StatusForbidden, "réservé aux auditeurs", nil)
@@ -46,13 +46,7 @@ func (s *Server) accessTrail(c *gin.Context) {
 			p.Add("case_id", "identifiant de dossier invalide")
 		}
 	}
-	if l := c.Query("limit"); l != "" {
-		n, err := strconv.Atoi(l)
-		if err != nil || n < 1 || n > 200 {
-			p.Add("limit", "entre 1 et 200")
-		}
-		f.Limit = n
-	}
+	f.Limit = limitParam(c, &p, 50, 200)
 	if cur := c.Query("cursor"); cur != "" {
 		n, err := strconv.ParseUint(cur, 10, 64)
 		if err != nil || n == 0 {

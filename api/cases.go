@@ -1,6 +1,7 @@
 package api
 
 import (
+	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
@@ -123,7 +124,7 @@ func caseFilter(c *gin.Context) (store.CaseFilter, error) {
 	var p domain.Problems
 	f := store.CaseFilter{
 		Kind: c.Query("kind"), Status: c.Query("status"), Assignee: c.Query("assignee"),
-		SLAStatus: c.Query("sla_status"), Query: c.Query("q"), Cursor: c.Query("cursor"), Limit: 50,
+		SLAStatus: c.Query("sla_status"), Query: c.Query("q"), Cursor: c.Query("cursor"),
 	}
 	if k := domain.Kind(f.Kind); f.Kind != "" && k != domain.KindComplaint && k != domain.KindMediation {
 		p.Add("kind", "type de dossier inconnu (complaint ou mediation)")
@@ -142,12 +143,20 @@ func caseFilter(c *gin.Context) (store.CaseFilter, error) {
 			p.Add("cursor", "curseur invalide")
 		}
 	}
-	if l := c.Query("limit"); l != "" {
-		n, err := strconv.Atoi(l)
-		if err != nil || n < 1 || n > 200 {
-			p.Add("limit", "entre 1 et 200")
-		}
-		f.Limit = n
-	}
+	f.Limit = limitParam(c, &p, 50, 200)
 	return f, p.Err()
+}
+
+// limitParam reads ?limit=, between 1 and max (def when absent), and
+// records a problem otherwise.
+func limitParam(c *gin.Context, p *domain.Problems, def, max int) int {
+	l := c.Query("limit")
+	if l == "" {
+		return def
+	}
+	n, err := strconv.Atoi(l)
+	if err != nil || n < 1 || n > max {
+		p.Add("limit", fmt.Sprintf("entre 1 et %d", max))
+	}
+	return n
 }

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"mime"
 	"net/http"
 	"net/mail"
 	"net/url"
@@ -191,27 +190,6 @@ func (s *Server) validateRequest(c *gin.Context) {
 		fields = []domain.FieldError{{Field: "body", Message: "requête non conforme"}}
 	}
 	writeProblem(c, http.StatusBadRequest, "la demande est invalide", fields)
-}
-
-// readBody reads a JSON body as readJSON does: 415 unless it is JSON, 413
-// above MaxBody.
-func readBody(c *gin.Context) ([]byte, bool) {
-	mt, _, err := mime.ParseMediaType(c.GetHeader("Content-Type"))
-	if err != nil || mt != "application/json" {
-		writeProblem(c, http.StatusUnsupportedMediaType, "le corps doit être du JSON (Content-Type: application/json)", nil)
-		return nil, false
-	}
-	body, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, MaxBody))
-	var tooLarge *http.MaxBytesError
-	if errors.As(err, &tooLarge) {
-		writeProblem(c, http.StatusRequestEntityTooLarge, fmt.Sprintf("corps trop volumineux (%d octets au plus)", MaxBody), nil)
-		return nil, false
-	}
-	if err != nil {
-		writeProblem(c, http.StatusBadRequest, "corps illisible", nil)
-		return nil, false
-	}
-	return body, true
 }
 
 // fieldErrors turns a validation error into the fields at fault: the

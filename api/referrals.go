@@ -5,7 +5,6 @@ import (
 	"encoding/base64"
 	"log/slog"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -210,7 +209,7 @@ func (s *Server) listReferrals(c *gin.Context) {
 		return
 	}
 	var p domain.Problems
-	f := store.ReferralFilter{Partner: partner, Limit: 50,
+	f := store.ReferralFilter{Partner: partner,
 		Cafs: s.Authz.Cafs(user(c).Login, authz.ObjReferral, authz.ActRead)}
 	if v := c.Query("updated_since"); v != "" {
 		t, err := time.Parse(time.RFC3339, v)
@@ -219,13 +218,7 @@ func (s *Server) listReferrals(c *gin.Context) {
 		}
 		f.Since = t
 	}
-	if l := c.Query("limit"); l != "" {
-		n, err := strconv.Atoi(l)
-		if err != nil || n < 1 || n > 200 {
-			p.Add("limit", "entre 1 et 200")
-		}
-		f.Limit = n
-	}
+	f.Limit = limitParam(c, &p, 50, 200)
 	if cur := c.Query("cursor"); cur != "" {
 		t, id, ok := decodeCursor(cur)
 		if !ok {

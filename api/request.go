@@ -51,6 +51,19 @@ func user(c *gin.Context) store.User { return c.MustGet(ctxUser).(store.User) }
 // 400 when malformed, when a field is unknown or of the wrong type. It
 // returns the raw body too, for the idempotency hash.
 func readJSON(c *gin.Context, into any) ([]byte, bool) {
+	body, ok := readBody(c)
+	if !ok {
+		return nil, false
+	}
+	if err := decodeStrict(body, into); err != nil {
+		fail(c, err)
+		return nil, false
+	}
+	return body, true
+}
+
+// readBody reads a JSON body: 415 unless it is JSON, 413 above MaxBody.
+func readBody(c *gin.Context) ([]byte, bool) {
 	mt, _, err := mime.ParseMediaType(c.GetHeader("Content-Type"))
 	if err != nil || mt != "application/json" {
 		writeProblem(c, http.StatusUnsupportedMediaType, "le corps doit être du JSON (Content-Type: application/json)", nil)
@@ -64,10 +77,6 @@ func readJSON(c *gin.Context, into any) ([]byte, bool) {
 	}
 	if err != nil {
 		writeProblem(c, http.StatusBadRequest, "corps illisible", nil)
-		return nil, false
-	}
-	if err := decodeStrict(body, into); err != nil {
-		fail(c, err)
 		return nil, false
 	}
 	return body, true
