@@ -33,20 +33,13 @@ const (
 	personal = "Jeanne Dupont, 1234567"
 )
 
-// eachStore runs test on a migrated store on each kind of database, with
-// the partner registered.
+// eachStore runs test on a migrated store of each database, with the
+// partner registered.
 func eachStore(t *testing.T, test func(t *testing.T, st *store.Store)) {
-	for _, db := range testutil.Databases() {
-		t.Run(db.Name, func(t *testing.T) {
-			st, err := store.Open(db.URL(t))
-			require.NoError(t, err)
-			t.Cleanup(func() { _ = st.Close() })
-			ctx := context.Background()
-			require.NoError(t, st.Migrate(ctx))
-			require.NoError(t, st.UpsertPartner(ctx, partner, "DDD Nord", secret))
-			test(t, st)
-		})
-	}
+	testutil.EachStore(t, func(t *testing.T, st *store.Store) {
+		require.NoError(t, st.UpsertPartner(context.Background(), partner, "DDD Nord", secret))
+		test(t, st)
+	})
 }
 
 func decision(caseID string) activities.Decision {

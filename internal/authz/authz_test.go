@@ -16,21 +16,8 @@ import (
 	"recours/policies"
 )
 
-// eachStore runs test on a migrated store with the demo users, on
-// PostgreSQL and on SQLite.
-func eachStore(t *testing.T, test func(t *testing.T, st *store.Store)) {
-	for _, db := range testutil.Databases() {
-		t.Run(db.Name, func(t *testing.T) {
-			st, err := store.Open(db.URL(t))
-			require.NoError(t, err)
-			t.Cleanup(func() { _ = st.Close() })
-			ctx := context.Background()
-			require.NoError(t, st.Migrate(ctx))
-			require.NoError(t, st.SeedDemo(ctx))
-			test(t, st)
-		})
-	}
-}
+// eachStore runs test on a migrated, seeded store of each database.
+var eachStore = testutil.EachStore
 
 func permissions(t *testing.T, st *store.Store) []store.CasbinRule {
 	t.Helper()

@@ -29,19 +29,7 @@ func opts(skip bool) importer.Options {
 }
 
 // each runs f on a fresh, migrated and seeded store of each database.
-func each(t *testing.T, f func(t *testing.T, st *store.Store)) {
-	for _, db := range testutil.Databases() {
-		t.Run(db.Name, func(t *testing.T) {
-			st, err := store.Open(db.URL(t))
-			require.NoError(t, err)
-			t.Cleanup(func() { _ = st.Close() })
-			ctx := context.Background()
-			require.NoError(t, st.Migrate(ctx))
-			require.NoError(t, st.SeedDemo(ctx))
-			f(t, st)
-		})
-	}
-}
+var each = testutil.EachStore
 
 func count(t *testing.T, st *store.Store) int64 {
 	t.Helper()

@@ -13,21 +13,15 @@ import (
 	"recours/internal/testutil"
 )
 
-// open returns a migrated, seeded store on each kind of database.
+// eachStore runs test on a migrated, seeded store of each database, after
+// checking that migrating and seeding again change nothing.
 func eachStore(t *testing.T, test func(t *testing.T, st *store.Store)) {
-	for _, db := range testutil.Databases() {
-		t.Run(db.Name, func(t *testing.T) {
-			st, err := store.Open(db.URL(t))
-			require.NoError(t, err)
-			t.Cleanup(func() { _ = st.Close() })
-			ctx := context.Background()
-			require.NoError(t, st.Migrate(ctx))
-			require.NoError(t, st.Migrate(ctx), "migrating twice is a no-op")
-			require.NoError(t, st.SeedDemo(ctx))
-			require.NoError(t, st.SeedDemo(ctx), "seeding twice is a no-op")
-			test(t, st)
-		})
-	}
+	testutil.EachStore(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		require.NoError(t, st.Migrate(ctx), "migrating twice is a no-op")
+		require.NoError(t, st.SeedDemo(ctx), "seeding twice is a no-op")
+		test(t, st)
+	})
 }
 
 var t0 = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)

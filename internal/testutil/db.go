@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"recours/internal/store"
 )
 
 // PostgresAdminURL is the server the tests create their databases on
@@ -72,4 +74,26 @@ func Databases() []struct {
 		Name string
 		URL  func(testing.TB) string
 	}{{"postgres", PostgresURL}, {"sqlite", SQLiteURL}}
+}
+
+// EachStore runs test on a fresh store of each database, migrated and
+// seeded with the demo Cafs and users.
+func EachStore(t *testing.T, test func(t *testing.T, st *store.Store)) {
+	for _, db := range Databases() {
+		t.Run(db.Name, func(t *testing.T) {
+			st, err := store.Open(db.URL(t))
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { _ = st.Close() })
+			ctx := context.Background()
+			if err := st.Migrate(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if err := st.SeedDemo(ctx); err != nil {
+				t.Fatal(err)
+			}
+			test(t, st)
+		})
+	}
 }
