@@ -5,9 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-
-	"github.com/go-gormigrate/gormigrate/v2"
-	"gorm.io/gorm"
 )
 
 // CasbinRule is one rule of the authorisation policy, in the shape Casbin
@@ -50,38 +47,6 @@ func NewCasbinRule(ptype string, fields []string) (CasbinRule, error) {
 	copy(v[:], fields)
 	return CasbinRule{Ptype: ptype, V0: v[0], V1: v[1], V2: v[2], V3: v[3], V4: v[4], V5: v[5]}, nil
 }
-
-// The table of rules came after the first release: databases migrated
-// before it get it from this entry (a new one gets it from the models).
-// It is appended here, beside its model, rather than in store.go.
-func init() {
-	migrations = append(migrations, &gormigrate.Migration{
-		ID: "202612010001_casbin_rules",
-		Migrate: func(tx *gorm.DB) error {
-			if tx.Migrator().HasTable(&casbinRuleV1{}) {
-				return nil
-			}
-			return tx.Migrator().CreateTable(&casbinRuleV1{})
-		},
-		Rollback: func(tx *gorm.DB) error {
-			return tx.Migrator().DropTable(&casbinRuleV1{})
-		},
-	})
-}
-
-// casbinRuleV1 is the table of rules as its migration creates it.
-type casbinRuleV1 struct {
-	ID    uint   `gorm:"primaryKey"`
-	Ptype string `gorm:"size:8;not null;uniqueIndex:ux_casbin_rule,priority:1"`
-	V0    string `gorm:"size:100;not null;default:'';uniqueIndex:ux_casbin_rule,priority:2"`
-	V1    string `gorm:"size:100;not null;default:'';uniqueIndex:ux_casbin_rule,priority:3"`
-	V2    string `gorm:"size:100;not null;default:'';uniqueIndex:ux_casbin_rule,priority:4"`
-	V3    string `gorm:"size:100;not null;default:'';uniqueIndex:ux_casbin_rule,priority:5"`
-	V4    string `gorm:"size:100;not null;default:'';uniqueIndex:ux_casbin_rule,priority:6"`
-	V5    string `gorm:"size:100;not null;default:'';uniqueIndex:ux_casbin_rule,priority:7"`
-}
-
-func (casbinRuleV1) TableName() string { return "casbin_rules" }
 
 // PolicyFingerprint changes whenever the authorisation policy may have:
 // a role granted or revoked (the trail of grants, and the count of grants

@@ -9,7 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/go-gormigrate/gormigrate/v2"
 	"gorm.io/gorm"
 
 	"recours/internal/domain"
@@ -32,21 +31,6 @@ type Session struct {
 	IDToken   string    `gorm:"column:id_token"`
 	ExpiresAt time.Time `gorm:"index;not null"`
 	CreatedAt time.Time
-}
-
-// Sessions are added to databases that predate them; on a new database
-// the initial migration has already created the table from the model.
-func init() {
-	migrations = append(migrations, &gormigrate.Migration{
-		ID: "202612010001_sessions",
-		Migrate: func(tx *gorm.DB) error {
-			if tx.Migrator().HasTable(&Session{}) {
-				return nil
-			}
-			return tx.AutoMigrate(&Session{})
-		},
-		Rollback: func(tx *gorm.DB) error { return tx.Migrator().DropTable(&Session{}) },
-	})
 }
 
 // randomSecret returns 32 random bytes, base64url without padding (43

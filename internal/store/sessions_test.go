@@ -78,15 +78,3 @@ func TestSessions_AgentByEmail(t *testing.T) {
 		assert.Equal(t, domain.ENOTFOUND, domain.ErrorCode(err), "two agents with one email: ambiguous, refused")
 	})
 }
-
-// TestSessions_MigrationAddsTheTable: a database migrated before sessions
-// existed gets the table on the next start.
-func TestSessions_MigrationAddsTheTable(t *testing.T) {
-	eachStore(t, func(t *testing.T, st *store.Store) {
-		ctx := context.Background()
-		require.NoError(t, st.DB.Migrator().DropTable(&store.Session{}))
-		require.NoError(t, st.DB.Exec("DELETE FROM migrations WHERE id = ?", "202612010001_sessions").Error)
-		require.NoError(t, st.Migrate(ctx))
-		assert.True(t, st.DB.Migrator().HasTable(&store.Session{}))
-	})
-}

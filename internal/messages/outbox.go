@@ -1,0 +1,95 @@
+package messages
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+)
+
+// OutboxSender writes messages to a local folder instead of sending them:
+// the embedded default, so a user sees exactly what would be sent. Each
+// message becomes <dir>/<case>-<kind>-v<version>.eml and .pdf; a message
+// already in the folder is not written again.
+type OutboxSender struct {
+	Dir  string
+	From string // the From address of the .eml files
+}
+
+// Paths are the .eml and .pdf files of m in the outbox.
+func (s OutboxSender) Paths(m Message) (eml, pdf string) {
+	base := filepath.Join(s.Dir, safeName(m.CaseID, '_')+"-"+string(m.Kind)+"-v"+strconv.Itoa(m.Version))
+	return base + ".eml", base + ".pdf"
+}
+
+// Send writes m's email and letter to the outbox, each once.
+func (s OutboxSender) Send(_ context.Context, m Message, to Recipient) (Outcome, error) {
+	eml, pdf := s.Paths(m)
+	out := Outcome{Channel: ChannelOutbox, Status: StatusFailed, Reference: eml + " " + pdf, At: time.Now()}
+	if err := os.MkdirAll(s.Dir, 0o750); err != nil {
+		return out, fmt.Errorf("messages: outbox: %w", err)
+	}
+	wroteEML, err := writeOnce(eml, func(b *bytes.Buffer) error {
+		if to.Email == "" {
+			// The .eml shows the text even when the claimant has no address.
+			to.Email = "destinataire-inconnu@invalid"
+		}
+		return WriteEmail(b, m, s.from(), to)
+	})
+	if err != nil {
+		return out, err
+	}
+	wrotePDF, err := writeOnce(pdf, func(b *bytes.Buffer) error { return LetterRenderer{}.Render(b, m, to) })
+	if err != nil {
+		return out, err
+	}
+	out.Status = StatusSent
+	out.AlreadySent = !wroteEML && !wrotePDF
+	return out, nil
+}
+
+func (s OutboxSender) from() string {
+	if s.From != "" {
+		return s.From
+	}
+	return "ne-pas-repondre@recours.invalid"
+}
+
+// writeOnce writes what render produces to name unless name exists; it
+// reports whether it wrote. The file appears whole or not at all.
+func writeOnce(name string, render func(*bytes.Buffer) error) (bool, error) {
+	if _, err := os.Stat(name); err == nil {
+		return false, nil
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return false, fmt.Errorf("messages: outbox: %w", err)
+	}
+	var b bytes.Buffer
+	if err := render(&b); err != nil {
+		return false, err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(name), ".tmp-*")
+	if err != nil {
+		return false, fmt.Errorf("messages: outbox: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(b.Bytes()); err != nil {
+		tmp.Close()
+		return false, fmt.Errorf("messages: outbox: %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return false, fmt.Errorf("messages: outbox: %w", err)
+	}
+	// Link fails if another writer got there first: the message stays single.
+	if err := os.Link(tmp.Name(), name); err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			return false, nil
+		}
+		return false, fmt.Errorf("messages: outbox: %w", err)
+	}
+	return true, nil
+}
