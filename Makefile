@@ -6,7 +6,7 @@ GO          ?= go
 BIN         := bin/recours
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: all build run test test-short lint bench postgres clean
+.PHONY: all build run demo test test-short lint bench postgres clean
 
 all: build
 
@@ -16,6 +16,10 @@ build:
 ## run: build and start the embedded default (Temporal, SQLite, worker, API) on :8080
 run: build
 	./$(BIN) dev
+
+## demo: the embedded default with two years of history and live files at every stage
+demo: build
+	./$(BIN) dev --demo
 
 ## test: the whole suite, PostgreSQL included (started when it is not running)
 test: postgres
