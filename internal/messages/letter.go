@@ -93,7 +93,8 @@ func (LetterRenderer) Render(w io.Writer, m Message, to Recipient) error {
 	return err
 }
 
-// Send renders the letter and hands it to Post; it is the letter channel.
+// LetterSender is the letter channel: it renders the letter and hands it
+// to Post.
 type LetterSender struct {
 	Renderer LetterRenderer
 	// Post takes the rendered PDF: a print service, a mail-room folder.

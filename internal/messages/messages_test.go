@@ -1,0 +1,464 @@
+package messages
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-smtp"
+	"github.com/ledongthuc/pdf"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"recours/internal/calendar"
+	"recours/internal/domain"
+)
+
+var (
+	now = time.Date(2026, 3, 12, 10, 0, 0, 0, calendar.Paris)
+	caf = CafContact{
+		Name:            "Caf de l'Ardèche",
+		Address:         "8 avenue de l'Europe unie\n07000 Privas",
+		MediatorContact: "Médiateur de la Caf de l'Ardèche, 8 avenue de l'Europe unie, 07000 Privas — mediation.caf07@example.fr",
+	}
+)
+
+func complaint() domain.Case {
+	return domain.Case{
+		ID: "R-071-2026-000123", Kind: domain.KindComplaint, Caf: "071",
+		Claimant: domain.Claimant{Number: "1234567", Name: "Hélène Durand", Email: "helene@example.fr", Phone: "+33612345678"},
+		Subject:  "Trop-perçu d'APL de 1 620 € non compris",
+		Deadlines: []domain.Deadline{
+			{Name: domain.DeadlineAcknowledgment, DueAt: time.Date(2026, 3, 17, 23, 0, 0, 0, time.UTC)},
+			{Name: domain.DeadlineTarget, DueAt: time.Date(2026, 3, 26, 22, 59, 0, 0, time.UTC)},
+		},
+		Answer: "Le trop-perçu de 1 620 € vient d'un changement de vos ressources en 2025. Nous l'étalons sur 12 mois.",
+	}
+}
+
+func mediation() domain.Case {
+	return domain.Case{
+		ID: "M-071-2026-000045", Kind: domain.KindMediation, Caf: "071",
+		Claimant: domain.Claimant{Number: "7654321", Name: "Éric Martin"},
+		Subject:  "Suspension du RSA",
+		Deadlines: []domain.Deadline{
+			{Name: domain.DeadlineTarget, DueAt: time.Date(2026, 4, 20, 10, 0, 0, 0, time.UTC)},
+			{Name: domain.DeadlineLegal, DueAt: time.Date(2026, 5, 12, 10, 0, 0, 0, time.UTC)},
+		},
+		Outcome: "partly_revised", Explanation: "Votre RSA est rétabli à partir de février ; la période de janvier reste due.",
+		ReorientedTo: "R-071-2026-000200", DDDReference: "DDD-2026-0042", ResponseExpectedBy: "2026-04-02",
+	}
+}
+
+func TestFrenchDate(t *testing.T) {
+	assert.Equal(t, "12 mars 2026", FrenchDate(now))
+	assert.Equal(t, "1er août 2026", FrenchDate(time.Date(2026, 8, 1, 12, 0, 0, 0, calendar.Paris)))
+	// 23:30 UTC on 31 December is already the new year in Paris.
+	assert.Equal(t, "1er janvier 2027", FrenchDate(time.Date(2026, 12, 31, 23, 30, 0, 0, time.UTC)))
+}
+
+func TestEveryTemplateRenders(t *testing.T) {
+	ddd := "Défenseur des droits, Libre réponse 71120"
+	for _, tc := range []struct {
+		kind     Kind
+		c        domain.Case
+		deadline string
+		contact  string
+		extra    []string
+	}{
+		{KindAcknowledgment, complaint(), "26 mars 2026", caf.MediatorContact, []string{"réclamation"}},
+		{KindAcknowledgment, mediation(), "20 avril 2026", ddd, []string{"demande de médiation"}},
+		{KindComplaintAnswer, complaint(), "12 mai 2026", caf.MediatorContact, []string{"étalons sur 12 mois", "médiation"}},
+		{KindMediationDecision, mediation(), "12 mai 2026", ddd, []string{"modifiée en partie", "rétabli à partir de février"}},
+		{KindReorientation, mediation(), "12 mai 2026", caf.MediatorContact, []string{"R-071-2026-000200"}},
+		{KindDDDReply, mediation(), "12 mai 2026", ddd, []string{"DDD-2026-0042", "2 avril 2026"}},
+	} {
+		t.Run(string(tc.kind)+"/"+string(tc.c.Kind), func(t *testing.T) {
+			m, err := Compose(tc.kind, tc.c, caf, now)
+			require.NoError(t, err)
+			assert.Equal(t, tc.kind, m.Kind)
+			assert.Equal(t, 1, m.Version)
+			assert.Equal(t, tc.c.ID+":"+string(tc.kind)+":1", m.IdempotencyKey)
+			assert.Contains(t, m.Subject, tc.c.ID)
+			assert.Contains(t, m.Body, tc.c.ID, "the file reference")
+			assert.Contains(t, m.Body, tc.deadline, "the deadline")
+			assert.Contains(t, m.Body, tc.contact, "the next recourse's contact")
+			assert.Contains(t, m.Body, "Bonjour "+tc.c.Claimant.Name)
+			assert.Contains(t, m.Body, "12 mars 2026")
+			for _, e := range tc.extra {
+				assert.Contains(t, m.Body, e)
+			}
+			assert.NotContains(t, m.Body, "<no value>")
+			assert.NotContains(t, m.Body, "\n\n\n")
+			assert.Contains(t, m.Short, tc.c.ID)
+			assert.LessOrEqual(t, len([]rune(m.Short)), 200, m.Short)
+		})
+	}
+}
+
+func TestMissingDataIsAnError(t *testing.T) {
+	noAnswer := complaint()
+	noAnswer.Answer = " "
+	noDeadline := complaint()
+	noDeadline.Deadlines = nil
+	noDecision := mediation()
+	noDecision.Outcome = ""
+	noExplanation := mediation()
+	noExplanation.Explanation = ""
+	noReorient := mediation()
+	noReorient.ReorientedTo = ""
+	noDDD := mediation()
+	noDDD.DDDReference = ""
+	badDate := mediation()
+	badDate.ResponseExpectedBy = "02/04/2026"
+	noID := complaint()
+	noID.ID = ""
+	noMediator := caf
+	noMediator.MediatorContact = ""
+
+	for name, tc := range map[string]struct {
+		kind Kind
+		c    domain.Case
+		caf  CafContact
+	}{
+		"answer without answer":        {KindComplaintAnswer, noAnswer, caf},
+		"answer to a mediation":        {KindComplaintAnswer, mediation(), caf},
+		"acknowledgment, no deadline":  {KindAcknowledgment, noDeadline, caf},
+		"decision without outcome":     {KindMediationDecision, noDecision, caf},
+		"decision without explanation": {KindMediationDecision, noExplanation, caf},
+		"decision on a complaint":      {KindMediationDecision, complaint(), caf},
+		"reorientation without target": {KindReorientation, noReorient, caf},
+		"ddd reply without reference":  {KindDDDReply, noDDD, caf},
+		"ddd reply with a bad date":    {KindDDDReply, badDate, caf},
+		"no file reference":            {KindAcknowledgment, noID, caf},
+		"no mediator contact":          {KindComplaintAnswer, complaint(), noMediator},
+		"no Caf name":                  {KindComplaintAnswer, complaint(), CafContact{MediatorContact: "x"}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := Compose(tc.kind, tc.c, tc.caf, now)
+			require.Error(t, err)
+			assert.ErrorIs(t, err, ErrMissingData)
+		})
+	}
+	_, err := Compose("postcard", complaint(), caf, now)
+	assert.Error(t, err)
+}
+
+func TestChooseChannel(t *testing.T) {
+	c := complaint()
+	assert.Equal(t, ChannelEmail, ChooseChannel(c))
+	assert.True(t, SMSComplement(c))
+	c.Claimant.Email = " "
+	assert.Equal(t, ChannelLetter, ChooseChannel(c))
+	c.Claimant.Phone = ""
+	assert.Equal(t, ChannelLetter, ChooseChannel(c))
+	assert.False(t, SMSComplement(c))
+}
+
+// pdfText is the text of a PDF read back with an independent parser, its
+// words separated by single spaces.
+func pdfText(t *testing.T, raw []byte) string {
+	t.Helper()
+	require.True(t, bytes.HasPrefix(raw, []byte("%PDF-")), "not a PDF")
+	r, err := pdf.NewReader(bytes.NewReader(raw), int64(len(raw)))
+	require.NoError(t, err)
+	var words []string
+	for i := 1; i <= r.NumPage(); i++ {
+		rows, err := r.Page(i).GetTextByRow()
+		require.NoError(t, err)
+		for _, row := range rows {
+			for _, w := range row.Content {
+				words = append(words, w.S)
+			}
+		}
+	}
+	return strings.Join(strings.Fields(strings.Join(words, " ")), " ")
+}
+
+func TestLetterHoldsAccentsEuroReferenceAndRecourse(t *testing.T) {
+	c := complaint()
+	m, err := Compose(KindComplaintAnswer, c, caf, now)
+	require.NoError(t, err)
+	var buf bytes.Buffer
+	require.NoError(t, LetterRenderer{}.Render(&buf, m, RecipientOf(c)))
+	text := pdfText(t, buf.Bytes())
+	assert.Contains(t, text, "é")
+	assert.Contains(t, text, "€")
+	assert.Contains(t, text, "1 620 €")
+	assert.Contains(t, text, "Caf de l'Ardèche")
+	assert.Contains(t, text, "Hélène Durand")
+	assert.Contains(t, text, c.ID)
+	assert.Contains(t, text, "Le 12 mars 2026")
+	assert.Contains(t, text, "Si vous n'êtes pas d'accord avec cette réponse, vous pouvez demander une médiation.")
+	assert.Contains(t, text, "Écrivez au médiateur de la Caf de l'Ardèche : "+caf.MediatorContact)
+	assert.Contains(t, text, "jusqu'au 12 mai 2026")
+}
+
+func TestLongLetterRunsOnSeveralPages(t *testing.T) {
+	c := complaint()
+	c.Answer = strings.Repeat("Nous avons revu vos ressources déclarées, mois par mois, et le calcul de l'aide. ", 120)
+	m, err := Compose(KindComplaintAnswer, c, caf, now)
+	require.NoError(t, err)
+	var buf bytes.Buffer
+	require.NoError(t, LetterRenderer{}.Render(&buf, m, RecipientOf(c)))
+	r, err := pdf.NewReader(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
+	require.NoError(t, err)
+	assert.Greater(t, r.NumPage(), 1)
+	assert.Contains(t, pdfText(t, buf.Bytes()), caf.MediatorContact)
+}
+
+// smtpSink is an SMTP backend that keeps what it receives; it refuses the
+// first failFirst messages with a temporary error.
+type smtpSink struct {
+	mu        sync.Mutex
+	failFirst int
+	got       []received
+}
+
+type received struct {
+	from string
+	to   []string
+	data []byte
+}
+
+func (b *smtpSink) NewSession(*smtp.Conn) (smtp.Session, error) { return &smtpSession{sink: b}, nil }
+
+type smtpSession struct {
+	sink *smtpSink
+	cur  received
+}
+
+func (s *smtpSession) Mail(from string, _ *smtp.MailOptions) error { s.cur.from = from; return nil }
+func (s *smtpSession) Rcpt(to string, _ *smtp.RcptOptions) error {
+	s.cur.to = append(s.cur.to, to)
+	return nil
+}
+func (s *smtpSession) Data(r io.Reader) error {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return err
+	}
+	s.sink.mu.Lock()
+	defer s.sink.mu.Unlock()
+	if s.sink.failFirst > 0 {
+		s.sink.failFirst--
+		return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "try again later"}
+	}
+	s.cur.data = data
+	s.sink.got = append(s.sink.got, s.cur)
+	return nil
+}
+func (s *smtpSession) Reset()        { s.cur = received{} }
+func (s *smtpSession) Logout() error { return nil }
+
+func startSMTP(t *testing.T, sink *smtpSink) (string, int) {
+	t.Helper()
+	srv := smtp.NewServer(sink)
+	srv.Domain = "localhost"
+	srv.AllowInsecureAuth = true
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	go func() { _ = srv.Serve(l) }()
+	t.Cleanup(func() { _ = srv.Close() })
+	addr := l.Addr().(*net.TCPAddr)
+	return "127.0.0.1", addr.Port
+}
+
+func TestEmailReachesARealSMTPServer(t *testing.T) {
+	sink := &smtpSink{failFirst: 1}
+	host, port := startSMTP(t, sink)
+	c := complaint()
+	m, err := Compose(KindAcknowledgment, c, caf, now)
+	require.NoError(t, err)
+	s := EmailSender{Config: EmailConfig{Host: host, Port: port, TLS: TLSNone,
+		From: "reclamations@caf07.example.fr", Timeout: 5 * time.Second}}
+	ctx := context.Background()
+
+	// The first attempt meets a temporary refusal: failed, not bounced.
+	out, err := s.Send(ctx, m, RecipientOf(c))
+	require.Error(t, err)
+	assert.Equal(t, StatusFailed, out.Status)
+
+	out, err = s.Send(ctx, m, RecipientOf(c))
+	require.NoError(t, err)
+	assert.Equal(t, StatusSent, out.Status)
+	assert.Equal(t, ChannelEmail, out.Channel)
+
+	sink.mu.Lock()
+	defer sink.mu.Unlock()
+	require.Len(t, sink.got, 1, "the acknowledgment arrives once")
+	got := sink.got[0]
+	assert.Equal(t, "reclamations@caf07.example.fr", got.from)
+	assert.Equal(t, []string{"helene@example.fr"}, got.to)
+
+	e, err := readEmail(got.data)
+	require.NoError(t, err)
+	assert.Equal(t, m.Subject, e.subject)
+	assert.Equal(t, "Nous avons bien reçu votre réclamation — dossier "+c.ID, e.subject)
+	assert.Equal(t, "<R-071-2026-000123.acknowledgment.1@recours.invalid>", e.header.Get("Message-Id"))
+	assert.Equal(t, out.Reference, e.header.Get("Message-Id"))
+	assert.Contains(t, e.header.Get("Content-Type"), "text/plain")
+	assert.Contains(t, e.body, c.ID)
+	assert.Contains(t, e.body, "26 mars 2026")
+	assert.Contains(t, e.body, caf.MediatorContact)
+	assert.Equal(t, strings.TrimSpace(m.Body), strings.TrimSpace(strings.ReplaceAll(e.body, "\r\n", "\n")))
+}
+
+func TestEmailRejectsARecipientWithoutAddress(t *testing.T) {
+	m, err := Compose(KindAcknowledgment, complaint(), caf, now)
+	require.NoError(t, err)
+	out, err := EmailSender{Config: EmailConfig{Host: "127.0.0.1", Port: 1, TLS: TLSNone, From: "a@b.fr"}}.
+		Send(context.Background(), m, Recipient{Name: "X"})
+	require.Error(t, err)
+	assert.Equal(t, StatusBounced, out.Status)
+}
+
+func TestSMSPostsJSONWithTheBearerKey(t *testing.T) {
+	var (
+		mu   sync.Mutex
+		auth string
+		got  smsRequest
+		ct   string
+	)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		auth, ct = r.Header.Get("Authorization"), r.Header.Get("Content-Type")
+		if r.Method != http.MethodPost || json.NewDecoder(r.Body).Decode(&got) != nil {
+			http.Error(w, "bad", http.StatusBadRequest)
+			return
+		}
+		_, _ = io.WriteString(w, `{"id":"sms-1"}`)
+	}))
+	defer srv.Close()
+	c := complaint()
+	m, err := Compose(KindAcknowledgment, c, caf, now)
+	require.NoError(t, err)
+	s := SMSSender{Provider: HTTPSMSProvider{Endpoint: srv.URL + "/sms", Key: "k-secret"}}
+	out, err := s.Send(context.Background(), m, RecipientOf(c))
+	require.NoError(t, err)
+	assert.Equal(t, StatusSent, out.Status)
+	assert.Equal(t, `{"id":"sms-1"}`, out.Reference)
+	mu.Lock()
+	defer mu.Unlock()
+	assert.Equal(t, "Bearer k-secret", auth)
+	assert.Equal(t, "application/json", ct)
+	assert.Equal(t, "+33612345678", got.To)
+	assert.Equal(t, m.Short, got.Text)
+	assert.Contains(t, got.Text, c.ID)
+	assert.Contains(t, got.Text, "26 mars 2026")
+}
+
+func TestSMSNon2xxIsAnError(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		http.Error(w, "quota exceeded", http.StatusTooManyRequests)
+	}))
+	defer srv.Close()
+	c := complaint()
+	m, err := Compose(KindAcknowledgment, c, caf, now)
+	require.NoError(t, err)
+	out, err := SMSSender{Provider: HTTPSMSProvider{Endpoint: srv.URL, Key: "k"}}.Send(context.Background(), m, RecipientOf(c))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "429")
+	assert.Equal(t, StatusFailed, out.Status)
+
+	c.Claimant.Phone = ""
+	_, err = SMSSender{Provider: HTTPSMSProvider{Endpoint: srv.URL}}.Send(context.Background(), m, RecipientOf(c))
+	assert.Error(t, err)
+}
+
+func TestOutboxWritesEachMessageOnce(t *testing.T) {
+	dir := t.TempDir()
+	s := OutboxSender{Dir: dir, From: "reclamations@caf07.example.fr"}
+	ctx := context.Background()
+	ack, err := Compose(KindAcknowledgment, complaint(), caf, now)
+	require.NoError(t, err)
+	answer, err := Compose(KindComplaintAnswer, complaint(), caf, now)
+	require.NoError(t, err)
+
+	out, err := s.Send(ctx, ack, RecipientOf(complaint()))
+	require.NoError(t, err)
+	assert.Equal(t, StatusSent, out.Status)
+	assert.False(t, out.AlreadySent)
+	eml, pdfPath := s.Paths(ack)
+	assert.Equal(t, filepath.Join(dir, "R-071-2026-000123-acknowledgment-v1.eml"), eml)
+	assert.Equal(t, filepath.Join(dir, "R-071-2026-000123-acknowledgment-v1.pdf"), pdfPath)
+	first, err := os.ReadFile(eml)
+	require.NoError(t, err)
+	info, err := os.Stat(pdfPath)
+	require.NoError(t, err)
+
+	// The same message again, even composed later: nothing new is written.
+	again, err := Compose(KindAcknowledgment, complaint(), caf, now.Add(time.Hour))
+	require.NoError(t, err)
+	out, err = s.Send(ctx, again, RecipientOf(complaint()))
+	require.NoError(t, err)
+	assert.True(t, out.AlreadySent)
+	second, err := os.ReadFile(eml)
+	require.NoError(t, err)
+	assert.Equal(t, first, second)
+	info2, err := os.Stat(pdfPath)
+	require.NoError(t, err)
+	assert.Equal(t, info.ModTime(), info2.ModTime())
+
+	// A claimant without email still gets an .eml (the text) and a letter.
+	noMail := mediation()
+	med, err := Compose(KindReorientation, noMail, caf, now)
+	require.NoError(t, err)
+	_, err = s.Send(ctx, answer, RecipientOf(complaint()))
+	require.NoError(t, err)
+	_, err = s.Send(ctx, med, RecipientOf(noMail))
+	require.NoError(t, err)
+
+	entries, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	assert.ElementsMatch(t, []string{
+		"R-071-2026-000123-acknowledgment-v1.eml", "R-071-2026-000123-acknowledgment-v1.pdf",
+		"R-071-2026-000123-complaint_answer-v1.eml", "R-071-2026-000123-complaint_answer-v1.pdf",
+		"M-071-2026-000045-reorientation-v1.eml", "M-071-2026-000045-reorientation-v1.pdf",
+	}, names, "no temporary file is left, no message is duplicated")
+
+	e, err := readEmail(first)
+	require.NoError(t, err)
+	assert.Equal(t, ack.Subject, e.subject)
+	raw, err := os.ReadFile(pdfPath)
+	require.NoError(t, err)
+	assert.Contains(t, pdfText(t, raw), "R-071-2026-000123")
+}
+
+func TestOutboxConcurrentSendsWriteOnce(t *testing.T) {
+	dir := t.TempDir()
+	s := OutboxSender{Dir: dir}
+	m, err := Compose(KindAcknowledgment, complaint(), caf, now)
+	require.NoError(t, err)
+	var wg sync.WaitGroup
+	errs := make(chan error, 8)
+	for range 8 {
+		wg.Go(func() {
+			_, err := s.Send(context.Background(), m, RecipientOf(complaint()))
+			errs <- err
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		require.NoError(t, err)
+	}
+	entries, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	assert.Len(t, entries, 2)
+}
