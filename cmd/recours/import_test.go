@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,20 +9,13 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"recours/internal/app"
 	"recours/internal/store"
 )
 
 const importHeader = "reference,kind,caf,channel,benefit,reason,origin,received_at,answered_at,closed_at,outcome,paused_days\n"
 
 func TestImport_ReportsInFrenchAndFailsOnBadRows(t *testing.T) {
-	dir := t.TempDir()
-	_, err := run(t, "migrate", "--data", dir)
-	require.NoError(t, err)
-	st, err := store.Open(app.DatabaseURL(dir))
-	require.NoError(t, err)
-	defer st.Close()
-	require.NoError(t, st.SeedDemo(context.Background()))
+	dir, st := seededData(t)
 	imported := func() int64 {
 		var n int64
 		require.NoError(t, st.DB.Model(&store.CaseRow{}).Where("imported").Count(&n).Error)

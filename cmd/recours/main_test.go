@@ -27,18 +27,25 @@ func run(t *testing.T, args ...string) (string, error) {
 	return out.String(), err
 }
 
-func TestTokenCreate_PrintsOnlyAWorkingToken(t *testing.T) {
+// seededData migrates a fresh data directory through the CLI and seeds
+// the demo Cafs and users; the store is closed when the test ends.
+func seededData(t *testing.T) (string, *store.Store) {
+	t.Helper()
 	dir := t.TempDir()
 	out, err := run(t, "migrate", "--data", dir)
 	require.NoError(t, err)
-	assert.Contains(t, out, "schema up to date")
-
+	require.Contains(t, out, "schema up to date")
 	st, err := store.Open(app.DatabaseURL(dir))
 	require.NoError(t, err)
-	defer st.Close()
+	t.Cleanup(func() { _ = st.Close() })
 	require.NoError(t, st.SeedDemo(context.Background()))
+	return dir, st
+}
 
-	out, err = run(t, "token", "create", "--data", dir, "--user", "gca.demo", "--ttl", "1h")
+func TestTokenCreate_PrintsOnlyAWorkingToken(t *testing.T) {
+	dir, st := seededData(t)
+
+	out, err := run(t, "token", "create", "--data", dir, "--user", "gca.demo", "--ttl", "1h")
 	require.NoError(t, err)
 	token := strings.TrimSpace(out)
 	assert.Equal(t, out, token+"\n", "the token alone on stdout, for scripts")
@@ -63,13 +70,7 @@ func TestServe_RequiresADatabase(t *testing.T) {
 }
 
 func TestCafPolicy_WorkingDaysForNewFiles(t *testing.T) {
-	dir := t.TempDir()
-	_, err := run(t, "migrate", "--data", dir)
-	require.NoError(t, err)
-	st, err := store.Open(app.DatabaseURL(dir))
-	require.NoError(t, err)
-	defer st.Close()
-	require.NoError(t, st.SeedDemo(context.Background()))
+	dir, st := seededData(t)
 
 	out, err := run(t, "caf", "policy", "--data", dir, "--caf", "071", "--day-mode", "working", "--target-days", "8")
 	require.NoError(t, err)
@@ -128,15 +129,9 @@ func TestAuditVerify_NamesTheAlteredEntry(t *testing.T) {
 // TestUserGrant_NationalAdministrator: --caf all grants the role in every
 // Caf, each grant in the trail; revoking with --caf all takes them back.
 func TestUserGrant_NationalAdministrator(t *testing.T) {
-	dir := t.TempDir()
-	_, err := run(t, "migrate", "--data", dir)
-	require.NoError(t, err)
-	st, err := store.Open(app.DatabaseURL(dir))
-	require.NoError(t, err)
-	defer st.Close()
-	require.NoError(t, st.SeedDemo(context.Background()))
+	dir, st := seededData(t)
 
-	_, err = run(t, "user", "create", "--data", dir, "--login", "nat.admin", "--name", "Administration nationale")
+	_, err := run(t, "user", "create", "--data", dir, "--login", "nat.admin", "--name", "Administration nationale")
 	require.NoError(t, err)
 	out, err := run(t, "user", "grant", "--data", dir, "--login", "nat.admin", "--caf", "all", "--role", "admin")
 	require.NoError(t, err)
