@@ -65,7 +65,7 @@ func importPostgres(ctx context.Context, st *store.Store, rd *reader) (int64, er
 			return fmt.Errorf("importer: references: %w", err)
 		}
 
-		batches := make(chan []caseRow)
+		batches := make(chan batch)
 		stop := make(chan struct{})
 		done := make(chan struct{})
 		go func() {
@@ -80,7 +80,9 @@ func importPostgres(ctx context.Context, st *store.Store, rd *reader) (int64, er
 
 		src := &copySource{now: rd.now, vals: make([]any, len(copyColumns))}
 		var refs []string
-		for batch := range batches {
+		figures := store.Figures{}
+		for b := range batches {
+			batch := b.rows
 			if anyReference {
 				refs = refs[:0]
 				for i := range batch {
@@ -105,9 +107,11 @@ func importPostgres(ctx context.Context, st *store.Store, rd *reader) (int64, er
 				}
 				if len(there) > 0 {
 					kept := batch[:0]
+					clear(b.figures)
 					for _, row := range batch {
 						if !there[row.reference] {
 							kept = append(kept, row)
+							row.addFigures(b.figures)
 						}
 					}
 					batch = kept
@@ -122,6 +126,14 @@ func importPostgres(ctx context.Context, st *store.Store, rd *reader) (int64, er
 				return fmt.Errorf("importer: copy: %w", err)
 			}
 			inserted += n
+			for k, n := range b.figures {
+				figures[k] += n
+			}
+			if len(figures) > maxFigures {
+				if err := writeFigures(ctx, tx, figures); err != nil {
+					return err
+				}
+			}
 		}
 		<-done // the reader is through: its report and error may be read
 		if rd.err != nil {
@@ -129,6 +141,9 @@ func importPostgres(ctx context.Context, st *store.Store, rd *reader) (int64, er
 		}
 		if rd.aborting() {
 			return errAbort
+		}
+		if err := writeFigures(ctx, tx, figures); err != nil {
+			return err
 		}
 		if err := tx.Commit(ctx); err != nil {
 			return fmt.Errorf("importer: commit: %w", err)
@@ -141,15 +156,22 @@ func importPostgres(ctx context.Context, st *store.Store, rd *reader) (int64, er
 	return inserted, err
 }
 
+// batch is rows to COPY, and their contributions to the figures'
+// rollup, counted by the reader on its own core.
+type batch struct {
+	rows    []caseRow
+	figures store.Figures
+}
+
 // produce reads the file and sends its valid rows in batches, until the
 // end of the file or stop. Once aborting it reads on, for the report, but
 // sends nothing more.
-func produce(rd *reader, batches chan<- []caseRow, stop <-chan struct{}) {
-	batch := make([]caseRow, 0, pgBatch)
+func produce(rd *reader, batches chan<- batch, stop <-chan struct{}) {
+	b := batch{rows: make([]caseRow, 0, pgBatch), figures: store.Figures{}}
 	send := func() bool {
 		select {
-		case batches <- batch:
-			batch = make([]caseRow, 0, pgBatch)
+		case batches <- b:
+			b = batch{rows: make([]caseRow, 0, pgBatch), figures: store.Figures{}}
 			return true
 		case <-stop:
 			return false
@@ -161,17 +183,37 @@ func produce(rd *reader, batches chan<- []caseRow, stop <-chan struct{}) {
 			break
 		}
 		if rd.aborting() {
-			batch = batch[:0]
+			b.rows = b.rows[:0]
 			continue
 		}
-		batch = append(batch, row)
-		if len(batch) == pgBatch && !send() {
+		b.rows = append(b.rows, row)
+		row.addFigures(b.figures)
+		if len(b.rows) == pgBatch && !send() {
 			return
 		}
 	}
-	if len(batch) > 0 && !rd.aborting() {
+	if len(b.rows) > 0 && !rd.aborting() {
 		send()
 	}
+}
+
+// writeFigures adds the rollup changes f to the table, in one statement,
+// and empties f.
+func writeFigures(ctx context.Context, tx pgx.Tx, f store.Figures) error {
+	rows := f.Rows()
+	clear(f)
+	if len(rows) == 0 {
+		return nil
+	}
+	cafs, measures, values := make([]string, len(rows)), make([]string, len(rows)), make([]string, len(rows))
+	days, ns := make([]int32, len(rows)), make([]int64, len(rows))
+	for i, r := range rows {
+		cafs[i], measures[i], days[i], values[i], ns[i] = r.Caf, r.Measure, r.Day, r.Value, r.N
+	}
+	if _, err := tx.Exec(ctx, store.UpsertFigures, cafs, measures, days, values, ns); err != nil {
+		return fmt.Errorf("importer: figures: %w", err)
+	}
+	return nil
 }
 
 // copySource feeds COPY with a batch of rows.

@@ -2,10 +2,10 @@ package importer
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 
 	"recours/internal/store"
 )
@@ -14,24 +14,55 @@ import (
 // SQLite's 32,766 parameters).
 const sqliteBatch = 500
 
-// importSQLite writes the valid rows in multi-row INSERTs … ON CONFLICT DO
-// NOTHING, in one transaction under the store's write lock. It returns how
-// many rows were inserted.
+// importSQLite writes the valid rows in multi-row INSERTs, in one
+// transaction under the store's write lock, leaving out the rows whose
+// reference is already there (looked up first: no other write runs
+// meanwhile), and adds the rows written to the figures' rollup. It returns
+// how many rows were inserted.
 func importSQLite(ctx context.Context, st *store.Store, rd *reader) (int64, error) {
 	defer st.WriteLock()()
 	var inserted int64
 	err := st.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		tx = tx.Session(&gorm.Session{SkipHooks: true}) // the rollup is written below
 		batch := make([]store.CaseRow, 0, sqliteBatch)
+		figures := store.Figures{}
+		refs := make([]string, 0, sqliteBatch)
 		flush := func() error {
 			if len(batch) == 0 {
 				return nil
 			}
-			res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&batch)
+			refs = refs[:0]
+			for i := range batch {
+				refs = append(refs, *batch[i].Reference)
+			}
+			var there []string
+			if err := tx.Model(&store.CaseRow{}).Where("reference IN ?", refs).Pluck("reference", &there).Error; err != nil {
+				return err
+			}
+			if len(there) > 0 {
+				kept := batch[:0]
+				for _, row := range batch {
+					if !slices.Contains(there, *row.Reference) {
+						kept = append(kept, row)
+					}
+				}
+				batch = kept
+			}
+			if len(batch) == 0 {
+				return nil
+			}
+			res := tx.Create(&batch)
 			if res.Error != nil {
 				return res.Error
 			}
 			inserted += res.RowsAffected
+			for i := range batch {
+				figures.Add(&batch[i], 1)
+			}
 			batch = batch[:0]
+			if len(figures) > maxFigures {
+				return figures.Write(tx)
+			}
 			return nil
 		}
 		for {
@@ -55,7 +86,10 @@ func importSQLite(ctx context.Context, st *store.Store, rd *reader) (int64, erro
 		if rd.aborting() {
 			return errAbort
 		}
-		return flush()
+		if err := flush(); err != nil {
+			return err
+		}
+		return figures.Write(tx)
 	})
 	if err != nil {
 		return 0, err

@@ -2,16 +2,15 @@ package reports
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 	"slices"
-	"sync"
+	"strconv"
 	"time"
 
 	"gorm.io/gorm"
 
 	"recours/internal/domain"
+	"recours/internal/store"
 )
 
 // Compute returns the figures of the days from..to (both included, in
@@ -19,13 +18,20 @@ import (
 // same length. With several Cafs the figures are over all of them, and
 // PerCaf holds each one's.
 //
-// It reads the projection (cases), live files and imported history alike,
-// with six grouped queries whatever the number of Cafs or figures (see
-// queries), run side by side. Each is grouped by Caf, so the totals are
-// the sums of the Cafs' counts. The queries are portable SQL (PostgreSQL
-// and SQLite) and take their instants in UTC: SQLite compares the stored
-// text, which is UTC.
+// It reads the rollup of the projection (store.FigureRow: counts by Caf,
+// Paris day, measure and value, kept with every file's row, live files and
+// imported history alike), with one grouped query whatever the number of
+// Cafs or figures (see readFigures). It is grouped by Caf, so the totals
+// are the sums of the Cafs' counts. A period's days are whole Paris days,
+// which is how the rollup numbers them.
 func Compute(ctx context.Context, db *gorm.DB, cafs []string, from, to Date) (*Summary, error) {
+	return compute(ctx, db, cafs, from, to, readFigures)
+}
+
+// reader reads the counts of the periods p for cafs into their tallies.
+type reader func(db *gorm.DB, cafs []string, p bounds, tallies map[string]*tally) error
+
+func compute(ctx context.Context, db *gorm.DB, cafs []string, from, to Date, read reader) (*Summary, error) {
 	if to.Before(from) {
 		return nil, domain.Errorf(domain.EINVALID, "la fin de la période (%s) précède son début (%s)", to, from)
 	}
@@ -36,25 +42,13 @@ func Compute(ctx context.Context, db *gorm.DB, cafs []string, from, to Date) (*S
 		return nil, domain.Errorf(domain.EINVALID, "aucune Caf")
 	}
 	prevFrom, prevTo := Previous(from, to)
-	p := bounds{prevStart: prevFrom.Start(), start: from.Start(), end: to.AddDays(1).Start()}
+	p := bounds{prevStart: dayNumber(prevFrom), start: dayNumber(from), end: dayNumber(to.AddDays(1))}
 
 	tallies := make(map[string]*tally, len(cafs))
 	for _, caf := range cafs {
 		tallies[caf] = newTally()
 	}
-	// The queries run at once, each on its own connection: the big ones
-	// are CPU-bound in the database, which then uses every core. Each
-	// writes only its own fields of the tallies. They read the database
-	// as it is at each one's start: a file that changes meanwhile may be
-	// seen before the change by one and after it by another.
-	db = db.WithContext(ctx)
-	errs := make([]error, len(queries))
-	var wg sync.WaitGroup
-	for i, q := range queries {
-		wg.Go(func() { errs[i] = q(db, cafs, p, tallies) })
-	}
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
+	if err := read(db.WithContext(ctx), cafs, p, tallies); err != nil {
 		return nil, fmt.Errorf("reports: %w", err)
 	}
 
@@ -94,222 +88,147 @@ func Previous(from, to Date) (Date, Date) {
 	return from.AddDays(-days), from.AddDays(-1)
 }
 
-// queries are the reads of a summary. The indexes of store.CaseRow cover
-// them, so that PostgreSQL can answer each from its index alone:
-// ix_cases_received the complaints received and the previous counts,
-// ix_cases_answered the complaints handled and those open at the end,
-// ix_cases_mediations the mediation files, ix_cases_implicit_rejection
-// the implicit rejections. The kinds are written in the SQL
-// (domain.KindComplaint, domain.KindMediation), not bound, so that the
-// planner matches the partial index of the mediation files.
-var queries = []func(*gorm.DB, []string, bounds, map[string]*tally) error{
-	readReceived, readMediations, readHandled, readPrevious, readOpenAtEnd, readImplicitRejections,
-}
+// bounds are the days of the two periods, as the rollup numbers them:
+// [prevStart, start) is the previous period, [start, end) the period.
+type bounds struct{ prevStart, start, end int32 }
 
-// bounds are the instants of the two periods: [prevStart, start) is the
-// previous period, [start, end) the period.
-type bounds struct{ prevStart, start, end time.Time }
+func dayNumber(d Date) int32 { return store.DayNumber(d.Year, d.Month, d.Day) }
 
-// readReceived counts the complaints received in the period by channel,
-// benefit, reason and acknowledgment. The grouping has only plain columns,
-// so that PostgreSQL estimates the groups well and aggregates in parallel.
-func readReceived(db *gorm.DB, cafs []string, p bounds, tallies map[string]*tally) error {
-	rows, err := db.Raw(`SELECT caf, channel, benefit, reason, ack_status, count(*)
-		FROM cases
-		WHERE caf IN ? AND kind = 'complaint' AND received_at >= ? AND received_at < ?
-		GROUP BY caf, channel, benefit, reason, ack_status`, cafs, p.start, p.end).Rows()
+// periodMeasures are read over the period, value by value; the previous
+// period needs only its counts (previousMeasures); the flows of files
+// open and overdue are summed over every day before the period's end.
+var (
+	periodMeasures = []string{store.MeasureReceived, store.MeasureChannel, store.MeasureBenefit,
+		store.MeasureReason, store.MeasureAck, store.MeasureHandled, store.MeasureElapsed,
+		store.MeasureElapsedRaw, store.MeasureImplicitRejection, store.MeasureMediation,
+		store.MeasureOrigin, store.MeasureMedReason, store.MeasureMedBenefit, store.MeasureOutcome,
+		store.MeasureReferral, store.MeasureReferralDecided, store.MeasureReferralInTime}
+	previousMeasures = []string{store.MeasureReceived, store.MeasureHandled, store.MeasureMediation, store.MeasureReferral}
+	flowMeasures     = []string{store.MeasureOpen, store.MeasureOverdue}
+)
+
+// readFigures sums the rollup's counts: the period's by measure and value,
+// the previous period's and the flows by measure. The primary key of the
+// rollup (caf, measure, day, value) serves each branch with one range
+// per Caf and measure.
+func readFigures(db *gorm.DB, cafs []string, p bounds, tallies map[string]*tally) error {
+	rows, err := db.Raw(`SELECT 0, caf, measure, value, sum(n) FROM figures_rollup
+		WHERE caf IN ? AND measure IN ? AND day >= ? AND day < ?
+		GROUP BY caf, measure, value
+		UNION ALL
+		SELECT 1, caf, measure, '', sum(n) FROM figures_rollup
+		WHERE caf IN ? AND measure IN ? AND day >= ? AND day < ?
+		GROUP BY caf, measure
+		UNION ALL
+		SELECT 2, caf, measure, '', sum(n) FROM figures_rollup
+		WHERE caf IN ? AND measure IN ? AND day < ?
+		GROUP BY caf, measure`,
+		cafs, periodMeasures, p.start, p.end,
+		cafs, previousMeasures, p.prevStart, p.start,
+		cafs, flowMeasures, p.end).Rows()
 	if err != nil {
-		return fmt.Errorf("received: %w", err)
+		return fmt.Errorf("figures: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var caf string
-		var channel, benefit, reason, ack sql.NullString
+		var part int
+		var caf, measure, value string
 		var n int64
-		if err := rows.Scan(&caf, &channel, &benefit, &reason, &ack, &n); err != nil {
-			return fmt.Errorf("received: %w", err)
+		if err := rows.Scan(&part, &caf, &measure, &value, &n); err != nil {
+			return fmt.Errorf("figures: %w", err)
 		}
 		t := tallies[caf]
+		if t == nil || n == 0 {
+			continue // a count that fell back to zero
+		}
+		switch part {
+		case 0:
+			if err := t.addPeriod(measure, value, n); err != nil {
+				return err
+			}
+		case 1:
+			t.addPrevious(measure, n)
+		case 2:
+			t.addFlow(measure, n)
+		}
+	}
+	return rows.Err()
+}
+
+// addPeriod adds n files of the period counted under measure and value.
+func (t *tally) addPeriod(measure, value string, n int64) error {
+	switch measure {
+	case store.MeasureReceived:
 		t.received += n
-		t.byChannel[channel.String] += n
-		t.byBenefit[benefit.String] += n
-		t.byReason[reason.String] += n
-		switch domain.SLAStatus(ack.String) {
+	case store.MeasureChannel:
+		t.byChannel[value] += n
+	case store.MeasureBenefit:
+		t.byBenefit[value] += n
+	case store.MeasureReason:
+		t.byReason[value] += n
+	case store.MeasureAck:
+		switch domain.SLAStatus(value) {
 		case domain.SLAMet:
 			t.ackMet += n
 		case domain.SLAMissed:
 			t.ackMissed += n
 		}
-	}
-	return rows.Err()
-}
-
-// readMediations counts the mediation files received in either period, by
-// origin, reason, benefit and outcome, and whether each was decided by
-// its legal date (for a Défenseur des droits referral, the date the
-// Défenseur expects an answer by).
-func readMediations(db *gorm.DB, cafs []string, p bounds, tallies map[string]*tally) error {
-	rows, err := db.Raw(`SELECT caf, CASE WHEN received_at >= ? THEN 1 ELSE 0 END,
-		origin, reason, benefit, outcome,
-		CASE WHEN decided_at IS NULL THEN 0 WHEN decided_at <= legal_due THEN 2 ELSE 1 END,
-		count(*)
-		FROM cases
-		WHERE caf IN ? AND kind = 'mediation' AND received_at >= ? AND received_at < ?
-		GROUP BY 1, 2, 3, 4, 5, 6, 7`, p.start, cafs, p.prevStart, p.end).Rows()
-	if err != nil {
-		return fmt.Errorf("mediations: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var caf string
-		var origin, reason, benefit, outcome sql.NullString
-		var cur, decided int
-		var n int64
-		if err := rows.Scan(&caf, &cur, &origin, &reason, &benefit, &outcome, &decided, &n); err != nil {
-			return fmt.Errorf("mediations: %w", err)
-		}
-		t := tallies[caf]
-		referral := origin.String == string(domain.OriginDDD)
-		if cur == 0 {
-			t.prevMediations += n
-			if referral {
-				t.prevReferrals += n
-			}
-			continue
-		}
-		t.mediations += n
-		t.origin[origin.String] += n
-		t.medReason[reason.String] += n
-		t.medBenefit[benefit.String] += n
-		if outcome.String != "" {
-			t.outcome[outcome.String] += n
-			t.decided += n
-		}
-		if referral {
-			t.referrals += n
-			if decided > 0 {
-				t.referralsDecided += n
-			}
-			if decided == 2 {
-				t.referralsInTime += n
-			}
-		}
-	}
-	return rows.Err()
-}
-
-// readHandled reads the histogram of the elapsed days (paused days
-// removed, and raw) of the complaints answered in the period.
-func readHandled(db *gorm.DB, cafs []string, p bounds, tallies map[string]*tally) error {
-	rows, err := db.Raw(`SELECT caf, elapsed_days, elapsed_days_raw, count(*)
-		FROM cases
-		WHERE caf IN ? AND kind = 'complaint' AND answered_at >= ? AND answered_at < ?
-		GROUP BY caf, elapsed_days, elapsed_days_raw`, cafs, p.start, p.end).Rows()
-	if err != nil {
-		return fmt.Errorf("handled: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var caf string
-		var days, raw sql.NullInt64
-		var n int64
-		if err := rows.Scan(&caf, &days, &raw, &n); err != nil {
-			return fmt.Errorf("handled: %w", err)
-		}
-		t := tallies[caf]
+	case store.MeasureHandled:
 		t.handled += n
-		if days.Valid {
-			t.elapsed[days.Int64] += n
+	case store.MeasureElapsed, store.MeasureElapsedRaw:
+		days, err := strconv.ParseInt(value, 10, 64)
+		if err != nil {
+			return fmt.Errorf("figures: %s %q: %w", measure, value, err)
 		}
-		if raw.Valid {
-			t.elapsedRaw[raw.Int64] += n
-		}
-	}
-	return rows.Err()
-}
-
-// readPrevious counts the complaints received and handled in the previous
-// period: counts only, read from the indexes.
-func readPrevious(db *gorm.DB, cafs []string, p bounds, tallies map[string]*tally) error {
-	rows, err := db.Raw(`SELECT caf, 0, count(*) FROM cases
-		WHERE caf IN ? AND kind = 'complaint' AND received_at >= ? AND received_at < ?
-		GROUP BY caf
-		UNION ALL
-		SELECT caf, 1, count(*) FROM cases
-		WHERE caf IN ? AND kind = 'complaint' AND answered_at >= ? AND answered_at < ?
-		GROUP BY caf`, cafs, p.prevStart, p.start, cafs, p.prevStart, p.start).Rows()
-	if err != nil {
-		return fmt.Errorf("previous period: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var caf string
-		var handled int
-		var n int64
-		if err := rows.Scan(&caf, &handled, &n); err != nil {
-			return fmt.Errorf("previous period: %w", err)
-		}
-		if handled == 1 {
-			tallies[caf].prevHandled = n
+		if measure == store.MeasureElapsed {
+			t.elapsed[days] += n
 		} else {
-			tallies[caf].prevReceived = n
+			t.elapsedRaw[days] += n
 		}
+	case store.MeasureImplicitRejection:
+		t.implicitRejections += n
+	case store.MeasureMediation:
+		t.mediations += n
+	case store.MeasureOrigin:
+		t.origin[value] += n
+	case store.MeasureMedReason:
+		t.medReason[value] += n
+	case store.MeasureMedBenefit:
+		t.medBenefit[value] += n
+	case store.MeasureOutcome:
+		t.outcome[value] += n
+		t.decided += n
+	case store.MeasureReferral:
+		t.referrals += n
+	case store.MeasureReferralDecided:
+		t.referralsDecided += n
+	case store.MeasureReferralInTime:
+		t.referralsInTime += n
 	}
-	return rows.Err()
+	return nil
 }
 
-// readOpenAtEnd counts the complaints open at the end of the period:
-// received before it and neither answered nor closed (closed, withdrawn,
-// escalated) before it, by their dates, since the period may be past and
-// a file's status is today's; and, of those, the ones whose legal date had
-// passed. The two branches (never answered, answered after the end) are
-// disjoint, and each is read from ix_cases_answered alone.
-func readOpenAtEnd(db *gorm.DB, cafs []string, p bounds, tallies map[string]*tally) error {
-	rows, err := db.Raw(`SELECT caf, count(*), SUM(CASE WHEN legal_due < ? THEN 1 ELSE 0 END)
-		FROM (
-			SELECT caf, legal_due FROM cases
-			WHERE caf IN ? AND kind = 'complaint' AND answered_at IS NULL
-			AND received_at < ? AND (closed_at IS NULL OR closed_at >= ?)
-			UNION ALL
-			SELECT caf, legal_due FROM cases
-			WHERE caf IN ? AND kind = 'complaint' AND answered_at >= ?
-			AND received_at < ? AND (closed_at IS NULL OR closed_at >= ?)
-		) still_open
-		GROUP BY caf`,
-		p.end, cafs, p.end, p.end, cafs, p.end, p.end, p.end).Rows()
-	if err != nil {
-		return fmt.Errorf("open at end: %w", err)
+// addPrevious adds the previous period's count of measure.
+func (t *tally) addPrevious(measure string, n int64) {
+	switch measure {
+	case store.MeasureReceived:
+		t.prevReceived += n
+	case store.MeasureHandled:
+		t.prevHandled += n
+	case store.MeasureMediation:
+		t.prevMediations += n
+	case store.MeasureReferral:
+		t.prevReferrals += n
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var caf string
-		var open, overdue int64
-		if err := rows.Scan(&caf, &open, &overdue); err != nil {
-			return fmt.Errorf("open at end: %w", err)
-		}
-		tallies[caf].openAtEnd, tallies[caf].overdueAtEnd = open, overdue
-	}
-	return rows.Err()
 }
 
-// readImplicitRejections counts the complaints whose two months of silence
-// became an implicit rejection (CRPA L231-4) during the period.
-func readImplicitRejections(db *gorm.DB, cafs []string, p bounds, tallies map[string]*tally) error {
-	rows, err := db.Raw(`SELECT caf, count(*) FROM cases
-		WHERE caf IN ? AND kind = 'complaint' AND implicit_rejection_at >= ? AND implicit_rejection_at < ?
-		GROUP BY caf`,
-		cafs, p.start, p.end).Rows()
-	if err != nil {
-		return fmt.Errorf("implicit rejections: %w", err)
+// addFlow adds the sum of a flow over the days before the period's end:
+// the complaints open then, and those overdue.
+func (t *tally) addFlow(measure string, n int64) {
+	switch measure {
+	case store.MeasureOpen:
+		t.openAtEnd += n
+	case store.MeasureOverdue:
+		t.overdueAtEnd += n
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var caf string
-		var n int64
-		if err := rows.Scan(&caf, &n); err != nil {
-			return fmt.Errorf("implicit rejections: %w", err)
-		}
-		tallies[caf].implicitRejections = n
-	}
-	return rows.Err()
 }

@@ -42,15 +42,20 @@ func (s *Store) Save(ctx context.Context, r Record) error {
 			}
 		}
 		row := rowOf(c, version, string(data))
-		return tx.Clauses(clause.OnConflict{
-			Columns: []clause.Column{{Name: "id"}},
-			DoUpdates: clause.AssignmentColumns([]string{"status", "sla_status", "assignee",
-				"parent_id", "ddd_reference", "outcome", "target_due", "legal_due", "answered_at",
-				"decided_at", "closed_at", "ack_status", "elapsed_days", "elapsed_days_raw",
-				"paused_seconds", "implicit_rejection_at", "clock_paused", "version", "data", "updated_at"}),
-			Where: clause.Where{Exprs: []clause.Expression{clause.Expr{SQL: "cases.version < excluded.version"}}},
-		}).Create(&row).Error
+		return saveRow(tx, &row, upsertRow) // the row, and the figures' rollup with it
 	})
+}
+
+// upsertRow writes the projection row, unless a newer one is there.
+func upsertRow(tx *gorm.DB, row *CaseRow) *gorm.DB {
+	return tx.Clauses(clause.OnConflict{
+		Columns: []clause.Column{{Name: "id"}},
+		DoUpdates: clause.AssignmentColumns([]string{"status", "sla_status", "assignee",
+			"parent_id", "ddd_reference", "outcome", "target_due", "legal_due", "answered_at",
+			"decided_at", "closed_at", "ack_status", "elapsed_days", "elapsed_days_raw",
+			"paused_seconds", "implicit_rejection_at", "clock_paused", "version", "data", "updated_at"}),
+		Where: clause.Where{Exprs: []clause.Expression{clause.Expr{SQL: "cases.version < excluded.version"}}},
+	}).Create(row)
 }
 
 // rowOf is the projection row of a file.

@@ -103,6 +103,7 @@ var migrations = []*gormigrate.Migration{
 			return tx.Migrator().DropTable(allModels()...)
 		},
 	},
+	figuresRollupMigration,
 }
 
 // Migrate brings the schema up to date. It is safe to run on every start
