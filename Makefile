@@ -22,7 +22,7 @@ demo: build
 	./$(BIN) dev --demo
 
 ## test: the whole suite, PostgreSQL included (started when it is not running)
-test: postgres
+test: postgres chromium
 	$(GO) test -count=1 -timeout 25m ./...
 
 ## test-short: the fast tests only (no embedded server, no database server)
@@ -42,6 +42,11 @@ bench:
 ## postgres: make sure the local PostgreSQL the tests use is running
 postgres:
 	@sh deploy/dev/ensure-postgres.sh
+
+## chromium: make sure the headless Chromium the browser tests drive is installed
+.PHONY: chromium
+chromium:
+	@sh deploy/dev/ensure-chromium.sh
 
 clean:
 	rm -rf bin
