@@ -6,7 +6,7 @@ GO          ?= go
 BIN         := bin/recours
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: all build run demo test test-short lint bench postgres clean
+.PHONY: all build run demo test test-short lint bench postgres clean assets
 
 all: build
 
@@ -47,6 +47,19 @@ postgres:
 .PHONY: chromium
 chromium:
 	@sh deploy/dev/ensure-chromium.sh
+
+## assets: vendor the web interface's pinned npm packages (and their licences) into api/ui/static/vendor
+assets:
+	@set -e; htmx=2.0.11; normalize=3.0.1; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	(cd "$$tmp" && echo '{"private":true}' > package.json && \
+	  npm install --no-save --ignore-scripts --no-audit --no-fund htmx.org@$$htmx modern-normalize@$$normalize >/dev/null); \
+	out=api/ui/static/vendor; rm -rf $$out; mkdir -p $$out; \
+	cp "$$tmp/node_modules/htmx.org/dist/htmx.min.js" $$out/htmx.min.js; \
+	cp "$$tmp/node_modules/htmx.org/LICENSE" $$out/htmx.LICENSE; \
+	cp "$$tmp/node_modules/modern-normalize/modern-normalize.css" $$out/modern-normalize.css; \
+	cp "$$tmp/node_modules/modern-normalize/license" $$out/modern-normalize.LICENSE; \
+	printf 'htmx.org %s\nmodern-normalize %s\n' $$htmx $$normalize > $$out/VERSIONS; \
+	echo "vendored into $$out: htmx.org $$htmx, modern-normalize $$normalize"
 
 clean:
 	rm -rf bin

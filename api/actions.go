@@ -47,23 +47,47 @@ func (s *Server) act(c *gin.Context) {
 		}
 	}
 	args, err := actionArgs(file.Kind, action, body, p, s.now())
+	var out domain.Case
 	if err == nil {
-		err = s.checkReferences(c, file, action, &args)
+		out, err = s.perform(c, file, action, args, body)
 	}
-	if err != nil {
+	switch {
+	case errors.Is(err, errAnswered):
+	case err != nil:
 		fail(c, err)
-		return
-	}
-	out, err := s.update(c, file, action, args, "POST /api/v1/cases/"+file.ID+"/actions/"+string(action), body)
-	if err == nil {
+	default:
 		c.JSON(http.StatusOK, out)
 	}
 }
 
+// perform is the core of an action, shared by the API and the web
+// interface, once its arguments are checked: authorise in the file's Caf,
+// check what the arguments name in the store, then send the update.
+// errAnswered means the problem was already answered.
+func (s *Server) perform(c *gin.Context, file domain.Case, action domain.Action, args domain.ActionArgs, body []byte) (domain.Case, error) {
+	if err := s.Authz.Check(user(c).Login, file.Caf, string(file.Kind), string(action)); err != nil {
+		return domain.Case{}, err
+	}
+	if err := s.checkReferences(c, file, action, &args); err != nil {
+		return domain.Case{}, err
+	}
+	return s.sendUpdate(c, file, action, args, "POST /api/v1/cases/"+file.ID+"/actions/"+string(action), body)
+}
+
 // update sends an action to the file's workflow and answers any failure.
-// The client's Idempotency-Key becomes the update ID, so a retried request
-// is applied once; target and body tell a repeat from another request.
 func (s *Server) update(c *gin.Context, file domain.Case, action domain.Action, args domain.ActionArgs, target string, body []byte) (domain.Case, error) {
+	out, err := s.sendUpdate(c, file, action, args, target, body)
+	if err != nil && !errors.Is(err, errAnswered) {
+		fail(c, err)
+	}
+	return out, err
+}
+
+// sendUpdate sends an action to the file's workflow. The client's
+// Idempotency-Key becomes the update ID, so a retried request is applied
+// once; target and body tell a repeat from another request. errAnswered
+// means the problem was already answered.
+func (s *Server) sendUpdate(c *gin.Context, file domain.Case, action domain.Action, args domain.ActionArgs, target string, body []byte) (domain.Case, error) {
 	_, _, release, ok := s.idempotency(c, target, body, file.ID)
 	if !ok {
 		return domain.Case{}, errAnswered
@@ -90,11 +114,11 @@ func (s *Server) update(c *gin.Context, file domain.Case, action domain.Action, 
 	var notFound *serviceerror.NotFound
 	switch {
 	case errors.As(err, &notFound):
-		writeProblem(c, http.StatusConflict, "le dossier est clos : plus aucune action n'est possible", nil)
+		return out, &domain.Error{Code: domain.ECONFLICT, Message: "le dossier est clos : plus aucune action n'est possible"}
 	case err != nil:
-		fail(c, workflows.DomainError(err))
+		return out, workflows.DomainError(err)
 	}
-	return out, err
+	return out, nil
 }
 
 // errAnswered says the request was already answered with a problem.

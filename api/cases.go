@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"slices"
@@ -35,20 +36,24 @@ func page[T any](items []T, next string) Page[T] {
 // exist or the caller holds no role in its Caf, 403 when it holds one that
 // cannot read files.
 func (s *Server) readableCase(c *gin.Context) (domain.Case, bool) {
-	id := c.Param("id")
-	if _, err := uuid.Parse(id); err != nil {
-		writeProblem(c, http.StatusNotFound, "dossier introuvable", nil)
-		return domain.Case{}, false
-	}
-	file, err := s.Store.Case(c.Request.Context(), id)
-	if err == nil {
-		err = s.Authz.Check(user(c).Login, file.Caf, authz.ObjCase, authz.ActRead)
-	}
+	file, err := s.readable(c, c.Param("id"))
 	if err != nil {
 		fail(c, err)
 		return domain.Case{}, false
 	}
 	return file, true
+}
+
+// readable is readableCase's core, shared with the web interface.
+func (s *Server) readable(c *gin.Context, id string) (domain.Case, error) {
+	if _, err := uuid.Parse(id); err != nil {
+		return domain.Case{}, &domain.Error{Code: domain.ENOTFOUND, Message: "dossier introuvable"}
+	}
+	file, err := s.Store.Case(c.Request.Context(), id)
+	if err == nil {
+		err = s.Authz.Check(user(c).Login, file.Caf, authz.ObjCase, authz.ActRead)
+	}
+	return file, err
 }
 
 // caseView is a file with the chain it belongs to (complaint → mediation
@@ -66,16 +71,23 @@ func (s *Server) getCase(c *gin.Context) {
 	if !ok || !s.recordRead(c, file, ReadDetail) {
 		return
 	}
-	view := caseView{Case: file}
-	var err error
-	if view.Chain, err = s.Store.Chain(c.Request.Context(), file.ID); err == nil && file.Kind == domain.KindMediation {
-		view.PriorFiles, err = s.Store.PriorFiles(c.Request.Context(), file.Caf, file.Claimant.Number, file.ID)
-	}
+	view, err := s.viewOf(c.Request.Context(), file)
 	if err != nil {
 		fail(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, view)
+}
+
+// viewOf adds to a file its chain and, on a mediation, the claimant's
+// prior files.
+func (s *Server) viewOf(ctx context.Context, file domain.Case) (caseView, error) {
+	view := caseView{Case: file}
+	var err error
+	if view.Chain, err = s.Store.Chain(ctx, file.ID); err == nil && file.Kind == domain.KindMediation {
+		view.PriorFiles, err = s.Store.PriorFiles(ctx, file.Caf, file.Claimant.Number, file.ID)
+	}
+	return view, err
 }
 
 func (s *Server) caseEvents(c *gin.Context) {
@@ -98,25 +110,29 @@ func (s *Server) listCases(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	readable := s.Authz.Cafs(user(c).Login, authz.ObjCase, authz.ActRead)
-	if caf := c.Query("caf"); caf != "" {
-		if !slices.Contains(readable, caf) {
-			writeProblem(c, http.StatusForbidden, "vous n'avez pas accès aux dossiers de cette Caf", nil)
-			return
-		}
-		readable = []string{caf}
-	}
-	if len(readable) == 0 {
-		writeProblem(c, http.StatusForbidden, "votre rôle ne permet pas de consulter les dossiers", nil)
-		return
-	}
-	f.Cafs = readable
-	files, next, err := s.Store.Cases(c.Request.Context(), f)
+	files, next, err := s.listFiles(c, f, c.Query("caf"))
 	if err != nil {
 		fail(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, page(files, next))
+}
+
+// listFiles is listCases's core, shared with the web interface: the files
+// of f in caf, or without caf in every Caf the caller may read.
+func (s *Server) listFiles(c *gin.Context, f store.CaseFilter, caf string) ([]domain.Case, string, error) {
+	readable := s.Authz.Cafs(user(c).Login, authz.ObjCase, authz.ActRead)
+	if caf != "" {
+		if !slices.Contains(readable, caf) {
+			return nil, "", &domain.Error{Code: domain.EFORBIDDEN, Message: "vous n'avez pas accès aux dossiers de cette Caf"}
+		}
+		readable = []string{caf}
+	}
+	if len(readable) == 0 {
+		return nil, "", &domain.Error{Code: domain.EFORBIDDEN, Message: "votre rôle ne permet pas de consulter les dossiers"}
+	}
+	f.Cafs = readable
+	return s.Store.Cases(c.Request.Context(), f)
 }
 
 // caseFilter reads and checks the list's query parameters.

@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"time"
 
@@ -24,37 +25,48 @@ func (s *Server) createComplaint(c *gin.Context) {
 	if !ok {
 		return
 	}
+	out, err := s.registerComplaint(c, in, body)
+	if err != nil {
+		if !errors.Is(err, errAnswered) {
+			fail(c, err)
+		}
+		return
+	}
+	c.Header("Location", "/api/v1/cases/"+out.ID)
+	c.JSON(http.StatusCreated, out)
+}
+
+// registerComplaint is the core of a registration, shared by the API and
+// the web interface: validate, authorise, then start the file's workflow
+// and wait until it is saved. body is what the Idempotency-Key hashes.
+// errAnswered means the problem was already answered.
+func (s *Server) registerComplaint(c *gin.Context, in domain.NewComplaint, body []byte) (domain.Case, error) {
 	now := s.now()
 	if err := in.Validate(now); err != nil {
-		fail(c, err)
-		return
+		return domain.Case{}, err
 	}
 	u := user(c)
 	if !s.Authz.Can(u.Login, in.Caf, authz.ObjComplaint, authz.ActCreate) {
-		writeProblem(c, http.StatusForbidden, "vous ne pouvez pas enregistrer de réclamation pour cette Caf", nil)
-		return
+		return domain.Case{}, &domain.Error{Code: domain.EFORBIDDEN, Message: "vous ne pouvez pas enregistrer de réclamation pour cette Caf"}
 	}
 	org, err := s.Store.Organisation(c.Request.Context(), in.Caf)
 	if err != nil {
-		fail(c, err)
-		return
+		return domain.Case{}, err
 	}
 	// The key is kept even if the start fails: the outcome of a timed-out
 	// start is unknown, and a retry must find the same file, not make one.
 	id, repeat, _, ok := s.idempotency(c, "POST /api/v1/complaints", body, newID())
 	if !ok {
-		return
+		return domain.Case{}, errAnswered
 	}
 	file := domain.NewComplaintCase(id, in, now, org.Policy())
 	ctx, cancel := context.WithTimeout(c.Request.Context(), s.RequestTimeout)
 	defer cancel()
 	out, err := s.startFile(ctx, file, u.Login, repeat)
 	if err != nil {
-		fail(c, workflows.DomainError(err))
-		return
+		return domain.Case{}, workflows.DomainError(err)
 	}
-	c.Header("Location", "/api/v1/cases/"+out.ID)
-	c.JSON(http.StatusCreated, out)
+	return out, nil
 }
 
 // startFile starts (or, for a repeated idempotent request, finds) the

@@ -31,19 +31,7 @@ func (s *Server) reportSummary(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	cafs := s.Authz.Cafs(user(c).Login, "report", authz.ActRead)
-	if q.caf != "" {
-		if !slices.Contains(cafs, q.caf) {
-			writeProblem(c, http.StatusForbidden, "vous ne pouvez pas consulter les chiffres de cette Caf", nil)
-			return
-		}
-		cafs = []string{q.caf}
-	}
-	if len(cafs) == 0 {
-		writeProblem(c, http.StatusForbidden, "votre rôle ne permet pas de consulter les chiffres", nil)
-		return
-	}
-	sum, err := reports.Compute(c.Request.Context(), s.Store.DB, cafs, q.from, q.to)
+	sum, err := s.summary(c, q.caf, q.from, q.to)
 	if err != nil {
 		fail(c, err)
 		return
@@ -60,6 +48,23 @@ func (s *Server) reportSummary(c *gin.Context) {
 	c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="chiffres-%s-%s-%s.csv"`,
 		strings.Join(sum.Cafs, "-"), sum.From, sum.To))
 	c.Data(http.StatusOK, "text/csv; charset=utf-8", out.Bytes())
+}
+
+// summary is reportSummary's core, shared with the web interface: the
+// figures of from..to for caf, or without caf for every Caf whose reports
+// the caller may read.
+func (s *Server) summary(c *gin.Context, caf string, from, to reports.Date) (*reports.Summary, error) {
+	cafs := s.Authz.Cafs(user(c).Login, "report", authz.ActRead)
+	if caf != "" {
+		if !slices.Contains(cafs, caf) {
+			return nil, &domain.Error{Code: domain.EFORBIDDEN, Message: "vous ne pouvez pas consulter les chiffres de cette Caf"}
+		}
+		cafs = []string{caf}
+	}
+	if len(cafs) == 0 {
+		return nil, &domain.Error{Code: domain.EFORBIDDEN, Message: "votre rôle ne permet pas de consulter les chiffres"}
+	}
+	return reports.Compute(c.Request.Context(), s.Store.DB, cafs, from, to)
 }
 
 type summaryParams struct {

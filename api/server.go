@@ -88,6 +88,7 @@ func (s *Server) Handler() http.Handler {
 	signIn.GET("/callback", s.callback)
 	signIn.POST("/logout", s.logout)
 	signIn.GET("/session", s.sessionInfo)
+	s.mountUI(r)
 
 	v1 := r.Group("/api/v1", s.limitIP, s.authenticate, s.limitToken)
 	v1.Use(s.scopeToken, s.validateRequest)

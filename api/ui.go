@@ -1,0 +1,275 @@
+package api
+
+import (
+	"embed"
+	"errors"
+	"html/template"
+	"io/fs"
+	"mime"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"recours/internal/authz"
+	"recours/internal/domain"
+	"recours/internal/store"
+)
+
+// The agents' web interface: server-rendered pages over the same cores as
+// the JSON API (registerComplaint, perform, listFiles, readable, summary),
+// so no business rule lives here. Its pages are not part of the partners'
+// contract (openapi.json).
+
+//go:embed ui/templates/*.html
+var uiTemplates embed.FS
+
+//go:embed ui/static
+var uiStatic embed.FS
+
+const (
+	// uiCafCookie remembers the Caf an agent of several Cafs works in.
+	uiCafCookie = "recours_caf"
+	ctxUI       = "recours.ui"
+	// uiMaxForm bounds a form's body: a description is 10,000 characters.
+	uiMaxForm = 128 << 10
+)
+
+// uiCSP allows scripts and styles from Recours only: no inline script, no
+// inline style, no other origin.
+const uiCSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; " +
+	"form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+
+// uiCtx is who is signed in, in which Caf, with which roles there.
+type uiCtx struct {
+	User  store.User
+	CSRF  string
+	Caf   string
+	Cafs  []string
+	Roles []domain.Role
+	Nav   []uiNavItem
+	Path  string
+}
+
+type uiNavItem struct {
+	Href, Label string
+	obj, act    string
+}
+
+// uiNav lists the pages, each behind the Casbin permission it needs in the
+// current Caf; the first a role may open is its home.
+var uiNav = []uiNavItem{
+	{Href: "/ui/equipe", Label: "File d'équipe", obj: authz.ObjComplaint, act: string(domain.ActionAssign)},
+	{Href: "/ui/ma-file", Label: "Ma file", obj: authz.ObjComplaint, act: string(domain.ActionStart)},
+	{Href: "/ui/reclamations/nouvelle", Label: "Nouvelle réclamation", obj: authz.ObjComplaint, act: authz.ActCreate},
+	{Href: "/ui/mediation", Label: "Médiation", obj: authz.ObjMediation, act: string(domain.ActionDecide)},
+	{Href: "/ui/chiffres", Label: "Chiffres", obj: "report", act: authz.ActRead},
+}
+
+// mountUI serves the web interface under /ui (and / redirects there).
+func (s *Server) mountUI(r *gin.Engine) {
+	static, err := fs.Sub(uiStatic, "ui/static")
+	if err != nil {
+		panic("api: ui static files: " + err.Error())
+	}
+	files := http.StripPrefix("/ui/static/", http.FileServer(http.FS(static)))
+	r.GET("/ui/static/*filepath", func(c *gin.Context) {
+		c.Header("Cache-Control", "public, max-age=3600")
+		files.ServeHTTP(c.Writer, c.Request)
+	})
+	r.GET("/", func(c *gin.Context) { c.Redirect(http.StatusFound, "/ui/") })
+	ui := r.Group("/ui", s.limitIP, s.uiSession)
+	ui.GET("/", s.uiHome)
+	ui.POST("/caf", s.uiSwitchCaf)
+	ui.GET("/ma-file", s.uiMyQueue)
+	ui.GET("/equipe", s.uiTeamQueue)
+	ui.POST("/equipe/attribuer", s.uiAssign)
+	ui.GET("/reclamations/nouvelle", s.uiIntakeForm)
+	ui.POST("/reclamations", s.uiIntake)
+	ui.GET("/dossiers/:id", s.uiCase)
+	ui.POST("/dossiers/:id/actions/:action", s.uiAction)
+	ui.GET("/mediation", s.uiMediationDesk)
+	ui.GET("/chiffres", s.uiFigures)
+}
+
+// uiSession lets through a signed-in agent only (others go to the sign-in
+// page), checks the session's CSRF token on every unsafe request (form
+// field csrf_token or header X-CSRF-Token), and sets the current Caf.
+func (s *Server) uiSession(c *gin.Context) {
+	c.Header("Content-Security-Policy", uiCSP)
+	u, sess, ok := s.currentSession(c)
+	if c.IsAborted() {
+		return
+	}
+	if !ok {
+		if c.GetHeader("HX-Request") != "" {
+			c.Header("HX-Redirect", "/auth/login")
+		}
+		c.Redirect(http.StatusSeeOther, "/auth/login")
+		c.Abort()
+		return
+	}
+	c.Set(ctxUser, u)
+	if !uiSafe(c.Request.Method) {
+		token := c.GetHeader(csrfHeader)
+		if mt, _, _ := mime.ParseMediaType(c.GetHeader("Content-Type")); mt == "application/x-www-form-urlencoded" {
+			c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, uiMaxForm)
+			if err := c.Request.ParseForm(); err != nil {
+				s.uiError(c, http.StatusBadRequest, "Formulaire illisible ou trop long.")
+				return
+			}
+			if token == "" {
+				token = c.Request.PostForm.Get("csrf_token")
+			}
+		}
+		if !tokensEqual(token, sess.CSRF) {
+			s.uiError(c, http.StatusForbidden, "Jeton de sécurité (CSRF) manquant ou invalide : rechargez la page et recommencez.")
+			return
+		}
+	}
+	cafs, err := s.Store.UserCafs(c.Request.Context(), u.Login)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	ui := &uiCtx{User: u, CSRF: sess.CSRF, Cafs: cafs, Path: c.Request.URL.Path}
+	if ck, err := c.Request.Cookie(uiCafCookie); err == nil && slices.Contains(cafs, ck.Value) {
+		ui.Caf = ck.Value
+	} else if len(cafs) > 0 {
+		ui.Caf = cafs[0]
+	}
+	if ui.Caf != "" {
+		ui.Roles = s.Authz.Roles(u.Login, ui.Caf)
+		for _, n := range uiNav {
+			if s.Authz.Can(u.Login, ui.Caf, n.obj, n.act) {
+				ui.Nav = append(ui.Nav, n)
+			}
+		}
+	}
+	c.Set(ctxUI, ui)
+	c.Next()
+}
+
+func uiSafe(method string) bool {
+	return method == http.MethodGet || method == http.MethodHead || method == http.MethodOptions
+}
+
+func uiOf(c *gin.Context) *uiCtx {
+	if v, ok := c.Get(ctxUI); ok {
+		return v.(*uiCtx)
+	}
+	return nil
+}
+
+// uiAllow tells whether the agent may do act on obj in the current Caf,
+// and answers 403 when not.
+func (s *Server) uiAllow(c *gin.Context, obj, act string) bool {
+	ui := uiOf(c)
+	if ui.Caf != "" && s.Authz.Can(ui.User.Login, ui.Caf, obj, act) {
+		return true
+	}
+	s.uiError(c, http.StatusForbidden, "Votre rôle dans cette Caf ne donne pas accès à cette page.")
+	return false
+}
+
+// uiHome sends the agent to the first page of their roles.
+func (s *Server) uiHome(c *gin.Context) {
+	ui := uiOf(c)
+	if len(ui.Nav) > 0 {
+		c.Redirect(http.StatusFound, ui.Nav[0].Href)
+		return
+	}
+	s.uiRender(c, http.StatusOK, "home", "Accueil", nil)
+}
+
+// uiSwitchCaf changes the Caf the agent works in, among theirs.
+func (s *Server) uiSwitchCaf(c *gin.Context) {
+	ui := uiOf(c)
+	caf := c.Request.PostForm.Get("caf")
+	if !slices.Contains(ui.Cafs, caf) {
+		s.uiError(c, http.StatusForbidden, "Vous n'avez aucun rôle dans cette Caf.")
+		return
+	}
+	s.setCookie(c, uiCafCookie, caf, "/ui", 0)
+	back := c.Request.PostForm.Get("back")
+	if !strings.HasPrefix(back, "/ui/") || strings.HasPrefix(back, "/ui/dossiers/") {
+		back = "/ui/"
+	}
+	c.Redirect(http.StatusSeeOther, back)
+}
+
+// uiPage is what every page's template receives.
+type uiPage struct {
+	UI    *uiCtx
+	Title string
+	Flash string
+	Data  any
+}
+
+var uiPages = map[string]*template.Template{}
+
+func init() {
+	base := template.Must(template.New("").Funcs(uiFuncs).ParseFS(uiTemplates, "ui/templates/layout.html", "ui/templates/parts.html"))
+	names, err := fs.Glob(uiTemplates, "ui/templates/*.html")
+	if err != nil {
+		panic(err)
+	}
+	for _, n := range names {
+		name := strings.TrimSuffix(strings.TrimPrefix(n, "ui/templates/"), ".html")
+		if name == "layout" || name == "parts" {
+			continue
+		}
+		uiPages[name] = template.Must(template.Must(base.Clone()).ParseFS(uiTemplates, n))
+	}
+}
+
+// uiRender renders a page in the layout.
+func (s *Server) uiRender(c *gin.Context, status int, page, title string, data any) {
+	s.uiRenderFlash(c, status, page, title, "", data)
+}
+
+func (s *Server) uiRenderFlash(c *gin.Context, status int, page, title, flash string, data any) {
+	var out strings.Builder
+	err := uiPages[page].ExecuteTemplate(&out, "layout", uiPage{UI: uiOf(c), Title: title, Flash: flash, Data: data})
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.Header("Content-Security-Policy", uiCSP)
+	c.Header("Vary", "HX-Request")
+	c.Data(status, "text/html; charset=utf-8", []byte(out.String()))
+}
+
+// uiError answers an HTML page saying why, and stops the chain.
+func (s *Server) uiError(c *gin.Context, status int, message string) {
+	s.uiRender(c, status, "error", uiErrorTitle(status), message)
+	c.Abort()
+}
+
+func uiErrorTitle(status int) string {
+	switch status {
+	case http.StatusForbidden:
+		return "Accès refusé"
+	case http.StatusNotFound:
+		return "Page introuvable"
+	case http.StatusBadRequest:
+		return "Demande invalide"
+	case http.StatusServiceUnavailable:
+		return "Service momentanément indisponible"
+	}
+	return "Erreur"
+}
+
+// uiFail answers err as an HTML page, with the API's mapping of codes.
+func (s *Server) uiFail(c *gin.Context, err error) {
+	var de *domain.Error
+	switch {
+	case errors.As(err, &de):
+		s.uiError(c, statusOf[de.Code], de.Message+".")
+	case isUnavailable(err):
+		s.uiError(c, http.StatusServiceUnavailable, "Un service dont Recours dépend ne répond pas : réessayez dans un instant.")
+	default:
+		fail(c, err)
+	}
+}

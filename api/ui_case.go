@@ -1,0 +1,321 @@
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"recours/internal/calendar"
+	"recours/internal/domain"
+)
+
+// uiCaseData is the file page: the file with its links, its timeline, its
+// deadlines, and the forms of the actions this agent may take now.
+type uiCaseData struct {
+	View      caseView
+	Events    []domain.Event
+	Deadlines []uiDeadline
+	Actions   []uiActionForm
+	Pending   []domain.Opinion
+	Failed    bool
+	// Error says why an action that has no form here failed.
+	Error string
+}
+
+type uiDeadline struct {
+	domain.Deadline
+	Days *int
+}
+
+// uiActionForm is one action as a form.
+type uiActionForm struct {
+	Action  string
+	Label   string
+	Fields  []uiField
+	Error   string
+	Invalid bool
+}
+
+// uiField is one input of an action's form; Name is the API's field.
+type uiField struct {
+	Name, Label, Input, Hint, Value, Error string
+	Required                               bool
+	Options                                []uiOption
+}
+
+type uiOption struct{ Value, Label string }
+
+// uiCase shows a file the agent may read (404 otherwise, as the API).
+func (s *Server) uiCase(c *gin.Context) {
+	file, err := s.readable(c, c.Param("id"))
+	if err != nil {
+		s.uiFail(c, err)
+		return
+	}
+	flash := ""
+	if a := c.Query("fait"); a != "" {
+		flash = "C'est fait : " + strings.ToLower(uiLabel(uiActionLabels, a)) + "."
+		if a == "created" {
+			flash = "La réclamation est enregistrée ; ses délais courent à partir de sa réception."
+		}
+	}
+	s.uiCasePage(c, http.StatusOK, file, flash, "", nil, nil)
+}
+
+// uiCasePage renders the file page; failed names the action whose form
+// comes back with err and the values typed.
+func (s *Server) uiCasePage(c *gin.Context, status int, file domain.Case, flash string, failed domain.Action, failure error, values url.Values) {
+	if !s.recordRead(c, file, ReadDetail) || !s.recordRead(c, file, ReadEvents) {
+		return
+	}
+	ctx := c.Request.Context()
+	view, err := s.viewOf(ctx, file)
+	if err != nil {
+		s.uiFail(c, err)
+		return
+	}
+	d := uiCaseData{View: view, Failed: failed != ""}
+	if d.Events, err = s.Store.Events(ctx, file.ID); err != nil {
+		s.uiFail(c, err)
+		return
+	}
+	now := s.now()
+	for _, dl := range file.Deadlines {
+		u := uiDeadline{Deadline: dl}
+		if dl.Pending() {
+			n := uiDaysLeft(now, dl.DueAt)
+			u.Days = &n
+		}
+		d.Deadlines = append(d.Deadlines, u)
+	}
+	for _, o := range file.Opinions {
+		if o.Status == domain.OpinionPending {
+			d.Pending = append(d.Pending, o)
+		}
+	}
+	if d.Actions, err = s.uiActions(c, view, d.Pending, now); err != nil {
+		s.uiFail(c, err)
+		return
+	}
+	if failed != "" {
+		d.Error = uiErrText(failure)
+	}
+	for i := range d.Actions {
+		if d.Actions[i].Action == string(failed) {
+			uiFillFailure(&d.Actions[i], failure, values)
+			d.Error = ""
+		}
+	}
+	s.uiRenderFlash(c, status, "case", uiLabel(uiKindLabels, string(file.Kind))+" "+uiShort(file.ID), flash, d)
+}
+
+// uiActions lists the actions this agent may take on the file now: those
+// Casbin allows in the file's Caf and the file's own rule (its state, the
+// object-level rule) accepts, checked with sample arguments so that only
+// the arguments are left to the form.
+func (s *Server) uiActions(c *gin.Context, view caseView, pending []domain.Opinion, now time.Time) ([]uiActionForm, error) {
+	file := view.Case
+	login := uiOf(c).User.Login
+	actor := domain.Actor{Login: login, Roles: s.Authz.Roles(login, file.Caf)}
+	var out []uiActionForm
+	for _, a := range domain.Actions(file.Kind) {
+		if !file.Kind.Public(a) || !s.Authz.Can(login, file.Caf, string(file.Kind), string(a)) {
+			continue
+		}
+		probe := file
+		if err := probe.Check(now, actor, a, uiSampleArgs(file, pending, now)); err != nil && domain.ErrorCode(err) != domain.EINVALID {
+			continue
+		}
+		form := uiActionForm{Action: string(a), Label: uiLabel(uiActionLabels, string(a))}
+		required := map[string]bool{}
+		if err := domain.ValidateArgs(file.Kind, a, domain.ActionArgs{}, now); err != nil {
+			var de *domain.Error
+			if errors.As(err, &de) {
+				for _, f := range de.Fields {
+					required[f.Field] = true
+				}
+			}
+		}
+		for _, name := range domain.Fields(file.Kind, a) {
+			f, err := s.uiActionField(c, view, pending, a, name, now)
+			if err != nil {
+				return nil, err
+			}
+			f.Required = required[name]
+			form.Fields = append(form.Fields, f)
+		}
+		out = append(out, form)
+	}
+	return out, nil
+}
+
+// uiSampleArgs are arguments every check of their form accepts, so that
+// Check answers on the state and the object rule alone.
+func uiSampleArgs(file domain.Case, pending []domain.Opinion, now time.Time) domain.ActionArgs {
+	yes := true
+	today := now.In(calendar.Paris).Format(time.DateOnly)
+	args := domain.ActionArgs{
+		Assignee: "?", Note: "?", Answer: strings.Repeat("?", domain.MinAnswer), Reason: "?", NoCourtCase: &yes,
+		Service: "?", Question: "?", OpinionID: "?", Text: "?", Outcome: domain.Outcomes[0],
+		Explanation: strings.Repeat("?", domain.MinExplanation), Court: "?", FiledOn: today, DDDReference: "?",
+	}
+	if len(pending) > 0 {
+		args.OpinionID = pending[0].ID
+	}
+	return args
+}
+
+// uiActionField is the input of one argument.
+func (s *Server) uiActionField(c *gin.Context, view caseView, pending []domain.Opinion, a domain.Action, name string, now time.Time) (uiField, error) {
+	f := uiField{Name: name, Label: uiLabel(uiFieldLabels, name), Input: "text"}
+	switch name {
+	case "note", "answer", "reason", "question", "text", "explanation":
+		f.Input = "textarea"
+	case "no_court_case":
+		f.Input = "checkbox"
+		f.Hint = "Une médiation n'est pas recevable quand une action en justice est en cours (CSS L217-7-1)."
+	case "due_in_days":
+		f.Input = "number"
+		f.Hint = fmt.Sprintf("Entre 1 et 60 ; %d jours si vide.", domain.DefaultOpinionDays)
+	case "filed_on":
+		f.Input = "date"
+	case "assignee":
+		f.Input = "select"
+		officers, err := s.uiOfficers(c, view.Caf)
+		if err != nil {
+			return f, err
+		}
+		for _, o := range officers {
+			if o.Login != view.Assignee {
+				f.Options = append(f.Options, uiOption{o.Login, o.Name + " (" + o.Login + ")"})
+			}
+		}
+	case "prior_contact_case_id":
+		f.Input = "select"
+		f.Hint = "Le dossier par lequel l'allocataire a déjà saisi la Caf : il doit avoir reçu une réponse, ou son délai être dépassé."
+		f.Options = []uiOption{{"", "Aucun dossier de Recours (démarche attestée autrement)"}}
+		for _, p := range view.PriorFiles {
+			label := fmt.Sprintf("%s %s du %s : %s", uiLabel(uiKindLabels, p.Kind), uiShort(p.ID),
+				p.ReceivedAt.In(calendar.Paris).Format("02/01/2006"), uiLabel(uiStatusLabels, p.Status))
+			f.Options = append(f.Options, uiOption{p.ID, label})
+		}
+	case "opinion_id":
+		f.Input = "select"
+		for _, o := range pending {
+			f.Options = append(f.Options, uiOption{o.ID, o.Service + " (attendu le " + o.DueAt.In(calendar.Paris).Format("02/01/2006") + ")"})
+		}
+	case "outcome":
+		f.Input = "select"
+		for _, o := range domain.Outcomes {
+			f.Options = append(f.Options, uiOption{o, uiLabel(uiOutcomeLabels, o)})
+		}
+	}
+	switch {
+	case a == domain.ActionAnswer && name == "answer":
+		f.Hint = fmt.Sprintf("Au moins %d caractères : la réponse explique la décision en une phrase au moins.", domain.MinAnswer)
+	case name == "explanation":
+		f.Hint = fmt.Sprintf("Au moins %d caractères, écrits pour l'allocataire en mots simples.", domain.MinExplanation)
+	}
+	return f, nil
+}
+
+// uiFillFailure puts back what was typed and says why the action failed.
+func uiFillFailure(form *uiActionForm, err error, values url.Values) {
+	form.Invalid = true
+	var de *domain.Error
+	if errors.As(err, &de) {
+		form.Error = de.Message
+	} else {
+		form.Error = uiErrText(err)
+	}
+	for i := range form.Fields {
+		f := &form.Fields[i]
+		f.Value = values.Get(f.Name)
+		if de != nil {
+			for _, fe := range de.Fields {
+				if fe.Field == f.Name && f.Error == "" {
+					f.Error = uiIntakeMessage(fe)
+				}
+			}
+		}
+	}
+}
+
+// uiAction performs an action from its form through the API's core: on
+// success back to the file (POST-redirect-GET), otherwise the file again
+// with the form, what was typed and why it failed; nothing changed.
+func (s *Server) uiAction(c *gin.Context) {
+	file, err := s.readable(c, c.Param("id"))
+	if err != nil {
+		s.uiFail(c, err)
+		return
+	}
+	action := domain.Action(c.Param("action"))
+	if !file.Kind.Public(action) {
+		s.uiError(c, http.StatusNotFound, "Action inconnue sur ce dossier.")
+		return
+	}
+	form := c.Request.PostForm
+	body, p := uiActionBody(file.Kind, action, form)
+	args, err := actionArgs(file.Kind, action, body, p, s.now())
+	if err == nil {
+		_, err = s.perform(c, file, action, args, body)
+	}
+	var de *domain.Error
+	switch {
+	case errors.Is(err, errAnswered):
+	case err == nil:
+		c.Redirect(http.StatusSeeOther, "/ui/dossiers/"+file.ID+"?fait="+string(action))
+	case errors.As(err, &de) && de.Code != domain.EINTERNAL && de.Code != domain.EUNAVAILABLE:
+		status := statusOf[de.Code]
+		if de.Code == domain.EINVALID {
+			status = http.StatusUnprocessableEntity
+		}
+		if de.Code == domain.ENOTFOUND {
+			s.uiFail(c, err)
+			return
+		}
+		file, err = s.readable(c, file.ID)
+		if err != nil {
+			s.uiFail(c, err)
+			return
+		}
+		s.uiCasePage(c, status, file, "", action, de, form)
+	default:
+		s.uiFail(c, err)
+	}
+}
+
+// uiActionBody turns an action's form into the API's JSON body.
+func uiActionBody(kind domain.Kind, action domain.Action, form url.Values) ([]byte, domain.Problems) {
+	var p domain.Problems
+	m := map[string]any{}
+	for _, f := range domain.Fields(kind, action) {
+		v := strings.TrimSpace(form.Get(f))
+		if v == "" {
+			continue
+		}
+		switch f {
+		case "no_court_case":
+			m[f] = v == "true"
+		case "due_in_days":
+			n, err := strconv.Atoi(v)
+			if err != nil {
+				p.Add(f, "nombre de jours attendu")
+				continue
+			}
+			m[f] = n
+		default:
+			m[f] = v
+		}
+	}
+	body, _ := json.Marshal(m)
+	return body, p
+}
