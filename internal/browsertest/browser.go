@@ -158,7 +158,8 @@ func (b *Browser) listen() {
 				msg += " " + ev.ExceptionDetails.Exception.Description
 			}
 		case *log.EventEntryAdded:
-			if ev.Entry.Level != log.LevelError {
+			// The browser asks for /favicon.ico on its own: not the page's doing.
+			if ev.Entry.Level != log.LevelError || strings.HasSuffix(ev.Entry.URL, "/favicon.ico") {
 				return
 			}
 			msg = fmt.Sprintf("%s: %s (%s)", ev.Entry.Source, ev.Entry.Text, ev.Entry.URL)
