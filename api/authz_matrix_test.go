@@ -68,6 +68,11 @@ var matrixTable = []struct {
 	{"cases.list" /*                   */, "A A A A F A F F", "F F F F F F F F"},
 	{"cases.get" /*                    */, "A A A A F A F N", "N N N N F N N N"},
 	{"cases.events" /*                 */, "A A A A F A F N", "N N N N F N N N"},
+	{"cases.messages" /*               */, "A A A A F A F N", "N N N N F N N N"},
+	{"overpayments.create" /*          */, "F A A F F F F F", "F F F F F F F F"},
+	{"overpayments.list" /*            */, "F A A F F A F F", "F F F F F F F F"},
+	{"overpayments.get" /*             */, "F A A F F A F N", "N N N N F N N N"},
+	{"overpayments.explain" /*         */, "F A A F F F F N", "N N N N F N N N"},
 	{"complaint.assign" /*             */, "F F A F F F F N", "N N N N F N N N"},
 	{"complaint.start" /*              */, "F A A F F F F N", "N N N N F N N N"},
 	{"complaint.request_documents" /*  */, "F A A F F F F N", "N N N N F N N N"},
@@ -287,6 +292,7 @@ type matrixEnv struct {
 	mediation map[string]string // a received mediation per Caf
 	referral  map[string]string // a referral of matrix.ddd's organisation per Caf
 	token     map[string]uint   // a token of matrix.tokenee(074) per Caf
+	notice    map[string]string // a large overpayment notice per Caf
 	n         int
 }
 
@@ -433,7 +439,47 @@ func (m *matrixEnv) endpoints() map[string]matrixEndpoint {
 		"audit.grants": {route: "GET /api/v1/audit/grants", ok: http.StatusOK, call: do("GET", "/api/v1/audit/grants", nil)},
 	}
 
-	for name, suffix := range map[string]string{"cases.get": "", "cases.events": "/events"} {
+	unknownNotice := uuid.NewString()
+	eps["overpayments.create"] = matrixEndpoint{route: "POST /api/v1/overpayments", ok: http.StatusCreated, check: sameCaf,
+		call: func(t *testing.T, login, caf string, _ bool) testutil.Response {
+			return r.Do("POST", "/api/v1/overpayments", login, overpaymentBody(caf, "120.50"))
+		}}
+	eps["overpayments.list"] = matrixEndpoint{route: "GET /api/v1/overpayments", ok: http.StatusOK,
+		call: do("GET", "/api/v1/overpayments?caf={caf}", nil),
+		check: func(t *testing.T, resp testutil.Response, caf string) {
+			var page struct{ Items []domain.Overpayment }
+			resp.JSON(t, &page)
+			assert.NotEmpty(t, page.Items)
+			for _, o := range page.Items {
+				assert.Equal(t, caf, o.Caf)
+			}
+		}}
+	eps["overpayments.get"] = matrixEndpoint{route: "GET /api/v1/overpayments/:id", ok: http.StatusOK, check: sameCaf,
+		call: func(t *testing.T, login, caf string, _ bool) testutil.Response {
+			return r.Do("GET", "/api/v1/overpayments/"+m.notice[caf], login, nil)
+		},
+		unknown: func(t *testing.T, login string) testutil.Response {
+			return r.Do("GET", "/api/v1/overpayments/"+unknownNotice, login, nil)
+		}}
+	explain := map[string]any{"explanation": map[string]any{
+		"cause": "Vos ressources de 2024 ont été revues à la hausse.", "period": "De septembre à décembre 2025 inclus.",
+		"computation": "Droit recalculé à 210 € par mois au lieu de 595 €.", "contest": "Écrivez à la commission de recours amiable.",
+		"repayment": "En une fois ou par retenues sur vos prochains versements.", "right_to_error": "Une erreur de bonne foi n'est jamais sanctionnée."}}
+	eps["overpayments.explain"] = matrixEndpoint{route: "POST /api/v1/overpayments/:id/actions/:action", ok: http.StatusOK,
+		call: func(t *testing.T, login, caf string, allowed bool) testutil.Response {
+			id := m.notice[caf]
+			if allowed {
+				id = overpaymentIn(t, r, matrixSetup, caf)
+			}
+			return r.Do("POST", "/api/v1/overpayments/"+id+"/actions/explain", login, explain)
+		},
+		unknown: func(t *testing.T, login string) testutil.Response {
+			return r.Do("POST", "/api/v1/overpayments/"+unknownNotice+"/actions/explain", login, explain)
+		},
+		check: func(t *testing.T, resp testutil.Response, _ string) {
+			assert.NotNil(t, resp.Map(t)["explanation"])
+		}}
+	for name, suffix := range map[string]string{"cases.get": "", "cases.events": "/events", "cases.messages": "/messages"} {
 		eps[name] = matrixEndpoint{route: "GET /api/v1/cases/:id" + suffix, ok: http.StatusOK, sameDetail: true,
 			call: func(t *testing.T, login, caf string, _ bool) testutil.Response {
 				return r.Do("GET", "/api/v1/cases/"+m.complaint[caf]+suffix, login, nil)
@@ -442,9 +488,12 @@ func (m *matrixEnv) endpoints() map[string]matrixEndpoint {
 				return r.Do("GET", "/api/v1/cases/"+unknownFile+suffix, login, nil)
 			},
 			check: func(t *testing.T, resp testutil.Response, caf string) {
-				if suffix == "" {
+				switch suffix {
+				case "":
 					assert.Equal(t, caf, resp.Map(t)["caf"])
-				} else {
+				case "/messages": // sent in the background: maybe none yet
+					assert.NotNil(t, resp.Map(t)["items"])
+				default:
 					assert.NotEmpty(t, resp.Map(t)["items"], "the timeline holds at least the creation")
 				}
 			}}
@@ -557,7 +606,7 @@ func newMatrix(t *testing.T) *matrixEnv {
 	require.NoError(t, r.API.Authz.Reload(ctx))
 
 	m := &matrixEnv{r: r, complaint: map[string]string{}, mediation: map[string]string{},
-		referral: map[string]string{}, token: map[string]uint{}}
+		referral: map[string]string{}, token: map[string]uint{}, notice: map[string]string{}}
 	for caf, liaison := range map[string]string{ownCaf: "matrix.ddd", otherCaf: "matrix.ddd074"} {
 		m.complaint[caf] = createFile(t, r, caf)
 		m.mediation[caf], _ = mediationIn(t, r, caf, domain.StatusReceived)
@@ -570,8 +619,27 @@ func newMatrix(t *testing.T) *matrixEnv {
 		info, _, err := st.IssueToken(ctx, matrixTokenee[caf], "matrix", time.Hour)
 		require.NoError(t, err)
 		m.token[caf] = info.ID
+		m.notice[caf] = overpaymentIn(t, r, matrixSetup, caf)
 	}
 	return m
+}
+
+// overpaymentBody is a valid notice in caf of amount euros.
+func overpaymentBody(caf, amount string) map[string]any {
+	return map[string]any{"caf": caf, "claimant": map[string]any{"number": "7654321", "name": "Paul Durand", "email": "paul.durand@example.org"},
+		"benefit": "housing_aid", "period_start": "2025-09-01", "period_end": "2025-12-31", "amount": amount,
+		"cause": "Vos ressources de 2024 ont été mises à jour après votre déclaration."}
+}
+
+// overpaymentIn notifies a large overpayment in caf as login; it waits
+// for the explanation and the call.
+func overpaymentIn(t *testing.T, r *testutil.Recours, login, caf string) string {
+	t.Helper()
+	resp := r.Do("POST", "/api/v1/overpayments", login, overpaymentBody(caf, "2000"))
+	require.Equal(t, http.StatusCreated, resp.Status, "%s", resp.Body)
+	id, _ := resp.Map(t)["id"].(string)
+	require.NotEmpty(t, id)
+	return id
 }
 
 func TestAuthzMatrix(t *testing.T) {

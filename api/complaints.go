@@ -49,6 +49,9 @@ func (s *Server) registerComplaint(c *gin.Context, in domain.NewComplaint, body 
 	if !s.Authz.Can(u.Login, in.Caf, authz.ObjComplaint, authz.ActCreate) {
 		return domain.Case{}, &domain.Error{Code: domain.EFORBIDDEN, Message: "vous ne pouvez pas enregistrer de réclamation pour cette Caf"}
 	}
+	if err := s.disputedOverpayment(c.Request.Context(), &in.OverpaymentID, in.Caf, in.Claimant.Number, in.Benefit, in.Reason); err != nil {
+		return domain.Case{}, err
+	}
 	org, err := s.Store.Organisation(c.Request.Context(), in.Caf)
 	if err != nil {
 		return domain.Case{}, err
@@ -70,17 +73,27 @@ func (s *Server) registerComplaint(c *gin.Context, in domain.NewComplaint, body 
 }
 
 // startFile starts (or, for a repeated idempotent request, finds) the
-// workflow of file and returns once the file is saved. Where a worker
-// shares this process (the embedded default) the start is eager (the
-// worker runs the first workflow task straight from the start's answer)
-// and the save is awaited in process; otherwise, and for a repeat, the
-// workflow's register update answers once the file is saved.
+// workflow of file and returns the file once it is saved.
 func (s *Server) startFile(ctx context.Context, file domain.Case, actor string, repeat bool) (domain.Case, error) {
-	wid := workflows.WorkflowID(file.Kind, file.ID)
+	err := s.startWorkflow(ctx, workflows.WorkflowID(file.Kind, file.ID), workflows.WorkflowName(file.Kind),
+		workflows.ComplaintInput{Case: file, Actor: actor}, file.ID, repeat)
+	if err != nil {
+		return domain.Case{}, err
+	}
+	return s.Store.Case(ctx, file.ID)
+}
+
+// startWorkflow starts (or, for a repeated idempotent request, finds) the
+// workflow wid of type name and returns once it saved the record id.
+// Where a worker shares this process (the embedded default) the start is
+// eager (the worker runs the first workflow task straight from the start's
+// answer) and the save is awaited in process; otherwise, and for a repeat,
+// the workflow's register update answers once the record is saved.
+func (s *Server) startWorkflow(ctx context.Context, wid, name string, input any, id string, repeat bool) error {
 	var saved <-chan struct{}
 	if s.Saved != nil && !repeat {
 		var forget func()
-		saved, forget = s.Saved.Subscribe(file.ID)
+		saved, forget = s.Saved.Subscribe(id)
 		defer forget()
 	}
 	_, err := s.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
@@ -88,18 +101,18 @@ func (s *Server) startFile(ctx context.Context, file domain.Case, actor string, 
 		TaskQueue:                workflows.TaskQueue,
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
 		EnableEagerStart:         true,
-	}, workflows.WorkflowName(file.Kind), workflows.ComplaintInput{Case: file, Actor: actor})
+	}, name, input)
 	if err != nil {
-		return domain.Case{}, err
+		return err
 	}
 	if saved != nil {
 		select {
 		case <-saved:
-			return s.Store.Case(ctx, file.ID)
+			return nil
 		case <-time.After(localSaveWait):
 			// The task went to another worker: ask the workflow.
 		case <-ctx.Done():
-			return domain.Case{}, ctx.Err()
+			return ctx.Err()
 		}
 	}
 	h, err := s.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
@@ -107,11 +120,9 @@ func (s *Server) startFile(ctx context.Context, file domain.Case, actor string, 
 		WaitForStage: client.WorkflowUpdateStageCompleted,
 	})
 	if err != nil {
-		return domain.Case{}, err
+		return err
 	}
-	var out domain.Case
-	err = h.Get(ctx, &out)
-	return out, err
+	return h.Get(ctx, nil)
 }
 
 // localSaveWait is how long a registration waits for a worker of this

@@ -40,6 +40,10 @@ func (s *Server) createMediation(c *gin.Context) {
 			return
 		}
 	}
+	if err := s.disputedOverpayment(c.Request.Context(), &in.OverpaymentID, in.Caf, in.Claimant.Number, in.Benefit, in.Reason); err != nil {
+		fail(c, err)
+		return
+	}
 	org, err := s.Store.Organisation(c.Request.Context(), in.Caf)
 	if err != nil {
 		fail(c, err)

@@ -50,6 +50,7 @@ func TestRegisterAnswersOnceTheFileIsStored(t *testing.T) {
 
 func TestAcknowledgmentMissedAfterFiveDaysForAnOnlineComplaint(t *testing.T) {
 	h := newHarness(t, "online")
+	h.unreachable() // the acknowledgment cannot be sent
 	h.at(5*day-time.Hour, func() {
 		assert.Empty(t, h.eventsOf(domain.ClockDeadlineMissed), "too early")
 		assert.Equal(t, domain.SLAOnTime, deadline(t, h.state(), domain.DeadlineAcknowledgment).Status)
@@ -60,7 +61,7 @@ func TestAcknowledgmentMissedAfterFiveDaysForAnOnlineComplaint(t *testing.T) {
 		ev := evs[0]
 		assert.Equal(t, domain.System, ev.Actor)
 		assert.True(t, ev.At.Equal(start.Add(5*day)), "at %s", ev.At)
-		assert.Equal(t, int64(2), ev.Seq)
+		assert.Equal(t, int64(3), ev.Seq, "after created and the failed acknowledgment")
 		assert.Equal(t, domain.DeadlineAcknowledgment, ev.Details["deadline"])
 		assert.Equal(t, domain.StatusOpen, ev.ToStatus)
 
@@ -190,6 +191,7 @@ func TestLegalLimitPassedAfterFifteenDaysKeepsTheStatus(t *testing.T) {
 
 func TestImplicitRejectionAfterTwoMonthsWithoutAnswer(t *testing.T) {
 	h := newHarness(t, "online")
+	h.unreachable() // nothing reaches the claimant: every deadline passes
 	due := deadline(t, h.input.Case, domain.DeadlineImplicitRejection).DueAt
 	// 2 May 2026 10:00 in Paris, summer time.
 	require.True(t, due.Equal(time.Date(2026, time.May, 2, 8, 0, 0, 0, time.UTC)), "due %s", due)
@@ -419,8 +421,10 @@ func TestHappyPathTimelineAndProjection(t *testing.T) {
 		want = append(want, string(s.action))
 	}
 	require.Equal(t, want, actions(evs))
+	for i, ev := range h.allEvents() {
+		assert.Equal(t, int64(i+1), ev.Seq, "seq of %s: no gap, messages included", ev.Action)
+	}
 	for i, ev := range evs {
-		assert.Equal(t, int64(i+1), ev.Seq, "seq of %s", ev.Action)
 		if i == 0 {
 			assert.Equal(t, "csu.demo", ev.Actor)
 			assert.True(t, ev.At.Equal(start))
@@ -442,7 +446,7 @@ func TestHappyPathTimelineAndProjection(t *testing.T) {
 	assigned := h.notifications(gca.Login)
 	require.Len(t, assigned, 1)
 	assert.Equal(t, "assigned", assigned[0].Kind)
-	assert.Equal(t, int64(2), assigned[0].Seq)
+	assert.Equal(t, evs[1].Seq, assigned[0].Seq, "raised by the assign event")
 	assert.Empty(t, h.notifications(domain.RoleRecipient(domain.RoleManager)), "no deadline ran late")
 }
 

@@ -8,6 +8,7 @@ import (
 
 	"recours/activities"
 	"recours/internal/domain"
+	"recours/internal/messages"
 	"recours/internal/store"
 )
 
@@ -24,6 +25,7 @@ func Mediation(ctx workflow.Context, in ComplaintInput) (domain.Case, error) {
 
 func runFile(ctx workflow.Context, in ComplaintInput) (domain.Case, error) {
 	w := &file{c: in.Case}
+	w.messages = workflow.GetVersion(ctx, changeClaimantMessages, workflow.DefaultVersion, 1) >= 1
 	if err := w.setup(ctx); err != nil {
 		return domain.Case{}, err
 	}
@@ -37,6 +39,8 @@ type file struct {
 	seq        int64 // seq of the last event
 	saved      int64 // seq of the last event written to the store
 	delivering bool  // a decision is being pushed to a partner
+	messages   bool  // the file writes to the claimant (changeClaimantMessages)
+	sending    int   // messages to the claimant under way
 }
 
 var acts *activities.Activities
@@ -94,12 +98,18 @@ func (w *file) act(ctx workflow.Context, a domain.Action, req ActionRequest) (do
 	if a == domain.ActionDecide && w.c.CallbackURL != "" {
 		w.deliverDecision(ctx)
 	}
+	if kind, ok := messageFor(w.c, a); ok && w.messages {
+		w.sendMessage(ctx, kind)
+	}
 	return rec.Case, nil
 }
 
 func (w *file) run(ctx workflow.Context, actor string) (domain.Case, error) {
 	if err := w.save(ctx, w.record(w.c.Created(actor))); err != nil {
 		return w.c, err
+	}
+	if w.messages {
+		w.sendMessage(ctx, messages.KindAcknowledgment)
 	}
 	version := workflow.GetVersion(ctx, changeOneTimerPerDeadline, workflow.DefaultVersion, 1)
 	for {
@@ -124,7 +134,7 @@ func (w *file) run(ctx workflow.Context, actor string) (domain.Case, error) {
 			}
 		}
 	}
-	if err := workflow.Await(ctx, func() bool { return !w.delivering && workflow.AllHandlersFinished(ctx) }); err != nil {
+	if err := workflow.Await(ctx, func() bool { return !w.delivering && w.sending == 0 && workflow.AllHandlersFinished(ctx) }); err != nil {
 		return w.c, err
 	}
 	return w.c, nil

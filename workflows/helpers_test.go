@@ -18,6 +18,7 @@ import (
 
 	"recours/activities"
 	"recours/internal/domain"
+	"recours/internal/messages"
 	"recours/internal/store"
 	"recours/workflows"
 )
@@ -47,6 +48,7 @@ type harness struct {
 	env   *testsuite.TestWorkflowEnvironment
 	st    *store.Store
 	input workflows.ComplaintInput
+	acts  *activities.Activities
 	// scheduled and fired count the callbacks, so a check that never ran
 	// fails the test instead of passing silently.
 	scheduled, fired int
@@ -63,7 +65,9 @@ func newHarness(t *testing.T, channel domain.Channel) *harness {
 	suite.SetLogger(log.NewStructuredLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))
 	env := suite.NewTestWorkflowEnvironment()
 	env.SetStartTime(start)
-	env.RegisterActivity(&activities.Activities{Store: st})
+	acts := &activities.Activities{Store: st,
+		Messages: messages.NewRouter(messages.Config{OutboxDir: filepath.Join(t.TempDir(), "outbox")})}
+	env.RegisterActivity(acts)
 	env.RegisterWorkflowWithOptions(workflows.Complaint, workflow.RegisterOptions{Name: workflows.ComplaintWorkflowName})
 
 	now := env.Now().UTC()
@@ -79,7 +83,7 @@ func newHarness(t *testing.T, channel domain.Channel) *harness {
 	}
 	require.NoError(t, n.Validate(now))
 	c := domain.NewComplaintCase(caseID, n, now, domain.DefaultPolicy())
-	return &harness{t: t, env: env, st: st, input: workflows.ComplaintInput{Case: c, Actor: "csu.demo"}}
+	return &harness{t: t, env: env, st: st, acts: acts, input: workflows.ComplaintInput{Case: c, Actor: "csu.demo"}}
 }
 
 // at runs f when the workflow clock reaches start + d.
@@ -119,7 +123,30 @@ func (h *harness) state() domain.Case {
 	return c
 }
 
+// events is the file's timeline but for the messages to the claimant,
+// which have their own tests (messages_test.go).
 func (h *harness) events() []domain.Event {
+	h.t.Helper()
+	return withoutMessages(h.allEvents())
+}
+
+// unreachable leaves no channel to the claimant: every message bounces
+// (so the acknowledgment deadline is met only by an agent's action).
+func (h *harness) unreachable() { h.acts.Messages = messages.Router{} }
+
+// withoutMessages drops the messages to the claimant from evs.
+func withoutMessages(evs []domain.Event) []domain.Event {
+	var out []domain.Event
+	for _, ev := range evs {
+		if ev.Action != domain.EventMessageSent && ev.Action != domain.EventMessageFailed {
+			out = append(out, ev)
+		}
+	}
+	return out
+}
+
+// allEvents is the file's whole timeline.
+func (h *harness) allEvents() []domain.Event {
 	h.t.Helper()
 	evs, err := h.st.Events(context.Background(), caseID)
 	require.NoError(h.t, err)
@@ -128,7 +155,7 @@ func (h *harness) events() []domain.Event {
 
 func (h *harness) eventsOf(action string) []domain.Event {
 	var out []domain.Event
-	for _, ev := range h.events() {
+	for _, ev := range h.allEvents() {
 		if ev.Action == action {
 			out = append(out, ev)
 		}

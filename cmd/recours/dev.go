@@ -11,6 +11,7 @@ import (
 
 	"recours/internal/app"
 	"recours/internal/demo"
+	"recours/internal/messages"
 )
 
 func devCmd() *cobra.Command {
@@ -18,6 +19,7 @@ func devCmd() *cobra.Command {
 	var temporalPort int
 	var browser app.BrowserAuth
 	var seedDemo bool
+	var msgs messages.Config
 	cmd := &cobra.Command{
 		Use:   "dev",
 		Short: "Run everything in one process: embedded Temporal, SQLite, worker and API",
@@ -27,7 +29,7 @@ It seeds the Cafs 071, 074, 042 and 043 and one demo user per role. Stop it
 and start it again: every file and every running deadline is still there.`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
-			e, err := app.StartEmbedded(ctx, app.EmbeddedConfig{DataDir: dataDir, TemporalPort: temporalPort, Auth: browser})
+			e, err := app.StartEmbedded(ctx, app.EmbeddedConfig{DataDir: dataDir, TemporalPort: temporalPort, Auth: browser, Messages: msgs})
 			if err != nil {
 				return err
 			}
@@ -73,6 +75,7 @@ Stop with Ctrl-C.
 	}
 	cmd.Flags().StringVar(&dataDir, "data", env("RECOURS_DATA", ".recours"), "data directory (RECOURS_DATA)")
 	cmd.Flags().StringVar(&listen, "listen", env("LISTEN_ADDR", "127.0.0.1:8080"), "API address (LISTEN_ADDR)")
+	messageFlags(cmd, &msgs, "") // the outbox is DIR/outbox
 	cmd.Flags().IntVar(&temporalPort, "temporal-port", envInt("TEMPORAL_PORT", 7233), "embedded Temporal frontend port, 0 for any free port (TEMPORAL_PORT)")
 	cmd.Flags().BoolVar(&seedDemo, "demo", false, "seed the demonstration workload of Caf 071 (a year of history, live files at every stage), once")
 	browserFlags(cmd, &browser)

@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"recours/internal/app"
+	"recours/internal/messages"
 	"recours/internal/store"
 )
 
@@ -107,6 +108,7 @@ func envFloat(name string, def float64) float64 {
 
 func workerCmd() *cobra.Command {
 	var c conn
+	var msgs messages.Config
 	cmd := &cobra.Command{
 		Use:   "worker",
 		Short: "Run the workflows and activities (production: as many as needed)",
@@ -125,13 +127,14 @@ func workerCmd() *cobra.Command {
 				return err
 			}
 			defer tc.Close()
-			w := app.NewWorker(tc, st, nil)
+			w := app.NewWorker(tc, st, nil, messages.NewRouter(msgs))
 			slog.Info("worker started", "temporal", c.temporalAddress, "namespace", c.namespace)
 			return w.Run(stopOn(ctx.Done()))
 		},
 	}
 	c.databaseFlags(cmd)
 	c.temporalFlags(cmd)
+	messageFlags(cmd, &msgs, "outbox")
 	return cmd
 }
 

@@ -22,6 +22,7 @@ import (
 	"recours/api"
 	"recours/internal/auth"
 	"recours/internal/authz"
+	"recours/internal/messages"
 	"recours/internal/notify"
 	"recours/internal/store"
 	"recours/workflows"
@@ -29,12 +30,13 @@ import (
 
 // NewWorker registers every workflow and activity on the task queue.
 // saved, if not nil, is told of every file saved (an API in this process
-// waits on it).
-func NewWorker(c client.Client, st *store.Store, saved *notify.Hub) worker.Worker {
+// waits on it); msgs sends the messages to claimants.
+func NewWorker(c client.Client, st *store.Store, saved *notify.Hub, msgs messages.Router) worker.Worker {
 	w := worker.New(c, workflows.TaskQueue, worker.Options{})
 	w.RegisterWorkflowWithOptions(workflows.Complaint, workflow.RegisterOptions{Name: workflows.ComplaintWorkflowName})
 	w.RegisterWorkflowWithOptions(workflows.Mediation, workflow.RegisterOptions{Name: workflows.MediationWorkflowName})
-	acts := &activities.Activities{Store: st}
+	w.RegisterWorkflowWithOptions(workflows.Overpayment, workflow.RegisterOptions{Name: workflows.OverpaymentWorkflowName})
+	acts := &activities.Activities{Store: st, Messages: msgs}
 	if saved != nil {
 		acts.Saved = saved.Saved
 	}

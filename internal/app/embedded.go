@@ -14,6 +14,7 @@ import (
 
 	"recours/api"
 	"recours/internal/embedded"
+	"recours/internal/messages"
 	"recours/internal/notify"
 	"recours/internal/store"
 )
@@ -29,6 +30,9 @@ type EmbeddedConfig struct {
 	// Auth configures the browser sign-in: without an OIDC issuer, the
 	// local demo login (no provider needed).
 	Auth BrowserAuth
+	// Messages says where the messages to claimants go; by default, the
+	// outbox folder DataDir/outbox.
+	Messages messages.Config
 }
 
 // Embedded is Recours in one process: Temporal, the store, the worker and
@@ -82,7 +86,11 @@ func StartEmbedded(ctx context.Context, cfg EmbeddedConfig) (_ *Embedded, err er
 		return nil, err
 	}
 	saved := &notify.Hub{}
-	e.Worker = NewWorker(e.Client, e.Store, saved)
+	msgs := cfg.Messages
+	if msgs.OutboxDir == "" {
+		msgs.OutboxDir = filepath.Join(cfg.DataDir, "outbox")
+	}
+	e.Worker = NewWorker(e.Client, e.Store, saved, messages.NewRouter(msgs))
 	if err = e.Worker.Start(); err != nil {
 		return nil, fmt.Errorf("worker: %w", err)
 	}

@@ -57,6 +57,9 @@ type NewComplaint struct {
 	Subject     string     `json:"subject"`
 	Description string     `json:"description"`
 	ReceivedAt  *time.Time `json:"received_at,omitempty"`
+	// OverpaymentID links the complaint to the overpayment notice it
+	// disputes.
+	OverpaymentID string `json:"overpayment_id,omitempty"`
 }
 
 var (
@@ -153,7 +156,7 @@ func NewComplaintCase(id string, n NewComplaint, now time.Time, p Policy) Case {
 		Claimant: n.Claimant, Channel: n.Channel, Benefit: n.Benefit, Reason: n.Reason,
 		Subject: strings.TrimSpace(n.Subject), Description: strings.TrimSpace(n.Description),
 		ReceivedAt: received, Deadlines: p.complaintDeadlines(received),
-		SLAStatus: SLAOnTime, Policy: &p, CreatedAt: now, UpdatedAt: now,
+		SLAStatus: SLAOnTime, Policy: &p, CreatedAt: now, UpdatedAt: now, OverpaymentID: n.OverpaymentID,
 	}
 	if n.Channel.acknowledgedAtRegistration() {
 		c.meet(DeadlineAcknowledgment, now)

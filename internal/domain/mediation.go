@@ -89,6 +89,8 @@ type NewMediation struct {
 	Subject       string   `json:"subject"`
 	Description   string   `json:"description"`
 	RelatedCaseID string   `json:"related_case_id,omitempty"`
+	// OverpaymentID links the request to the overpayment notice it disputes.
+	OverpaymentID string `json:"overpayment_id,omitempty"`
 }
 
 // Validate checks a request for mediation.
@@ -195,7 +197,7 @@ func NewMediationCase(id string, n NewMediation, now time.Time, p Policy) Case {
 		Origin: string(n.Origin), Benefit: n.Benefit, Reason: n.Reason,
 		Subject: strings.TrimSpace(n.Subject), Description: strings.TrimSpace(n.Description),
 		ParentID: n.RelatedCaseID, ReceivedAt: now, SLAStatus: SLAOnTime, Policy: &p,
-		CreatedAt: now, UpdatedAt: now,
+		CreatedAt: now, UpdatedAt: now, OverpaymentID: n.OverpaymentID,
 	}
 	due := func(days int) time.Time { return calendar.AddDays(now, days, p.DayMode) }
 	c.Deadlines = []Deadline{

@@ -141,8 +141,7 @@ var outcomeWords = map[string]string{
 // what the message must say (no answer for a complaint answer, no decision
 // for a mediator's decision, …), and an error for an unknown kind.
 func Compose(k Kind, c domain.Case, caf CafContact, now time.Time) (Message, error) {
-	tmpl, ok := templates[k]
-	if !ok {
+	if _, ok := templates[k]; !ok || k == KindOverpaymentNotice {
 		return Message{}, fmt.Errorf("messages: unknown kind %q", k)
 	}
 	var missing []string
@@ -217,30 +216,25 @@ func Compose(k Kind, c domain.Case, caf CafContact, now time.Time) (Message, err
 		return Message{}, fmt.Errorf("%w: %s: %s", ErrMissingData, k, strings.Join(missing, ", "))
 	}
 
-	part := func(name string) (string, error) {
+	return render(k, c.ID, d, caf, now)
+}
+
+// render executes the subject, body and sms parts of kind k's template
+// with d, for the file or notice id.
+func render(k Kind, id string, d any, caf CafContact, now time.Time) (Message, error) {
+	parts := map[string]string{}
+	for _, name := range []string{"subject", "body", "sms"} {
 		var b bytes.Buffer
-		if err := tmpl.ExecuteTemplate(&b, name, d); err != nil {
-			return "", fmt.Errorf("messages: %s template %s: %w", k, name, err)
+		if err := templates[k].ExecuteTemplate(&b, name, d); err != nil {
+			return Message{}, fmt.Errorf("messages: %s template %s: %w", k, name, err)
 		}
-		return b.String(), nil
-	}
-	subject, err := part("subject")
-	if err != nil {
-		return Message{}, err
-	}
-	body, err := part("body")
-	if err != nil {
-		return Message{}, err
-	}
-	short, err := part("sms")
-	if err != nil {
-		return Message{}, err
+		parts[name] = b.String()
 	}
 	v := TemplateVersion[k]
 	return Message{
-		Kind: k, Version: v, CaseID: c.ID,
-		Subject: oneLine(subject), Body: tidy(body), Short: oneLine(short),
-		IdempotencyKey: c.ID + ":" + string(k) + ":" + strconv.Itoa(v),
+		Kind: k, Version: v, CaseID: id,
+		Subject: oneLine(parts["subject"]), Body: tidy(parts["body"]), Short: oneLine(parts["sms"]),
+		IdempotencyKey: id + ":" + string(k) + ":" + strconv.Itoa(v),
 		Caf:            caf, At: now,
 	}, nil
 }

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -15,13 +14,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/emersion/go-smtp"
 	"github.com/ledongthuc/pdf"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"recours/internal/calendar"
 	"recours/internal/domain"
+	"recours/internal/messages/smtptest"
 )
 
 var (
@@ -217,66 +216,9 @@ func TestLongLetterRunsOnSeveralPages(t *testing.T) {
 	assert.Contains(t, pdfText(t, buf.Bytes()), caf.MediatorContact)
 }
 
-// smtpSink is an SMTP backend that keeps what it receives; it refuses the
-// first failFirst messages with a temporary error.
-type smtpSink struct {
-	mu        sync.Mutex
-	failFirst int
-	got       []received
-}
-
-type received struct {
-	from string
-	to   []string
-	data []byte
-}
-
-func (b *smtpSink) NewSession(*smtp.Conn) (smtp.Session, error) { return &smtpSession{sink: b}, nil }
-
-type smtpSession struct {
-	sink *smtpSink
-	cur  received
-}
-
-func (s *smtpSession) Mail(from string, _ *smtp.MailOptions) error { s.cur.from = from; return nil }
-func (s *smtpSession) Rcpt(to string, _ *smtp.RcptOptions) error {
-	s.cur.to = append(s.cur.to, to)
-	return nil
-}
-func (s *smtpSession) Data(r io.Reader) error {
-	data, err := io.ReadAll(r)
-	if err != nil {
-		return err
-	}
-	s.sink.mu.Lock()
-	defer s.sink.mu.Unlock()
-	if s.sink.failFirst > 0 {
-		s.sink.failFirst--
-		return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "try again later"}
-	}
-	s.cur.data = data
-	s.sink.got = append(s.sink.got, s.cur)
-	return nil
-}
-func (s *smtpSession) Reset()        { s.cur = received{} }
-func (s *smtpSession) Logout() error { return nil }
-
-func startSMTP(t *testing.T, sink *smtpSink) (string, int) {
-	t.Helper()
-	srv := smtp.NewServer(sink)
-	srv.Domain = "localhost"
-	srv.AllowInsecureAuth = true
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	go func() { _ = srv.Serve(l) }()
-	t.Cleanup(func() { _ = srv.Close() })
-	addr := l.Addr().(*net.TCPAddr)
-	return "127.0.0.1", addr.Port
-}
-
 func TestEmailReachesARealSMTPServer(t *testing.T) {
-	sink := &smtpSink{failFirst: 1}
-	host, port := startSMTP(t, sink)
+	sink := smtptest.Start(t, 1)
+	host, port := sink.Host, sink.Port
 	c := complaint()
 	m, err := Compose(KindAcknowledgment, c, caf, now)
 	require.NoError(t, err)
@@ -294,24 +236,22 @@ func TestEmailReachesARealSMTPServer(t *testing.T) {
 	assert.Equal(t, StatusSent, out.Status)
 	assert.Equal(t, ChannelEmail, out.Channel)
 
-	sink.mu.Lock()
-	defer sink.mu.Unlock()
-	require.Len(t, sink.got, 1, "the acknowledgment arrives once")
-	got := sink.got[0]
-	assert.Equal(t, "reclamations@caf07.example.fr", got.from)
-	assert.Equal(t, []string{"helene@example.fr"}, got.to)
+	require.Len(t, sink.Received(), 1, "the acknowledgment arrives once")
+	got := sink.Received()[0]
+	assert.Equal(t, "reclamations@caf07.example.fr", got.From)
+	assert.Equal(t, []string{"helene@example.fr"}, got.To)
 
-	e, err := readEmail(got.data)
+	e, err := smtptest.Parse(got.Data)
 	require.NoError(t, err)
-	assert.Equal(t, m.Subject, e.subject)
-	assert.Equal(t, "Nous avons bien reçu votre réclamation — dossier "+c.ID, e.subject)
-	assert.Equal(t, "<R-071-2026-000123.acknowledgment.1@recours.invalid>", e.header.Get("Message-Id"))
-	assert.Equal(t, out.Reference, e.header.Get("Message-Id"))
-	assert.Contains(t, e.header.Get("Content-Type"), "text/plain")
-	assert.Contains(t, e.body, c.ID)
-	assert.Contains(t, e.body, "26 mars 2026")
-	assert.Contains(t, e.body, caf.MediatorContact)
-	assert.Equal(t, strings.TrimSpace(m.Body), strings.TrimSpace(strings.ReplaceAll(e.body, "\r\n", "\n")))
+	assert.Equal(t, m.Subject, e.Subject)
+	assert.Equal(t, "Nous avons bien reçu votre réclamation — dossier "+c.ID, e.Subject)
+	assert.Equal(t, "<R-071-2026-000123.acknowledgment.1@recours.invalid>", e.Header.Get("Message-Id"))
+	assert.Equal(t, out.Reference, e.Header.Get("Message-Id"))
+	assert.Contains(t, e.Header.Get("Content-Type"), "text/plain")
+	assert.Contains(t, e.Body, c.ID)
+	assert.Contains(t, e.Body, "26 mars 2026")
+	assert.Contains(t, e.Body, caf.MediatorContact)
+	assert.Equal(t, strings.TrimSpace(m.Body), strings.TrimSpace(strings.ReplaceAll(e.Body, "\r\n", "\n")))
 }
 
 func TestEmailRejectsARecipientWithoutAddress(t *testing.T) {
@@ -432,9 +372,9 @@ func TestOutboxWritesEachMessageOnce(t *testing.T) {
 		"M-071-2026-000045-reorientation-v1.eml", "M-071-2026-000045-reorientation-v1.pdf",
 	}, names, "no temporary file is left, no message is duplicated")
 
-	e, err := readEmail(first)
+	e, err := smtptest.Parse(first)
 	require.NoError(t, err)
-	assert.Equal(t, ack.Subject, e.subject)
+	assert.Equal(t, ack.Subject, e.Subject)
 	raw, err := os.ReadFile(pdfPath)
 	require.NoError(t, err)
 	assert.Contains(t, pdfText(t, raw), "R-071-2026-000123")

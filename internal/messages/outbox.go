@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -23,7 +24,13 @@ type OutboxSender struct {
 
 // Paths are the .eml and .pdf files of m in the outbox.
 func (s OutboxSender) Paths(m Message) (eml, pdf string) {
-	base := filepath.Join(s.Dir, safeName(m.CaseID, '_')+"-"+string(m.Kind)+"-v"+strconv.Itoa(m.Version))
+	std := m.CaseID + ":" + string(m.Kind) + ":" + strconv.Itoa(m.Version)
+	base := safeName(m.CaseID, '_') + "-" + string(m.Kind) + "-v" + strconv.Itoa(m.Version)
+	if rest, ok := strings.CutPrefix(m.IdempotencyKey, std); ok && rest != "" {
+		// A later occurrence (an answer after a reopening): its own files.
+		base += safeName(rest, '-')
+	}
+	base = filepath.Join(s.Dir, base)
 	return base + ".eml", base + ".pdf"
 }
 

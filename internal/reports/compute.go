@@ -25,7 +25,11 @@ import (
 // are the sums of the Cafs' counts. A period's days are whole Paris days,
 // which is how the rollup numbers them.
 func Compute(ctx context.Context, db *gorm.DB, cafs []string, from, to Date) (*Summary, error) {
-	return compute(ctx, db, cafs, from, to, readFigures)
+	s, err := compute(ctx, db, cafs, from, to, readFigures)
+	if err != nil {
+		return nil, err
+	}
+	return s, readOverpayments(ctx, db, s, from, to)
 }
 
 // reader reads the counts of the periods p for cafs into their tallies.

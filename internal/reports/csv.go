@@ -75,6 +75,19 @@ func (s *Summary) writeRows(cw *csv.Writer) {
 	row("referrals", "count_change_pct", "", num(r.CountChangePct))
 	row("referrals", "answered_by_expected_date_pct", "", num(r.AnsweredByExpectedDatePct))
 
+	o := s.Overpayments
+	for _, f := range []struct {
+		name  string
+		value string
+	}{
+		{"notices", itoa(o.Notices)}, {"large_notices", itoa(o.LargeNotices)},
+		{"explained_pct", num(o.ExplainedPct)}, {"call_attempted_pct", num(o.CallAttemptedPct)},
+		{"call_reached_pct", num(o.CallReachedPct)}, {"disputed_within_60_days_pct", num(o.DisputedWithin60DaysPct)},
+		{"disputed_when_reached_pct", num(o.DisputedWhenReachedPct)}, {"disputed_when_not_reached_pct", num(o.DisputedWhenNotReachedPct)},
+	} {
+		row("overpayments", f.name, "", f.value)
+	}
+
 	for _, cm := range s.Commitments {
 		row("commitments", cm.Name, "label", cm.Label)
 		row("commitments", cm.Name, "target", strconv.FormatFloat(cm.Target, 'f', -1, 64))

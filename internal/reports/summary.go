@@ -12,16 +12,18 @@ package reports
 // PerCaf holds each Caf's). Every *Pct is a percent with one decimal,
 // rounded half away from zero, nil when its denominator is zero.
 type Summary struct {
-	Caf         string              `json:"caf,omitempty"`
-	Cafs        []string            `json:"cafs"`
-	From        string              `json:"from"`
-	To          string              `json:"to"`
-	Previous    Period              `json:"previous"`
-	Complaints  ComplaintFigures    `json:"complaints"`
-	Mediations  MediationFigures    `json:"mediations"`
-	Referrals   ReferralFigures     `json:"referrals"`
-	Commitments []Commitment        `json:"commitments"`
-	PerCaf      map[string]*Summary `json:"per_caf,omitempty"`
+	Caf         string           `json:"caf,omitempty"`
+	Cafs        []string         `json:"cafs"`
+	From        string           `json:"from"`
+	To          string           `json:"to"`
+	Previous    Period           `json:"previous"`
+	Complaints  ComplaintFigures `json:"complaints"`
+	Mediations  MediationFigures `json:"mediations"`
+	Referrals   ReferralFigures  `json:"referrals"`
+	Commitments []Commitment     `json:"commitments"`
+	// Overpayments: the large overpayment notices of the period.
+	Overpayments OverpaymentFigures  `json:"overpayments"`
+	PerCaf       map[string]*Summary `json:"per_caf,omitempty"`
 }
 
 // Period is a span of days, both ends included (YYYY-MM-DD).

@@ -15,7 +15,13 @@ type Organisation struct {
 	MediationTargetDays     int    `gorm:"not null;default:30"`
 	MediationLegalDays      int    `gorm:"not null;default:60"`
 	OpinionDays             int    `gorm:"not null;default:8"`
-	CreatedAt               time.Time
+	// MediatorContact is how claimants reach the Caf's mediator, as the
+	// messages say it; a default sentence when empty.
+	MediatorContact string
+	// OverpaymentThresholdCents: an overpayment notice of this amount or
+	// more needs an enriched explanation and a phone attempt.
+	OverpaymentThresholdCents int64 `gorm:"not null;default:150000"`
+	CreatedAt                 time.Time
 }
 
 // User is an agent or a partner's account. Partner names the partner
@@ -187,5 +193,6 @@ type IdempotencyKey struct {
 
 func allModels() []any {
 	return []any{&Organisation{}, &User{}, &UserRole{}, &APIToken{}, &CaseRow{},
-		&EventRow{}, &Notification{}, &IdempotencyKey{}, &Partner{}, &Referral{}, &DeliveryAttempt{}, &AccessEntry{}, &GrantEvent{}, &Session{}, &CasbinRule{}}
+		&EventRow{}, &Notification{}, &IdempotencyKey{}, &Partner{}, &Referral{}, &DeliveryAttempt{}, &AccessEntry{}, &GrantEvent{}, &Session{}, &CasbinRule{},
+		&ClaimantMessage{}, &OverpaymentRow{}, &OverpaymentDispute{}}
 }

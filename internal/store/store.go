@@ -104,6 +104,7 @@ var migrations = []*gormigrate.Migration{
 		},
 	},
 	figuresRollupMigration,
+	messagesMigration,
 }
 
 // Migrate brings the schema up to date. It is safe to run on every start

@@ -1,0 +1,176 @@
+package activities
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/temporal"
+
+	"recours/internal/domain"
+	"recours/internal/messages"
+	"recours/internal/store"
+)
+
+// MessageRequest asks for one message to the claimant: of kind Kind about
+// the file Case (or the overpayment notice Overpayment), composed as of At.
+// Occurrence tells apart two messages of the same kind on one file (the
+// answer after a reopening): it is the seq of the event that asked for it.
+type MessageRequest struct {
+	Kind        string              `json:"kind"`
+	Case        domain.Case         `json:"case"`
+	Overpayment *domain.Overpayment `json:"overpayment,omitempty"`
+	At          time.Time           `json:"at"`
+	Occurrence  int64               `json:"occurrence"`
+}
+
+// Error types of the message activity.
+const (
+	ErrTypeMessageBounced = "MessageBounced" // not retried: the claimant cannot be reached this way
+	ErrTypeMessageInvalid = "MessageInvalid" // not retried: the file lacks what the message must say
+	ErrTypeMessageFailed  = "MessageFailed"  // retried
+)
+
+// MessageStartToClose bounds one attempt.
+const MessageStartToClose = time.Minute
+
+// MessageRetryPolicy retries a message with backoff, from 5 s doubling
+// to an hour, fourteen attempts in all (about six hours): past that, the
+// officer is asked to reach the claimant another way.
+func MessageRetryPolicy() *temporal.RetryPolicy {
+	return &temporal.RetryPolicy{
+		InitialInterval: 5 * time.Second, BackoffCoefficient: 2, MaximumInterval: time.Hour,
+		MaximumAttempts:        14,
+		NonRetryableErrorTypes: []string{ErrTypeMessageBounced, ErrTypeMessageInvalid},
+	}
+}
+
+// SendMessage composes the message and sends it on the claimant's channel,
+// once: its idempotency key is recorded with every attempt, and a message
+// already sent is not sent again. A permanent refusal is a non-retryable
+// MessageBounced error; a temporary failure is retried.
+func (a *Activities) SendMessage(ctx context.Context, req MessageRequest) (domain.MessageOutcome, error) {
+	m, to, caf, err := a.compose(ctx, req)
+	if err != nil {
+		return domain.MessageOutcome{}, err
+	}
+	out := domain.MessageOutcome{Kind: req.Kind, Key: m.IdempotencyKey}
+	prev, found, err := a.Store.Message(ctx, m.IdempotencyKey)
+	if err != nil {
+		return out, temporal.NewApplicationErrorWithCause("lecture des messages impossible", ErrTypeMessageFailed, err)
+	}
+	if found && prev.Status == domain.MessageSent {
+		out.Channel, out.Status, out.Reference, out.SMS = prev.Channel, prev.Status, prev.Reference, prev.SMS
+		return out, nil
+	}
+	rec := store.ClaimantMessage{Key: m.IdempotencyKey, CaseID: m.CaseID, Caf: caf, Kind: req.Kind, Version: m.Version}
+	sender := a.Messages.Main(to)
+	if sender == nil {
+		rec.Status, rec.LastError = domain.MessageBounced, "aucun canal configuré ne joint l'allocataire"
+		return out, a.fail(ctx, rec, temporal.NewNonRetryableApplicationError(rec.LastError, ErrTypeMessageBounced, messages.ErrNoChannel))
+	}
+	res, err := sender.Send(ctx, m, to)
+	rec.Channel, rec.Reference = string(res.Channel), res.Reference
+	if err != nil {
+		rec.Status, rec.LastError = string(res.Status), errorText(err)
+		if res.Status == messages.StatusBounced {
+			return out, a.fail(ctx, rec, temporal.NewNonRetryableApplicationError(rec.LastError, ErrTypeMessageBounced, err))
+		}
+		rec.Status = domain.MessageFailed
+		return out, a.fail(ctx, rec, temporal.NewApplicationErrorWithCause(rec.LastError, ErrTypeMessageFailed, err))
+	}
+	if sms := a.Messages.Complement(to); sms != nil {
+		// The SMS is a complement: its failure is recorded, not retried.
+		if _, err := sms.Send(ctx, m, to); err != nil {
+			rec.SMS = domain.MessageFailed
+			slog.WarnContext(ctx, "SMS complement failed", "case_id", m.CaseID, "kind", req.Kind)
+		} else {
+			rec.SMS = domain.MessageSent
+		}
+	}
+	now := time.Now().UTC()
+	rec.Status, rec.SentAt = domain.MessageSent, &now
+	if err := a.Store.RecordMessageAttempt(ctx, rec); err != nil {
+		// Sent but not recorded: the retry finds no record and sends again
+		// under the same Message-ID, which the receiving server may drop.
+		return out, temporal.NewApplicationErrorWithCause("enregistrement du message impossible", ErrTypeMessageFailed, err)
+	}
+	out.Channel, out.Status, out.Reference, out.SMS = rec.Channel, rec.Status, rec.Reference, rec.SMS
+	return out, nil
+}
+
+// fail records a failed attempt and returns err.
+func (a *Activities) fail(ctx context.Context, rec store.ClaimantMessage, err error) error {
+	if rerr := a.Store.RecordMessageAttempt(ctx, rec); rerr != nil {
+		return temporal.NewApplicationErrorWithCause("enregistrement du message impossible", ErrTypeMessageFailed, rerr)
+	}
+	attempt := int32(0)
+	if activity.IsActivity(ctx) {
+		attempt = activity.GetInfo(ctx).Attempt
+	}
+	slog.WarnContext(ctx, "message to the claimant failed", "case_id", rec.CaseID, "kind", rec.Kind,
+		"status", rec.Status, "attempt", attempt)
+	return err
+}
+
+// compose writes the message of req, its recipient and the Caf that writes.
+func (a *Activities) compose(ctx context.Context, req MessageRequest) (messages.Message, messages.Recipient, string, error) {
+	caf, claimant := req.Case.Caf, req.Case.Claimant
+	if req.Overpayment != nil {
+		caf, claimant = req.Overpayment.Caf, req.Overpayment.Claimant
+	}
+	contact, err := a.cafContact(ctx, caf)
+	if err != nil {
+		return messages.Message{}, messages.Recipient{}, caf, temporal.NewApplicationErrorWithCause("lecture de la Caf impossible", ErrTypeMessageFailed, err)
+	}
+	var m messages.Message
+	if req.Overpayment != nil {
+		m, err = messages.ComposeOverpayment(*req.Overpayment, contact, req.At)
+	} else {
+		m, err = messages.Compose(messages.Kind(req.Kind), req.Case, contact, req.At)
+	}
+	if err != nil {
+		return m, messages.Recipient{}, caf, temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeMessageInvalid, err)
+	}
+	if req.Occurrence > 1 {
+		m.IdempotencyKey += ":" + strconv.FormatInt(req.Occurrence, 10)
+	}
+	to := messages.Recipient{Name: claimant.Name, Number: claimant.Number,
+		Email: strings.TrimSpace(claimant.Email), Phone: strings.TrimSpace(claimant.Phone)}
+	return m, to, caf, nil
+}
+
+// cafContact is what messages say of the Caf: its name and how to reach
+// its mediator. A Caf not in the store is named by its code.
+func (a *Activities) cafContact(ctx context.Context, code string) (messages.CafContact, error) {
+	c := messages.CafContact{Name: "Caf " + code}
+	o, err := a.Store.Organisation(ctx, code)
+	if err != nil && domain.ErrorCode(err) != domain.ENOTFOUND {
+		return c, err
+	}
+	if err == nil {
+		c.Name, c.MediatorContact = o.Name, o.MediatorContact
+	}
+	if c.MediatorContact == "" {
+		c.MediatorContact = "le médiateur de la " + c.Name + ", par courrier à l'adresse de la Caf ou depuis votre espace Mon Compte sur caf.fr"
+	}
+	return c, nil
+}
+
+// errorText is err's text, cut short; it names servers and codes, never
+// the claimant's address.
+func errorText(err error) string {
+	s := err.Error()
+	var ae *temporal.ApplicationError
+	if errors.As(err, &ae) {
+		s = ae.Message()
+	}
+	if len(s) > maxErrorText {
+		s = s[:maxErrorText]
+	}
+	return s
+}

@@ -1,0 +1,103 @@
+package messages
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+)
+
+// Config says where messages go. With no SMTP server and no mail-room
+// folder, everything goes to the outbox folder: the embedded default.
+type Config struct {
+	// OutboxDir receives every message as .eml and .pdf files when no
+	// channel is configured (RECOURS_OUTBOX, DIR/outbox under recours dev).
+	OutboxDir string
+	// Email is the SMTP server (SMTP_HOST, SMTP_PORT, SMTP_TLS, SMTP_FROM,
+	// SMTP_USERNAME, SMTP_PASSWORD).
+	Email EmailConfig
+	// LetterDir is the mail-room folder that receives the PDF letters to
+	// print and post (LETTER_DIR).
+	LetterDir string
+	// SMSEndpoint and SMSKey configure the HTTP SMS provider (SMS_ENDPOINT,
+	// SMS_API_KEY); no SMS when empty.
+	SMSEndpoint string
+	SMSKey      string
+}
+
+// Router sends a message on the claimant's channel: by email when the
+// claimant gave an address and an SMTP server is configured, by letter
+// otherwise, with the short notice by SMS as a complement when a phone
+// number is known and a provider configured. With Outbox set, every
+// message goes to the outbox instead.
+type Router struct {
+	Email  Sender
+	Letter Sender
+	SMS    Sender
+	Outbox *OutboxSender
+}
+
+// NewRouter builds the router of cfg.
+func NewRouter(cfg Config) Router {
+	var r Router
+	if cfg.Email.Host == "" && cfg.LetterDir == "" {
+		dir := cfg.OutboxDir
+		if dir == "" {
+			dir = "outbox"
+		}
+		r.Outbox = &OutboxSender{Dir: dir, From: cfg.Email.From}
+		return r
+	}
+	if cfg.Email.Host != "" {
+		r.Email = EmailSender{Config: cfg.Email}
+	}
+	if cfg.LetterDir != "" {
+		r.Letter = LetterSender{Post: MailRoom(cfg.LetterDir)}
+	}
+	if cfg.SMSEndpoint != "" {
+		r.SMS = SMSSender{Provider: HTTPSMSProvider{Endpoint: cfg.SMSEndpoint, Key: cfg.SMSKey}}
+	}
+	return r
+}
+
+// ErrNoChannel is returned when no configured channel reaches the
+// claimant: a permanent failure.
+var ErrNoChannel = errors.New("messages: no configured channel reaches the claimant")
+
+// Main is the main channel's sender for to, or nil when none reaches them.
+func (r Router) Main(to Recipient) Sender {
+	switch {
+	case r.Outbox != nil:
+		return r.Outbox
+	case to.Email != "" && r.Email != nil:
+		return r.Email
+	case r.Letter != nil:
+		return r.Letter
+	}
+	return nil
+}
+
+// Complement is the SMS sender when a short notice may go to to as well.
+func (r Router) Complement(to Recipient) Sender {
+	if r.Outbox != nil || to.Phone == "" {
+		return nil
+	}
+	return r.SMS
+}
+
+// MailRoom posts letters by writing each PDF, once, into dir, where the
+// print service collects them.
+func MailRoom(dir string) func(ctx context.Context, m Message, to Recipient, pdf []byte) (string, error) {
+	return func(_ context.Context, m Message, _ Recipient, pdf []byte) (string, error) {
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			return "", fmt.Errorf("messages: mail room: %w", err)
+		}
+		name := filepath.Join(dir, safeName(m.IdempotencyKey, '_')+".pdf")
+		if _, err := writeOnce(name, func(b *bytes.Buffer) error { _, err := b.Write(pdf); return err }); err != nil {
+			return "", err
+		}
+		return name, nil
+	}
+}

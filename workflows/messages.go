@@ -1,0 +1,73 @@
+package workflows
+
+import (
+	"errors"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"recours/activities"
+	"recours/internal/domain"
+	"recours/internal/messages"
+)
+
+// changeClaimantMessages versions the messages to the claimant: from
+// version 1 a file sends its acknowledgment when registered (which meets
+// the acknowledgment deadline), the answer, the mediator's decision, the
+// reply to the Défenseur des droits and the reorientation notice, each as
+// an activity whose outcome is on the timeline. Files started before
+// replay without them.
+const changeClaimantMessages = "claimant-messages"
+
+// messageFor is the message an action sends to the claimant, if any.
+func messageFor(c domain.Case, a domain.Action) (messages.Kind, bool) {
+	switch {
+	case a == domain.ActionAnswer && c.Kind == domain.KindComplaint:
+		return messages.KindComplaintAnswer, true
+	case a == domain.ActionDecide && c.DDDReference != "":
+		return messages.KindDDDReply, true
+	case a == domain.ActionDecide:
+		return messages.KindMediationDecision, true
+	case a == domain.ActionReorient:
+		return messages.KindReorientation, true
+	}
+	return "", false
+}
+
+// messageActivity runs the message activity with its retry policy.
+func messageActivity(ctx workflow.Context, req activities.MessageRequest) (domain.MessageOutcome, error) {
+	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout: activities.MessageStartToClose,
+		RetryPolicy:         activities.MessageRetryPolicy(),
+	})
+	var out domain.MessageOutcome
+	err := workflow.ExecuteActivity(actx, acts.SendMessage, req).Get(ctx, &out)
+	if err != nil && !temporal.IsCanceledError(err) {
+		out = domain.MessageOutcome{Kind: req.Kind, Status: domain.MessageFailed, Error: err.Error()}
+		var ae *temporal.ApplicationError
+		if errors.As(err, &ae) {
+			out.Error = ae.Message()
+			if ae.Type() == activities.ErrTypeMessageBounced || ae.Type() == activities.ErrTypeMessageInvalid {
+				out.Status = domain.MessageBounced
+			}
+		}
+		return out, nil
+	}
+	return out, err
+}
+
+// sendMessage writes to the claimant in the background; the outcome goes
+// on the timeline, and a message that cannot be delivered raises a task.
+// The workflow does not complete before it ends.
+func (w *file) sendMessage(ctx workflow.Context, kind messages.Kind) {
+	w.sending++
+	req := activities.MessageRequest{Kind: string(kind), Case: w.c.Clone(), At: workflow.Now(ctx).UTC(), Occurrence: w.seq}
+	workflow.Go(ctx, func(ctx workflow.Context) {
+		defer func() { w.sending-- }()
+		out, err := messageActivity(ctx, req)
+		if err != nil {
+			return // cancelled
+		}
+		_ = w.save(ctx, w.record(w.c.MessageDelivered(workflow.Now(ctx).UTC(), out)))
+	})
+}

@@ -1,0 +1,157 @@
+package workflows
+
+import (
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"recours/activities"
+	"recours/internal/domain"
+	"recours/internal/messages"
+)
+
+// Temporal names of the overpayment notices. Never rename one.
+const (
+	OverpaymentWorkflowName = "Overpayment"
+	overpaymentIDPrefix     = "overpayment:"
+)
+
+// OverpaymentWorkflowID is the workflow ID of the notice id.
+func OverpaymentWorkflowID(id string) string { return overpaymentIDPrefix + id }
+
+// OverpaymentInput starts a notice's workflow.
+type OverpaymentInput struct {
+	Overpayment domain.Overpayment `json:"overpayment"`
+}
+
+// OverpaymentRequest is the argument of every action on a notice.
+type OverpaymentRequest struct {
+	Actor string                 `json:"actor"`
+	Args  domain.OverpaymentArgs `json:"args"`
+}
+
+// OverpaymentActions lists the notice's updates.
+var OverpaymentActions = []string{domain.OverpaymentExplain, domain.OverpaymentRecordCall, domain.OverpaymentSend}
+
+// notice is the state of one notice's workflow.
+type notice struct {
+	o       domain.Overpayment
+	saved   int
+	sending bool
+}
+
+// Overpayment owns one overpayment notice until it is sent. A notice below
+// the Caf's threshold goes out at once; a large one waits for the enriched
+// explanation and the phone attempt, reminds its author after one working
+// day and tells the managers after two, and is sent by the officer's send.
+func Overpayment(ctx workflow.Context, in OverpaymentInput) (domain.Overpayment, error) {
+	n := &notice{o: in.Overpayment}
+	if err := workflow.SetQueryHandler(ctx, QueryState, func() (domain.Overpayment, error) { return n.o, nil }); err != nil {
+		return n.o, err
+	}
+	if err := workflow.SetUpdateHandler(ctx, UpdateRegister, func(ctx workflow.Context) (domain.Overpayment, error) {
+		err := workflow.Await(ctx, func() bool { return n.saved >= 1 })
+		return n.o, err
+	}); err != nil {
+		return n.o, err
+	}
+	for _, a := range OverpaymentActions {
+		err := workflow.SetUpdateHandlerWithOptions(ctx, a,
+			func(ctx workflow.Context, req OverpaymentRequest) (domain.Overpayment, error) {
+				return n.act(ctx, a, req)
+			},
+			workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, req OverpaymentRequest) error {
+				if n.sending {
+					return asApplicationError(domain.Errorf(domain.ECONFLICT, "la notification est en cours d'envoi"))
+				}
+				return asApplicationError(n.o.Check(a, req.Args))
+			}})
+		if err != nil {
+			return n.o, err
+		}
+	}
+	if err := n.save(ctx, nil); err != nil {
+		return n.o, err
+	}
+	if n.o.Large {
+		workflow.Go(ctx, n.watchCall)
+	} else {
+		n.send(ctx)
+	}
+	if err := workflow.Await(ctx, func() bool { return n.o.Status == domain.OverpaymentSent && !n.sending }); err != nil {
+		return n.o, err
+	}
+	return n.o, workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) })
+}
+
+// act performs a checked action; send hands the notice to the channel in
+// the background.
+func (n *notice) act(ctx workflow.Context, a string, req OverpaymentRequest) (domain.Overpayment, error) {
+	if err := n.o.Apply(workflow.Now(ctx).UTC(), req.Actor, a, req.Args); err != nil {
+		return domain.Overpayment{}, asApplicationError(err)
+	}
+	if err := n.save(ctx, nil); err != nil {
+		return domain.Overpayment{}, err
+	}
+	if a == domain.OverpaymentSend {
+		n.send(ctx)
+	}
+	return n.o, nil
+}
+
+// watchCall reminds the author a working day in, and tells the managers
+// when the two working days passed, while the explanation or the call is
+// missing.
+func (n *notice) watchCall(ctx workflow.Context) {
+	for _, step := range []struct {
+		at   *time.Time
+		mark func(time.Time) []domain.Notification
+	}{{n.o.ReminderAt, n.o.Remind}, {n.o.CallDueAt, n.o.MissCall}} {
+		if step.at == nil {
+			continue
+		}
+		if d := step.at.Sub(workflow.Now(ctx)); d > 0 {
+			if err := workflow.Sleep(ctx, d); err != nil {
+				return
+			}
+		}
+		if n.o.Status == domain.OverpaymentSent || n.sending || len(n.o.Missing()) == 0 {
+			return
+		}
+		_ = n.save(ctx, step.mark(workflow.Now(ctx).UTC()))
+	}
+}
+
+// send delivers the notice in the background and records the outcome.
+func (n *notice) send(ctx workflow.Context) {
+	n.sending = true
+	req := activities.MessageRequest{Kind: string(messages.KindOverpaymentNotice), Overpayment: &n.o,
+		At: workflow.Now(ctx).UTC(), Occurrence: int64(len(n.o.Events))}
+	o := n.o
+	req.Overpayment = &o
+	workflow.Go(ctx, func(ctx workflow.Context) {
+		defer func() { n.sending = false }()
+		out, err := messageActivity(ctx, req)
+		if err != nil {
+			return
+		}
+		_ = n.save(ctx, n.o.Delivered(workflow.Now(ctx).UTC(), out))
+	})
+}
+
+// save writes the notice through a local activity, retried until the
+// store answers.
+func (n *notice) save(ctx workflow.Context, notes []domain.Notification) error {
+	ctx = workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
+		StartToCloseTimeout: 30 * time.Second,
+		RetryPolicy: &temporal.RetryPolicy{
+			InitialInterval: 200 * time.Millisecond, BackoffCoefficient: 2, MaximumInterval: time.Minute,
+		},
+	})
+	if err := workflow.ExecuteLocalActivity(ctx, acts.SaveOverpayment, n.o, notes).Get(ctx, nil); err != nil {
+		return err
+	}
+	n.saved = len(n.o.Events)
+	return nil
+}
