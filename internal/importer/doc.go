@@ -5,13 +5,16 @@
 //
 // The file is read once, as a stream, inside one database transaction:
 // every row is validated as it is read and the valid ones are written as
-// they come (PostgreSQL: COPY into a temporary table, then one INSERT …
-// SELECT … ON CONFLICT DO NOTHING; SQLite: multi-row INSERTs of 500 under
-// the store's write lock). When a row is invalid and SkipInvalid is not
-// set, the transaction is rolled back at the end and the report lists
-// every bad row: nothing is imported. The import is idempotent by
-// reference (unique in the table): a row whose reference is already there
-// is left as it is and counted unchanged.
+// they come (PostgreSQL: COPY straight into cases, in batches; SQLite:
+// multi-row INSERTs of 500 under the store's write lock), the references
+// of each batch already there looked up first and left out. The rows
+// written are added to the figures' rollup (store.FigureRow) in the same
+// transaction, summed by Caf, day, measure and value before they are
+// written. When a row is invalid and SkipInvalid is not set, the
+// transaction is rolled back at the end and the report lists every bad
+// row: nothing is imported. The import is idempotent by reference (unique
+// in the table): a row whose reference is already there is left as it is
+// and counted unchanged.
 //
 // Memory stays bounded whatever the file's size: rows are not kept, only a
 // set of the references seen, to refuse a reference repeated within the
