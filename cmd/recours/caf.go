@@ -7,12 +7,13 @@ import (
 	"github.com/spf13/cobra"
 
 	"recours/internal/calendar"
+	"recours/internal/domain"
 )
 
 func cafCmd() *cobra.Command {
-	cmd := &cobra.Command{Use: "caf", Short: "Show or change a Caf's deadline policy"}
+	cmd := &cobra.Command{Use: "caf", Short: "Show or change a Caf's deadline policy and what its messages say"}
 	var c conn
-	var code, dayMode string
+	var code, dayMode, overpaymentThreshold, mediatorContact string
 	policy := &cobra.Command{
 		Use:   "policy",
 		Short: "Print the Caf's deadline policy; with flags, change it for files opened from now on",
@@ -47,7 +48,29 @@ func cafCmd() *cobra.Command {
 					return err
 				}
 			}
-			b, _ := json.MarshalIndent(p, "", "  ")
+			var threshold *int64
+			var contact *string
+			if f.Changed("overpayment-threshold") {
+				cents, ok := domain.ParseAmount(overpaymentThreshold)
+				if !ok {
+					return fmt.Errorf("--overpayment-threshold: a positive amount in euros, e.g. 1500")
+				}
+				threshold = &cents
+			}
+			if f.Changed("mediator-contact") {
+				contact = &mediatorContact
+			}
+			if err := st.SetCafContact(ctx, code, threshold, contact); err != nil {
+				return err
+			}
+			if org, err = st.Organisation(ctx, code); err != nil {
+				return err
+			}
+			b, _ := json.MarshalIndent(struct {
+				domain.Policy
+				OverpaymentThreshold string `json:"overpayment_threshold"`
+				MediatorContact      string `json:"mediator_contact"`
+			}{p, domain.FormatCents(org.OverpaymentThresholdCents), org.MediatorContact}, "", "  ")
 			fmt.Fprintln(cmd.OutOrStdout(), string(b))
 			return nil
 		},
@@ -62,6 +85,8 @@ func cafCmd() *cobra.Command {
 	policy.Flags().Int("mediation-target-days", 0, "mediation decision target")
 	policy.Flags().Int("mediation-legal-days", 0, "mediation decision legal limit")
 	policy.Flags().Int("opinion-days", 0, "a service's time to give its opinion, by default")
+	policy.Flags().StringVar(&overpaymentThreshold, "overpayment-threshold", "", "amount in euros from which an overpayment notice needs the enriched explanation and a phone attempt (1500 by default)")
+	policy.Flags().StringVar(&mediatorContact, "mediator-contact", "", "how claimants reach the Caf's mediator, as the messages say it")
 	_ = policy.MarkFlagRequired("caf")
 	cmd.AddCommand(policy)
 	return cmd

@@ -87,6 +87,26 @@ func TestCafPolicy_WorkingDaysForNewFiles(t *testing.T) {
 	assert.ErrorContains(t, err, "Caf inconnue")
 }
 
+func TestCafPolicy_OverpaymentThresholdAndMediatorContact(t *testing.T) {
+	dir, st := seededData(t)
+	out, err := run(t, "caf", "policy", "--data", dir, "--caf", "071")
+	require.NoError(t, err)
+	assert.Contains(t, out, "\"overpayment_threshold\": \"1\u202f500,00\u00a0€\"", "the national threshold by default")
+
+	out, err = run(t, "caf", "policy", "--data", dir, "--caf", "071", "--overpayment-threshold", "1200",
+		"--mediator-contact", "Médiateur de la Caf de l'Ardèche, 4 rue de la Préfecture, 07000 Privas")
+	require.NoError(t, err)
+	assert.Contains(t, out, "Privas")
+	org, err := st.Organisation(context.Background(), "071")
+	require.NoError(t, err)
+	assert.Equal(t, int64(120000), org.OverpaymentThresholdCents)
+	assert.Contains(t, org.MediatorContact, "Privas")
+	assert.Equal(t, 10, org.TargetDays, "the deadlines stay")
+
+	_, err = run(t, "caf", "policy", "--data", dir, "--caf", "071", "--overpayment-threshold", "-5")
+	assert.ErrorContains(t, err, "positive amount")
+}
+
 // TestAuditVerify_NamesTheAlteredEntry alters one entry of the access
 // trail directly in the database, on both stores: verify fails and names it.
 func TestAuditVerify_NamesTheAlteredEntry(t *testing.T) {

@@ -49,6 +49,8 @@ type Result struct {
 	// Live counts the live files opened by this run (0 when they were
 	// already there).
 	Live int
+	// Overpayments counts the overpayment notices notified by this run.
+	Overpayments int
 }
 
 // Seed imports the history and opens the live files, as the package
@@ -75,6 +77,9 @@ func Seed(ctx context.Context, st *store.Store, api http.Handler, opts Options) 
 		return res, fmt.Errorf("demo: live files: %w", err)
 	}
 	slog.InfoContext(ctx, "demo live files", "caf", Caf, "opened", n)
+	if res.Overpayments, err = seedOverpayments(ctx, st, api, now); err != nil {
+		return res, fmt.Errorf("demo: overpayments: %w", err)
+	}
 	return res, nil
 }
 

@@ -30,6 +30,7 @@ func TestSeed_AYearOfHistoryAndLiveFilesAtEveryStage(t *testing.T) {
 		assert.Equal(t, rep.Read, rep.Imported)
 	}
 	assert.Equal(t, 20, res.Live)
+	assert.Equal(t, 3, res.Overpayments, "a standard notice, a large one waiting, a large one sent")
 
 	year := time.Now().Year() - 1
 	from := time.Date(year, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -85,6 +86,7 @@ func TestSeed_AYearOfHistoryAndLiveFilesAtEveryStage(t *testing.T) {
 	again, err := demo.Seed(ctx, r.Store, api, demo.Options{})
 	require.NoError(t, err)
 	assert.Equal(t, 0, again.Live, "the live files are there already")
+	assert.Equal(t, 0, again.Overpayments, "the notices are there already")
 	for _, rep := range again.History {
 		assert.Equal(t, 0, rep.Imported)
 		assert.Equal(t, rep.Read, rep.Unchanged)

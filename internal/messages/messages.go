@@ -48,7 +48,7 @@ var Kinds = []Kind{KindAcknowledgment, KindComplaintAnswer, KindMediationDecisio
 var TemplateVersion = map[Kind]int{
 	KindAcknowledgment:    1,
 	KindComplaintAnswer:   1,
-	KindMediationDecision: 1,
+	KindMediationDecision: 2, // 2: the suspended deadline resumes with the time it had left
 	KindReorientation:     1,
 	KindDDDReply:          1,
 }

@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -78,7 +79,7 @@ func TestEveryTemplateRenders(t *testing.T) {
 		{KindAcknowledgment, complaint(), "26 mars 2026", caf.MediatorContact, []string{"réclamation"}},
 		{KindAcknowledgment, mediation(), "20 avril 2026", ddd, []string{"demande de médiation"}},
 		{KindComplaintAnswer, complaint(), "12 mai 2026", caf.MediatorContact, []string{"étalons sur 12 mois", "médiation"}},
-		{KindMediationDecision, mediation(), "12 mai 2026", ddd, []string{"modifiée en partie", "rétabli à partir de février"}},
+		{KindMediationDecision, mediation(), "12 mai 2026", ddd, []string{"modifiée en partie", "rétabli à partir de février", "pour le temps qui vous restait", "au plus tard le 12 mai 2026"}},
 		{KindReorientation, mediation(), "12 mai 2026", caf.MediatorContact, []string{"R-071-2026-000200"}},
 		{KindDDDReply, mediation(), "12 mai 2026", ddd, []string{"DDD-2026-0042", "2 avril 2026"}},
 	} {
@@ -86,8 +87,8 @@ func TestEveryTemplateRenders(t *testing.T) {
 			m, err := Compose(tc.kind, tc.c, caf, now)
 			require.NoError(t, err)
 			assert.Equal(t, tc.kind, m.Kind)
-			assert.Equal(t, 1, m.Version)
-			assert.Equal(t, tc.c.ID+":"+string(tc.kind)+":1", m.IdempotencyKey)
+			assert.Equal(t, TemplateVersion[tc.kind], m.Version)
+			assert.Equal(t, tc.c.ID+":"+string(tc.kind)+":"+strconv.Itoa(m.Version), m.IdempotencyKey)
 			assert.Contains(t, m.Subject, tc.c.ID)
 			assert.Contains(t, m.Body, tc.c.ID, "the file reference")
 			assert.Contains(t, m.Body, tc.deadline, "the deadline")
