@@ -59,6 +59,7 @@ func AnnualPDF(w io.Writer, s *Summary, cafName string, year int) error {
 	d.complaints(s)
 	d.mediations(s)
 	d.referrals(s)
+	d.overpayments(s)
 	d.commitments(s)
 	d.perCaf(s)
 	d.charts(s)
@@ -330,6 +331,21 @@ func (d *pdfDoc) referrals(s *Summary) {
 		{"Saisines reçues", pdfInt(r.Count), false},
 		{fmt.Sprintf("Évolution par rapport à %d", d.year-1), pdfChange(r.CountChangePct), true},
 		{"Traitées dans le délai demandé par le Défenseur des droits", pdfPct(r.AnsweredByExpectedDatePct), false},
+	})
+}
+
+func (d *pdfDoc) overpayments(s *Summary) {
+	o := s.Overpayments
+	d.heading("Trop-perçus importants (explication détaillée et appel)", 60)
+	d.rows([]pdfRow{
+		{"Notifications de trop-perçu", pdfInt(o.Notices), false},
+		{"dont d'un montant au moins égal au seuil", pdfInt(o.LargeNotices), true},
+		{"Avec l'explication détaillée", pdfPct(o.ExplainedPct), false},
+		{"Avec une tentative d'appel", pdfPct(o.CallAttemptedPct), false},
+		{"dont allocataire joint", pdfPct(o.CallReachedPct), true},
+		{"Suivies d'une réclamation ou d'une médiation dans les 60 jours", pdfPct(o.DisputedWithin60DaysPct), false},
+		{"quand l'allocataire a été joint", pdfPct(o.DisputedWhenReachedPct), true},
+		{"quand il ne l'a pas été", pdfPct(o.DisputedWhenNotReachedPct), true},
 	})
 }
 
