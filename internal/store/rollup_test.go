@@ -1,0 +1,67 @@
+package store_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"gorm.io/gorm"
+
+	"recours/internal/domain"
+	"recours/internal/store"
+	"recours/internal/testutil"
+)
+
+func figures(t *testing.T, st *store.Store) map[store.FigureKey]int64 {
+	t.Helper()
+	var rows []store.FigureRow
+	require.NoError(t, st.DB.Where("n <> 0").Find(&rows).Error)
+	out := map[store.FigureKey]int64{}
+	for _, r := range rows {
+		out[store.FigureKey{Caf: r.Caf, Measure: r.Measure, Day: r.Day, Value: r.Value}] = r.N
+	}
+	return out
+}
+
+// A database of the released schema, with files, gets the rollup of
+// those files and loses the figures' covering indexes when it migrates.
+func TestMigration_FiguresRollup_FillsTheRollupFromTheFilesThere(t *testing.T) {
+	for _, db := range testutil.Databases() {
+		t.Run(db.Name, func(t *testing.T) {
+			st, err := store.Open(db.URL(t))
+			require.NoError(t, err)
+			t.Cleanup(func() { _ = st.Close() })
+			require.NoError(t, store.MigrateInitial(st))
+			received := time.Date(2021, 3, 31, 22, 30, 0, 0, time.UTC) // 1 April in Paris
+			answered, days := received.AddDate(0, 0, 3), 3
+			legal := received.AddDate(0, 0, 15)
+			rows := []store.CaseRow{
+				{ID: "01a20000-0000-7000-8000-000000000101", Kind: string(domain.KindComplaint), Caf: "071",
+					Status: "answered", SLAStatus: "met", Channel: "phone", Benefit: "rsa", Reason: "other",
+					ReceivedAt: received, AnsweredAt: &answered, LegalDue: &legal, AckStatus: "met",
+					ElapsedDays: &days, ElapsedDaysRaw: &days, Version: 3, Data: "{}"},
+				{ID: "01a20000-0000-7000-8000-000000000102", Kind: string(domain.KindComplaint), Caf: "071",
+					Status: "open", SLAStatus: "on_time", Channel: "email", Benefit: "ppa", Reason: "other",
+					ReceivedAt: received, LegalDue: &legal, Version: 1, Data: "{}"},
+			}
+			// The released schema has no rollup: the rows go in as they did then.
+			require.NoError(t, st.DB.Session(&gorm.Session{SkipHooks: true}).Create(&rows).Error)
+			require.NoError(t, st.Migrate(context.Background()))
+
+			got := figures(t, st)
+			april1 := store.DayNumber(2021, time.April, 1)
+			assert.Equal(t, int64(2), got[store.FigureKey{Caf: "071", Measure: store.MeasureReceived, Day: april1}])
+			assert.Equal(t, int64(1), got[store.FigureKey{Caf: "071", Measure: store.MeasureHandled, Day: april1 + 3}])
+			assert.Equal(t, int64(2), got[store.FigureKey{Caf: "071", Measure: store.MeasureOpen, Day: april1}])
+			assert.Equal(t, int64(-1), got[store.FigureKey{Caf: "071", Measure: store.MeasureOpen, Day: april1 + 3}])
+			require.NoError(t, st.RebuildRollup(context.Background()))
+			assert.Equal(t, got, figures(t, st))
+			for _, ix := range []string{"ix_cases_received", "ix_cases_answered", "ix_cases_mediations", "ix_cases_implicit_rejection"} {
+				assert.False(t, st.DB.Migrator().HasIndex(&store.CaseRow{}, ix), ix)
+			}
+			assert.True(t, st.DB.Migrator().HasIndex(&store.CaseRow{}, "ix_cases_caf_id"))
+		})
+	}
+}
