@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -78,10 +79,10 @@ func (a *Activities) SendMessage(ctx context.Context, req MessageRequest) (domai
 	if err != nil {
 		rec.Status, rec.LastError = string(res.Status), errorText(err)
 		if res.Status == messages.StatusBounced {
-			return out, a.fail(ctx, rec, temporal.NewNonRetryableApplicationError(rec.LastError, ErrTypeMessageBounced, err))
+			return out, a.fail(ctx, rec, temporal.NewNonRetryableApplicationError(rec.LastError, ErrTypeMessageBounced, nil))
 		}
 		rec.Status = domain.MessageFailed
-		return out, a.fail(ctx, rec, temporal.NewApplicationErrorWithCause(rec.LastError, ErrTypeMessageFailed, err))
+		return out, a.fail(ctx, rec, temporal.NewApplicationError(rec.LastError, ErrTypeMessageFailed))
 	}
 	if sms := a.Messages.Complement(to); sms != nil {
 		// The SMS is a complement: its failure is recorded, not retried.
@@ -161,16 +162,24 @@ func (a *Activities) cafContact(ctx context.Context, code string) (messages.CafC
 	return c, nil
 }
 
-// errorText is err's text, cut short; it names servers and codes, never
-// the claimant's address.
+// errorText is err's text, cut short, with any email address or phone
+// number blotted out: a server's refusal often repeats the recipient, and
+// the text reaches the timeline and Temporal's logs.
 func errorText(err error) string {
 	s := err.Error()
 	var ae *temporal.ApplicationError
 	if errors.As(err, &ae) {
 		s = ae.Message()
 	}
+	s = emailLike.ReplaceAllString(s, "[adresse]")
+	s = phoneLike.ReplaceAllString(s, "[numéro]")
 	if len(s) > maxErrorText {
 		s = s[:maxErrorText]
 	}
 	return s
 }
+
+var (
+	emailLike = regexp.MustCompile(`[^\s<>"'@]+@[^\s<>"']+`)
+	phoneLike = regexp.MustCompile(`\+?[0-9][0-9 .]{8,}[0-9]`)
+)
