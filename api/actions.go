@@ -93,32 +93,43 @@ func (s *Server) sendUpdate(c *gin.Context, file domain.Case, action domain.Acti
 		return domain.Case{}, errAnswered
 	}
 	u := user(c)
+	req := workflows.ActionRequest{Actor: domain.Actor{Login: u.Login, Roles: s.Authz.Roles(u.Login, file.Caf)}, Args: args}
+	var out domain.Case
+	err := s.runUpdate(c, workflows.WorkflowID(file.Kind, file.ID), string(action), req, &out, release,
+		"le dossier est clos : plus aucune action n'est possible")
+	return out, err
+}
+
+// runUpdate sends the update name with arg to the workflow wid and decodes
+// its result into out. The client's Idempotency-Key becomes the update ID.
+// A refusal releases the key (a retry is a first attempt; a timed-out one
+// may have applied, so it keeps it); a workflow that has ended answers
+// 409 with closed.
+func (s *Server) runUpdate(c *gin.Context, wid, name string, arg, out any, release func(), closed string) error {
 	updateID := newID()
 	if key := c.GetHeader("Idempotency-Key"); key != "" {
-		updateID = "key:" + u.Login + ":" + key
+		updateID = "key:" + user(c).Login + ":" + key
 	}
 	ctx, cancel := context.WithTimeout(c.Request.Context(), s.RequestTimeout)
 	defer cancel()
-	req := workflows.ActionRequest{Actor: domain.Actor{Login: u.Login, Roles: s.Authz.Roles(u.Login, file.Caf)}, Args: args}
 	h, err := s.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-		WorkflowID: workflows.WorkflowID(file.Kind, file.ID), UpdateID: updateID, UpdateName: string(action),
-		Args: []any{req}, WaitForStage: client.WorkflowUpdateStageCompleted,
+		WorkflowID: wid, UpdateID: updateID, UpdateName: name,
+		Args: []any{arg}, WaitForStage: client.WorkflowUpdateStageCompleted,
 	})
-	var out domain.Case
 	if err == nil {
-		err = h.Get(ctx, &out)
+		err = h.Get(ctx, out)
 	}
 	if err != nil && !isUnavailable(err) {
-		release() // refused: a retry with this key is a first attempt (a timed-out one may have applied)
+		release()
 	}
 	var notFound *serviceerror.NotFound
 	switch {
 	case errors.As(err, &notFound):
-		return out, &domain.Error{Code: domain.ECONFLICT, Message: "le dossier est clos : plus aucune action n'est possible"}
+		return &domain.Error{Code: domain.ECONFLICT, Message: closed}
 	case err != nil:
-		return out, workflows.DomainError(err)
+		return workflows.DomainError(err)
 	}
-	return out, nil
+	return nil
 }
 
 // errAnswered says the request was already answered with a problem.

@@ -8,8 +8,6 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
-	"go.temporal.io/api/serviceerror"
-	"go.temporal.io/sdk/client"
 
 	"recours/internal/domain"
 	"recours/internal/store"
@@ -173,29 +171,11 @@ func (s *Server) overpaymentAction(c *gin.Context, o domain.Overpayment, action 
 	if !ok {
 		return o, errAnswered
 	}
-	updateID := newID()
-	if key := c.GetHeader("Idempotency-Key"); key != "" {
-		updateID = "key:" + u.Login + ":" + key
-	}
-	ctx, cancel := context.WithTimeout(c.Request.Context(), s.RequestTimeout)
-	defer cancel()
-	h, err := s.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-		WorkflowID: workflows.OverpaymentWorkflowID(o.ID), UpdateID: updateID, UpdateName: action,
-		Args: []any{workflows.OverpaymentRequest{Actor: u.Login, Args: args}}, WaitForStage: client.WorkflowUpdateStageCompleted,
-	})
 	var out domain.Overpayment
-	if err == nil {
-		err = h.Get(ctx, &out)
-	}
-	if err != nil && !isUnavailable(err) {
-		release()
-	}
-	var notFound *serviceerror.NotFound
-	switch {
-	case errors.As(err, &notFound):
-		return o, &domain.Error{Code: domain.ECONFLICT, Message: "la notification a déjà été envoyée"}
-	case err != nil:
-		return o, workflows.DomainError(err)
+	err := s.runUpdate(c, workflows.OverpaymentWorkflowID(o.ID), action,
+		workflows.OverpaymentRequest{Actor: u.Login, Args: args}, &out, release, "la notification a déjà été envoyée")
+	if err != nil {
+		return o, err
 	}
 	return out, nil
 }

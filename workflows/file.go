@@ -162,11 +162,16 @@ func (w *file) save(ctx workflow.Context, rec store.Record) error {
 }
 
 func saveRecord(ctx workflow.Context, rec store.Record) error {
-	ctx = workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
+	return workflow.ExecuteLocalActivity(saving(ctx), acts.Save, rec).Get(ctx, nil)
+}
+
+// saving sets the options of the local activities that write to the
+// store: retried without end, as what they write is in the history.
+func saving(ctx workflow.Context) workflow.Context {
+	return workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
 		StartToCloseTimeout: 30 * time.Second,
 		RetryPolicy: &temporal.RetryPolicy{
 			InitialInterval: 200 * time.Millisecond, BackoffCoefficient: 2, MaximumInterval: time.Minute,
 		},
 	})
-	return workflow.ExecuteLocalActivity(ctx, acts.Save, rec).Get(ctx, nil)
 }

@@ -54,7 +54,9 @@ type harness struct {
 	scheduled, fired int
 }
 
-func newHarness(t *testing.T, channel domain.Channel) *harness {
+// newEnv is a time-skipping test environment at start whose activities
+// write to a real SQLite store and send messages with msgs.
+func newEnv(t *testing.T, msgs messages.Router) (*testsuite.TestWorkflowEnvironment, *store.Store, *activities.Activities) {
 	t.Helper()
 	st, err := store.Open("sqlite:" + filepath.Join(t.TempDir(), "recours.db"))
 	require.NoError(t, err)
@@ -65,9 +67,14 @@ func newHarness(t *testing.T, channel domain.Channel) *harness {
 	suite.SetLogger(log.NewStructuredLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))
 	env := suite.NewTestWorkflowEnvironment()
 	env.SetStartTime(start)
-	acts := &activities.Activities{Store: st,
-		Messages: messages.NewRouter(messages.Config{OutboxDir: filepath.Join(t.TempDir(), "outbox")})}
+	acts := &activities.Activities{Store: st, Messages: msgs}
 	env.RegisterActivity(acts)
+	return env, st, acts
+}
+
+func newHarness(t *testing.T, channel domain.Channel) *harness {
+	t.Helper()
+	env, st, acts := newEnv(t, messages.NewRouter(messages.Config{OutboxDir: filepath.Join(t.TempDir(), "outbox")}))
 	env.RegisterWorkflowWithOptions(workflows.Complaint, workflow.RegisterOptions{Name: workflows.ComplaintWorkflowName})
 
 	now := env.Now().UTC()

@@ -3,7 +3,6 @@ package workflows
 import (
 	"time"
 
-	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"recours/activities"
@@ -143,13 +142,7 @@ func (n *notice) send(ctx workflow.Context) {
 // save writes the notice through a local activity, retried until the
 // store answers.
 func (n *notice) save(ctx workflow.Context, notes []domain.Notification) error {
-	ctx = workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
-		StartToCloseTimeout: 30 * time.Second,
-		RetryPolicy: &temporal.RetryPolicy{
-			InitialInterval: 200 * time.Millisecond, BackoffCoefficient: 2, MaximumInterval: time.Minute,
-		},
-	})
-	if err := workflow.ExecuteLocalActivity(ctx, acts.SaveOverpayment, n.o, notes).Get(ctx, nil); err != nil {
+	if err := workflow.ExecuteLocalActivity(saving(ctx), acts.SaveOverpayment, n.o, notes).Get(ctx, nil); err != nil {
 		return err
 	}
 	n.saved = len(n.o.Events)

@@ -3,19 +3,14 @@ package workflows_test
 import (
 	"context"
 	"encoding/json"
-	"io"
-	"log/slog"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/testsuite"
 	"go.temporal.io/sdk/workflow"
 
-	"recours/activities"
 	"recours/internal/domain"
 	"recours/internal/messages"
 	"recours/internal/store"
@@ -36,16 +31,8 @@ type noticeHarness struct {
 
 func newNoticeHarness(t *testing.T, amount string) *noticeHarness {
 	t.Helper()
-	st, err := store.Open("sqlite:" + filepath.Join(t.TempDir(), "recours.db"))
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = st.Close() })
-	require.NoError(t, st.Migrate(context.Background()))
-	var suite testsuite.WorkflowTestSuite
-	suite.SetLogger(log.NewStructuredLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))
-	env := suite.NewTestWorkflowEnvironment()
-	env.SetStartTime(start)
 	sender := &flakySender{}
-	env.RegisterActivity(&activities.Activities{Store: st, Messages: messages.Router{Email: sender}})
+	env, st, _ := newEnv(t, messages.Router{Email: sender})
 	env.RegisterWorkflowWithOptions(workflows.Overpayment, workflow.RegisterOptions{Name: workflows.OverpaymentWorkflowName})
 	n := domain.NewOverpayment{Caf: caf, Claimant: domain.Claimant{Number: "1234567", Name: "Jeanne Martin", Email: "jeanne@example.fr"},
 		Benefit: "housing_aid", PeriodStart: "2025-09-01", PeriodEnd: "2025-12-31", Amount: domain.Amount(amount),
