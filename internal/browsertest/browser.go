@@ -284,7 +284,14 @@ func (b *Browser) Fill(sel, value string) {
 		}
 		return
 	}
-	b.Run("fill "+sel, chromedp.Clear(sel, chromedp.ByQuery), chromedp.SendKeys(sel, value, chromedp.ByQuery))
+	// chromedp.Clear fails on an empty <textarea> (it has no text node to
+	// remove): the value is emptied in the page instead.
+	b.Run("fill "+sel, chromedp.Evaluate(fmt.Sprintf(`(() => {
+			const el = document.querySelector(%s);
+			el.value = '';
+			el.dispatchEvent(new Event('input', {bubbles: true}));
+		})()`, jsString(sel)), nil),
+		chromedp.SendKeys(sel, value, chromedp.ByQuery))
 }
 
 // Click clicks the element sel once it is visible, without waiting for
