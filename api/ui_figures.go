@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -18,12 +19,13 @@ import (
 // uiFiguresData is the figures page: the period's form, the summary of
 // reports.Compute, and its charts (each with its table).
 type uiFiguresData struct {
-	Cafs           []string
-	Caf, From, To  string
-	Errors         map[string]string
-	Sum            *reports.Summary
-	Charts         []uiChart
-	PreviousPeriod string
+	Cafs          []string
+	Caf, From, To string
+	Errors        map[string]string
+	Sum           *reports.Summary
+	Charts        []uiChart
+	// Period and PreviousPeriod read « du 01/01/2026 au 22/11/2026 ».
+	Period, PreviousPeriod string
 }
 
 // uiChart is a horizontal bar chart drawn as inline SVG on the server.
@@ -73,7 +75,8 @@ func (s *Server) uiFigures(c *gin.Context) {
 		return
 	}
 	sum := d.Sum
-	d.PreviousPeriod = sum.Previous.From + " au " + sum.Previous.To
+	d.Period = "du " + uiDateText(sum.From) + " au " + uiDateText(sum.To)
+	d.PreviousPeriod = "du " + uiDateText(sum.Previous.From) + " au " + uiDateText(sum.Previous.To)
 	d.Charts = []uiChart{
 		uiCountChart("canal", "Réclamations reçues par canal", sum.Complaints.ByChannel, uiChannelLabels),
 		uiCountChart("motif", "Réclamations reçues par motif", sum.Complaints.ByReason, uiReasonLabels),
@@ -85,8 +88,10 @@ func (s *Server) uiFigures(c *gin.Context) {
 }
 
 const (
-	uiBarRow   = 28
-	uiBarWidth = 360 // the bars' area, right of the labels
+	uiBarRow = 28
+	// uiBarWidth is the bars' area, right of the labels: the longest bar
+	// leaves room for its value («100,0 %») inside the 600-unit view box.
+	uiBarWidth = 290
 )
 
 func uiCountChart(id, title string, m map[string]int64, labels map[string]string) uiChart {
@@ -132,4 +137,13 @@ func uiLayout(ch uiChart) uiChart {
 	}
 	ch.Height = max(len(ch.Bars)*uiBarRow, uiBarRow)
 	return ch
+}
+
+// uiDateText writes a YYYY-MM-DD day as the French read it, 22/11/2026.
+func uiDateText(day string) string {
+	t, err := time.Parse(time.DateOnly, day)
+	if err != nil {
+		return day
+	}
+	return t.Format("02/01/2006")
 }
