@@ -39,6 +39,11 @@ type Server struct {
 	// Auth configures the browser sign-in (OIDC, the local demo login)
 	// and the session cookie accepted beside bearer tokens.
 	Auth AuthConfig
+	// OutboxDir is the folder the messages to claimants are written to
+	// when no channel is configured (the embedded default): the web
+	// interface serves a file's .eml and .pdf from there, and from
+	// nowhere else. Empty: no download.
+	OutboxDir string
 
 	metrics *metrics
 	seal    *auth.Sealer

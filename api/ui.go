@@ -65,6 +65,7 @@ var uiNav = []uiNavItem{
 	{Href: "/ui/reclamations/nouvelle", Label: "Nouvelle réclamation", obj: authz.ObjComplaint, act: authz.ActCreate},
 	{Href: "/ui/mediation", Label: "Médiation", obj: authz.ObjMediation, act: string(domain.ActionDecide)},
 	{Href: "/ui/chiffres", Label: "Chiffres", obj: "report", act: authz.ActRead},
+	{Href: "/ui/trop-percus", Label: "Trop-perçus", obj: ObjOverpayment, act: authz.ActRead},
 }
 
 // mountUI serves the web interface under /ui (and / redirects there).
@@ -89,8 +90,15 @@ func (s *Server) mountUI(r *gin.Engine) {
 	ui.POST("/reclamations", s.uiIntake)
 	ui.GET("/dossiers/:id", s.uiCase)
 	ui.POST("/dossiers/:id/actions/:action", s.uiAction)
+	ui.GET("/dossiers/:id/messages/:n/:format", s.uiCaseMessage)
 	ui.GET("/mediation", s.uiMediationDesk)
 	ui.GET("/chiffres", s.uiFigures)
+	ui.GET("/trop-percus", s.uiNotices)
+	ui.GET("/trop-percus/nouveau", s.uiNoticeNew)
+	ui.POST("/trop-percus", s.uiNoticeCreate)
+	ui.GET("/trop-percus/:id", s.uiNotice)
+	ui.POST("/trop-percus/:id/actions/:action", s.uiNoticeAct)
+	ui.GET("/trop-percus/:id/messages/:n/:format", s.uiNoticeMessageFile)
 }
 
 // uiSession lets through a signed-in agent only (others go to the sign-in
@@ -210,14 +218,16 @@ type uiPage struct {
 var uiPages = map[string]*template.Template{}
 
 func init() {
-	base := template.Must(template.New("").Funcs(uiFuncs).ParseFS(uiTemplates, "ui/templates/layout.html", "ui/templates/parts.html"))
+	// *.partial.html are shared by every page, as parts.html.
+	base := template.Must(template.New("").Funcs(uiFuncs).ParseFS(uiTemplates,
+		"ui/templates/layout.html", "ui/templates/parts.html", "ui/templates/*.partial.html"))
 	names, err := fs.Glob(uiTemplates, "ui/templates/*.html")
 	if err != nil {
 		panic(err)
 	}
 	for _, n := range names {
 		name := strings.TrimSuffix(strings.TrimPrefix(n, "ui/templates/"), ".html")
-		if name == "layout" || name == "parts" {
+		if name == "layout" || name == "parts" || strings.HasSuffix(name, ".partial") {
 			continue
 		}
 		uiPages[name] = template.Must(template.Must(base.Clone()).ParseFS(uiTemplates, n))

@@ -25,6 +25,7 @@ type uiCaseData struct {
 	Actions   []uiActionForm
 	Pending   []domain.Opinion
 	Failed    bool
+	Messages  []uiMessage
 	// Error says why an action that has no form here failed.
 	Error string
 }
@@ -83,6 +84,11 @@ func (s *Server) uiCasePage(c *gin.Context, status int, file domain.Case, flash 
 	}
 	d := uiCaseData{View: view, Failed: failed != ""}
 	if d.Events, err = s.Store.Events(ctx, file.ID); err != nil {
+		s.uiFail(c, err)
+		return
+	}
+	d.Events = uiMessageEvents(d.Events)
+	if d.Messages, err = s.uiMessages(ctx, file.ID, "/ui/dossiers/"+file.ID); err != nil {
 		s.uiFail(c, err)
 		return
 	}

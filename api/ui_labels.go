@@ -62,7 +62,8 @@ var (
 		"link_referral": "Saisine rattachée", "reminder": "Rappel : objectif proche",
 		"deadline_missed": "Accusé de réception en retard", "target_missed": "Objectif dépassé",
 		"legal_limit_passed": "Délai légal dépassé", "implicit_rejection": "Rejet implicite",
-		"opinion_reminder": "Rappel d'avis", "message_sent": "Message envoyé à l'allocataire", "opinion_expired": "Avis non rendu dans le délai",
+		"opinion_reminder": "Rappel d'avis", "message_sent": "Message envoyé à l'allocataire",
+		"message_failed": "Message non remis à l'allocataire", "opinion_expired": "Avis non rendu dans le délai",
 	}
 	uiFieldLabels = map[string]string{
 		"assignee": "Gestionnaire", "note": "Pièces demandées (message à l'allocataire)", "answer": "Réponse à l'allocataire",

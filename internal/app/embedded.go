@@ -90,7 +90,8 @@ func StartEmbedded(ctx context.Context, cfg EmbeddedConfig) (_ *Embedded, err er
 	if msgs.OutboxDir == "" {
 		msgs.OutboxDir = filepath.Join(cfg.DataDir, "outbox")
 	}
-	e.Worker = NewWorker(e.Client, e.Store, saved, messages.NewRouter(msgs))
+	router := messages.NewRouter(msgs)
+	e.Worker = NewWorker(e.Client, e.Store, saved, router)
 	if err = e.Worker.Start(); err != nil {
 		return nil, fmt.Errorf("worker: %w", err)
 	}
@@ -101,6 +102,9 @@ func StartEmbedded(ctx context.Context, cfg EmbeddedConfig) (_ *Embedded, err er
 	}
 	e.API.Saved = saved
 	e.API.InsecureCallbacks = true // demo partners listen on localhost
+	if router.Outbox != nil {
+		e.API.OutboxDir = router.Outbox.Dir
+	}
 	browser := cfg.Auth
 	browser.LocalLogin = browser.OIDC.Issuer == "" // the demo users sign in locally
 	if e.API.Auth, err = browser.APIConfig(); err != nil {
