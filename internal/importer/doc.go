@@ -14,7 +14,10 @@
 // transaction is rolled back at the end and the report lists every bad
 // row: nothing is imported. The import is idempotent by reference (unique
 // in the table): a row whose reference is already there is left as it is
-// and counted unchanged.
+// and counted unchanged. An imported row carries no JSON document (its
+// data is empty): everything a file of history has is in its columns, from
+// which the store builds it when it is read, so a row is about a third of
+// a live file's.
 //
 // Memory stays bounded whatever the file's size: rows are not kept, only a
 // set of the references seen, to refuse a reference repeated within the

@@ -265,7 +265,6 @@ type caseRow struct {
 	targetDue, legalDue, answered, decided, closed, implicitRejected *time.Time
 	elapsed, elapsedRaw                                              *int
 	pausedSeconds                                                    int64
-	data                                                             string
 }
 
 const day = 24 * time.Hour
@@ -463,97 +462,6 @@ func (rd *reader) fill(row *caseRow, received, answered, closed *time.Time, paus
 			row.implicitRejected = &rejection
 		}
 	}
-	row.data = string(appendData(make([]byte, 0, 480), row, rd.now))
-}
-
-// subjectPrefix begins the subject of an imported file, followed by its
-// reference: the file as shown has no other place for it.
-const subjectPrefix = "Historique importé, réf. "
-
-// appendData appends the file as GET /api/v1/cases/{id} shows it (the JSON
-// of domain.Case), with "imported": true and the reference. Only what an
-// imported file has is written (the rest decodes to its zero value): the
-// JSON is most of a row's size, and so of the import's time.
-func appendData(b []byte, row *caseRow, now time.Time) []byte {
-	str := func(name, v string) {
-		b = append(b, ',', '"')
-		b = append(b, name...)
-		b = append(b, '"', ':')
-		b = appendString(b, v)
-	}
-	tm := func(name string, t *time.Time) {
-		if t == nil {
-			return
-		}
-		b = append(b, ',', '"')
-		b = append(b, name...)
-		b = append(b, `":"`...)
-		b = t.UTC().AppendFormat(b, time.RFC3339)
-		b = append(b, '"')
-	}
-	num := func(name string, n int64) {
-		b = append(b, ',', '"')
-		b = append(b, name...)
-		b = append(b, '"', ':')
-		b = strconv.AppendInt(b, n, 10)
-	}
-	b = append(b, `{"id":"`...)
-	b = append(b, row.id...)
-	b = append(b, '"')
-	str("kind", row.kind)
-	str("caf", row.caf)
-	str("status", row.status)
-	if row.channel != "" {
-		str("channel", row.channel)
-	}
-	str("benefit", row.benefit)
-	str("reason", row.reason)
-	if row.origin != "" {
-		str("origin", row.origin)
-	}
-	str("subject", subjectPrefix+row.reference)
-	tm("received_at", &row.received)
-	b = append(b, `,"deadlines":[]`...)
-	str("sla_status", row.sla)
-	if row.pausedSeconds > 0 {
-		num("paused_seconds", row.pausedSeconds)
-	}
-	tm("answered_at", row.answered)
-	if row.elapsed != nil {
-		num("elapsed_days_raw", int64(*row.elapsedRaw))
-		num("elapsed_days", int64(*row.elapsed))
-	}
-	tm("implicit_rejection_at", row.implicitRejected)
-	if row.outcome != "" {
-		str("outcome", row.outcome)
-	}
-	tm("decided_at", row.decided)
-	tm("created_at", &now)
-	tm("updated_at", &now)
-	tm("closed_at", row.closed)
-	b = append(b, `,"imported":true`...)
-	str("reference", row.reference)
-	return append(b, '}')
-}
-
-// appendString appends s as a JSON string.
-func appendString(b []byte, s string) []byte {
-	const hex = "0123456789abcdef"
-	b = append(b, '"')
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c == '"' || c == '\\':
-			b = append(b, '\\', c)
-		case c < 0x20 || c == 0x7f:
-			b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
-		case c == '<' || c == '>' || c == '&':
-			b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
-		default:
-			b = append(b, c)
-		}
-	}
-	return append(b, '"')
 }
 
 func join[T ~string](words []T) string {

@@ -235,7 +235,7 @@ func (s *copySource) Next() bool {
 	v[7], v[8], v[9], v[10], v[11], v[12], v[13] = row.channel, row.benefit, row.reason, row.origin, row.outcome, "", ""
 	v[14], v[15], v[16], v[17], v[18], v[19] = row.received, row.targetDue, row.legalDue, row.answered, row.decided, row.closed
 	v[20], v[21], v[22], v[23], v[24] = "", row.elapsed, row.elapsedRaw, row.pausedSeconds, row.implicitRejected
-	v[25], v[26], v[27], v[28], v[29], v[30], v[31] = false, true, row.reference, int64(1), row.data, s.now, s.now
+	v[25], v[26], v[27], v[28], v[29], v[30], v[31] = false, true, row.reference, int64(1), "", s.now, s.now
 	return true
 }
 

@@ -105,6 +105,6 @@ func (row caseRow) caseRow(now time.Time) store.CaseRow {
 		ReceivedAt: row.received, TargetDue: row.targetDue, LegalDue: row.legalDue, AnsweredAt: row.answered,
 		DecidedAt: row.decided, ClosedAt: row.closed, ElapsedDays: row.elapsed,
 		ElapsedDaysRaw: row.elapsedRaw, PausedSeconds: row.pausedSeconds, ImplicitRejectionAt: row.implicitRejected,
-		Imported: true, Reference: &ref, Version: 1, Data: row.data, CreatedAt: now, UpdatedAt: now,
+		Imported: true, Reference: &ref, Version: 1, Data: "", CreatedAt: now, UpdatedAt: now,
 	}
 }

@@ -125,6 +125,9 @@ func (s *Store) Case(ctx context.Context, id string) (domain.Case, error) {
 }
 
 func decodeCase(row CaseRow) (domain.Case, error) {
+	if row.Data == "" && row.Imported {
+		return historyCase(row), nil
+	}
 	var c domain.Case
 	if err := json.Unmarshal([]byte(row.Data), &c); err != nil {
 		return c, fmt.Errorf("store: decode case %s: %w", row.ID, err)
