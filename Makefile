@@ -38,6 +38,7 @@ lint:
 ## bench: the throughput and latency figures of BENCHMARKS.md, on the embedded server
 bench:
 	$(GO) test -run '^$$' -bench . -benchtime 1x -count 1 -timeout 30m ./internal/bench/
+	$(GO) test -run '^$$' -bench QueuePage -benchtime 200x -benchmem -count 1 ./api/
 
 ## postgres: make sure the local PostgreSQL the tests use is running
 postgres:
