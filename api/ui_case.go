@@ -62,7 +62,7 @@ func (s *Server) uiCase(c *gin.Context) {
 	}
 	flash := ""
 	if a := c.Query("fait"); a != "" {
-		flash = "C'est fait : " + strings.ToLower(uiLabel(uiActionLabels, a)) + "."
+		flash = "C'est fait : " + uiLabel(uiDoneLabels, a) + "."
 		if a == "created" {
 			flash = "La réclamation est enregistrée ; ses délais courent à partir de sa réception."
 		}

@@ -65,6 +65,17 @@ var (
 		"opinion_reminder": "Rappel d'avis", "message_sent": "Message envoyé à l'allocataire",
 		"message_failed": "Message non remis à l'allocataire", "opinion_expired": "Avis non rendu dans le délai",
 	}
+	// uiDoneLabels say what an action did, for the message shown after it.
+	uiDoneLabels = map[string]string{
+		"assign": "dossier attribué", "start": "étude commencée",
+		"request_documents":  "pièces demandées ; le délai est suspendu jusqu'à leur réception",
+		"documents_received": "pièces reçues ; le délai reprend", "answer": "réponse enregistrée",
+		"close": "dossier clos", "reopen": "dossier rouvert", "withdraw": "retrait enregistré",
+		"escalate": "médiation ouverte", "admit": "médiation déclarée recevable",
+		"reorient": "réclamation ouverte", "request_opinion": "avis demandé", "record_opinion": "avis enregistré",
+		"decide": "décision enregistrée", "court_case_filed": "action en justice enregistrée",
+		"refer_to_ddd": "saisine du Défenseur des droits enregistrée",
+	}
 	uiFieldLabels = map[string]string{
 		"assignee": "Gestionnaire", "note": "Pièces demandées (message à l'allocataire)", "answer": "Réponse à l'allocataire",
 		"reason": "Motif", "prior_contact_case_id": "Démarche préalable auprès de la Caf",
@@ -74,7 +85,7 @@ var (
 		"court": "Juridiction", "filed_on": "Date de saisine du juge", "ddd_reference": "Référence du Défenseur des droits",
 		"previous_assignee": "Gestionnaire précédent", "mediation_id": "Médiation ouverte", "deadline": "Échéance",
 		"due_at": "Échéance", "received_at": "Reçue le", "channel": "Canal", "origin": "Origine",
-		"parent_id": "Dossier d'origine", "sla_status": "Délai", "paused_seconds": "Durée de suspension (s)",
+		"parent_id": "Dossier d'origine", "sla_status": "Délai", "paused_seconds": "Durée de la suspension",
 		"reference": "Référence", "status": "État", "key": "Clé", "complaint_id": "Réclamation ouverte", "kind": "Type",
 		"claimant.number": "Numéro allocataire", "claimant.name": "Nom de l'allocataire", "caf": "Caf",
 		"benefit": "Prestation", "subject": "Objet", "description": "Description",
@@ -126,6 +137,7 @@ var uiFuncs = template.FuncMap{
 	"deadline": func(w any) string { return uiLabel(uiDeadlineLabels, w) },
 	"action":   func(w any) string { return uiLabel(uiActionLabels, w) },
 	"field":    func(w any) string { return uiLabel(uiFieldLabels, w) },
+	"detail":   uiDetail,
 	"date": func(t any) string {
 		switch v := t.(type) {
 		case time.Time:
