@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"regexp"
 	"strconv"
-	"strings"
 	"time"
 
 	"go.temporal.io/sdk/activity"
@@ -140,9 +139,7 @@ func (a *Activities) compose(ctx context.Context, req MessageRequest) (messages.
 	if req.Occurrence > 1 {
 		m.IdempotencyKey += ":" + strconv.FormatInt(req.Occurrence, 10)
 	}
-	to := messages.Recipient{Name: claimant.Name, Number: claimant.Number,
-		Email: strings.TrimSpace(claimant.Email), Phone: strings.TrimSpace(claimant.Phone)}
-	return m, to, caf, nil
+	return m, messages.RecipientFor(claimant), caf, nil
 }
 
 // cafContact is what messages say of the Caf: its name and how to reach

@@ -11,7 +11,16 @@ type Claimant struct {
 	Name   string `json:"name,omitempty"`
 	Email  string `json:"email,omitempty"`
 	Phone  string `json:"phone,omitempty"`
+	// ContactPreference is how the claimant asked to be written to:
+	// "email", "letter", or "" (email when an address is known).
+	ContactPreference string `json:"contact_preference,omitempty"`
 }
+
+// Contact preferences.
+const (
+	PreferEmail  = "email"
+	PreferLetter = "letter"
+)
 
 var claimantNumber = regexp.MustCompile(`^[0-9]{7}$`)
 

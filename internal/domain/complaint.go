@@ -125,6 +125,15 @@ func validateClaimant(p *Problems, c Claimant) {
 	if c.Phone != "" && !phoneShape.MatchString(c.Phone) {
 		p.Add("claimant.phone", "numéro de téléphone invalide")
 	}
+	switch c.ContactPreference {
+	case "", PreferLetter:
+	case PreferEmail:
+		if c.Email == "" {
+			p.Add("claimant.contact_preference", "l'allocataire préfère l'email mais n'a pas d'adresse électronique")
+		}
+	default:
+		p.Add("claimant.contact_preference", "préférence inconnue (email ou letter)")
+	}
 }
 
 func textField(p *Problems, field, v string, max int) {

@@ -54,6 +54,10 @@ func TestNewComplaintValidate_NamesEachInvalidField(t *testing.T) {
 		{"phone letters", func(n *domain.NewComplaint) { n.Claimant.Phone = "zero un deux" }, "claimant.phone"},
 		{"phone too short", func(n *domain.NewComplaint) { n.Claimant.Phone = "0123" }, "claimant.phone"},
 		{"phone too long", func(n *domain.NewComplaint) { n.Claimant.Phone = strings.Repeat("0", 21) }, "claimant.phone"},
+		{"unknown contact preference", func(n *domain.NewComplaint) { n.Claimant.ContactPreference = "pigeon" }, "claimant.contact_preference"},
+		{"email preferred without address", func(n *domain.NewComplaint) {
+			n.Claimant.Email, n.Claimant.ContactPreference = "", domain.PreferEmail
+		}, "claimant.contact_preference"},
 		{"unknown channel", func(n *domain.NewComplaint) { n.Channel = "fax" }, "channel"},
 		{"empty channel", func(n *domain.NewComplaint) { n.Channel = "" }, "channel"},
 		{"unknown benefit", func(n *domain.NewComplaint) { n.Benefit = "pension" }, "benefit"},

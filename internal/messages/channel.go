@@ -21,16 +21,20 @@ const (
 
 // Recipient is who a message is sent to.
 type Recipient struct {
-	Name   string
-	Number string // numéro allocataire
-	Email  string
-	Phone  string
+	Name       string
+	Number     string // numéro allocataire
+	Email      string
+	Phone      string
+	Preference string // domain.PreferEmail, domain.PreferLetter or ""
 }
 
 // RecipientOf is the claimant of c as a recipient.
-func RecipientOf(c domain.Case) Recipient {
-	return Recipient{Name: c.Claimant.Name, Number: c.Claimant.Number,
-		Email: strings.TrimSpace(c.Claimant.Email), Phone: strings.TrimSpace(c.Claimant.Phone)}
+func RecipientOf(c domain.Case) Recipient { return RecipientFor(c.Claimant) }
+
+// RecipientFor is a claimant as a recipient.
+func RecipientFor(c domain.Claimant) Recipient {
+	return Recipient{Name: c.Name, Number: c.Number, Email: strings.TrimSpace(c.Email),
+		Phone: strings.TrimSpace(c.Phone), Preference: c.ContactPreference}
 }
 
 // Status is what became of a delivery.
@@ -60,26 +64,6 @@ type Outcome struct {
 type Sender interface {
 	Send(ctx context.Context, m Message, to Recipient) (Outcome, error)
 }
-
-// ChooseChannel is the channel of the main message to the claimant of c:
-//
-//   - email when the claimant gave an email address;
-//   - otherwise a letter by post.
-//
-// SMS is never the main channel: a message to a claimant must be complete
-// and keepable. When a phone number is known, SMS may be used as well as
-// the main channel, for the short notice (Message.Short) only; see
-// SMSComplement.
-func ChooseChannel(c domain.Case) Channel {
-	if strings.TrimSpace(c.Claimant.Email) != "" {
-		return ChannelEmail
-	}
-	return ChannelLetter
-}
-
-// SMSComplement reports whether a short SMS notice may complement the
-// main channel: when the claimant's phone number is known.
-func SMSComplement(c domain.Case) bool { return strings.TrimSpace(c.Claimant.Phone) != "" }
 
 // messageID is the Message-ID (without angle brackets) derived from the
 // idempotency key: the same message always carries the same Message-ID.

@@ -154,15 +154,21 @@ func TestMissingDataIsAnError(t *testing.T) {
 	assert.Error(t, err)
 }
 
-func TestChooseChannel(t *testing.T) {
-	c := complaint()
-	assert.Equal(t, ChannelEmail, ChooseChannel(c))
-	assert.True(t, SMSComplement(c))
-	c.Claimant.Email = " "
-	assert.Equal(t, ChannelLetter, ChooseChannel(c))
-	c.Claimant.Phone = ""
-	assert.Equal(t, ChannelLetter, ChooseChannel(c))
-	assert.False(t, SMSComplement(c))
+func TestRouterFollowsTheClaimant(t *testing.T) {
+	email, letter, sms := EmailSender{}, LetterSender{}, SMSSender{}
+	r := Router{Email: email, Letter: letter, SMS: sms}
+	to := RecipientOf(complaint())
+	assert.Equal(t, email, r.Main(to), "an address: email")
+	assert.Equal(t, sms, r.Complement(to), "a phone number: the SMS notice as well")
+	to.Preference = domain.PreferLetter
+	assert.Equal(t, letter, r.Main(to), "asked for letters")
+	assert.Equal(t, email, Router{Email: email}.Main(to), "no mail room: email even so")
+	to.Email, to.Phone = "", ""
+	assert.Equal(t, letter, r.Main(to), "no address: a letter")
+	assert.Nil(t, r.Complement(to), "no phone: no SMS")
+	assert.Nil(t, Router{Email: email}.Main(to), "no channel reaches them")
+	outbox := &OutboxSender{Dir: t.TempDir()}
+	assert.Equal(t, outbox, Router{Outbox: outbox, Email: email}.Main(to), "the embedded default writes everything to the outbox")
 }
 
 // pdfText is the text of a PDF read back with an independent parser, its

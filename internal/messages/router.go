@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+
+	"recours/internal/domain"
 )
 
 // Config says where messages go. With no SMTP server and no mail-room
@@ -66,20 +68,28 @@ func NewRouter(cfg Config) Router {
 // claimant: a permanent failure.
 var ErrNoChannel = errors.New("messages: no configured channel reaches the claimant")
 
-// Main is the main channel's sender for to, or nil when none reaches them.
+// Main is the main channel's sender for to, or nil when none reaches
+// them: the outbox when set; else email when the claimant has an address
+// and did not ask for letters; else a letter; else email even so. SMS is
+// never the main channel: a message to a claimant must be complete and
+// keepable.
 func (r Router) Main(to Recipient) Sender {
+	email := to.Email != "" && r.Email != nil
 	switch {
 	case r.Outbox != nil:
 		return r.Outbox
-	case to.Email != "" && r.Email != nil:
+	case email && to.Preference != domain.PreferLetter:
 		return r.Email
 	case r.Letter != nil:
 		return r.Letter
+	case email:
+		return r.Email
 	}
 	return nil
 }
 
-// Complement is the SMS sender when a short notice may go to to as well.
+// Complement is the SMS sender when the short notice may go to to as
+// well: a phone number is known and a provider configured.
 func (r Router) Complement(to Recipient) Sender {
 	if r.Outbox != nil || to.Phone == "" {
 		return nil
