@@ -265,6 +265,31 @@ func TestBrowser_AgentsWorkThroughThePages(t *testing.T) {
 	assert.True(t, strings.HasPrefix(auditor.Path(), "/ui/chiffres"), "the auditor's home is the figures: %s", auditor.Path())
 	auditor.WaitText("Chiffres clés")
 	checkPage(t, auditor, "figures-auditor")
+
+	// 6. The GCA notifies an overpayment of 1,500 €: the notice waits for
+	// the enriched explanation and the call, and its page says so.
+	require.Equal(t, http.StatusOK, gca.Open("/ui/trop-percus/nouveau"))
+	checkPage(t, gca, "overpayment-new")
+	gca.Fill("#f-caf", "071")
+	gca.Fill("#f-claimant-number", "7654321")
+	gca.Fill("#f-claimant-name", "Paul Durand")
+	gca.Fill("#f-benefit", "housing_aid")
+	gca.Eval(`document.querySelector('#f-period-start').value = '2025-09-01'`, nil)
+	gca.Eval(`document.querySelector('#f-period-end').value = '2025-12-31'`, nil)
+	gca.Fill("#f-amount", "1500")
+	gca.Fill("#f-cause", "Vos ressources de 2024 ont été mises à jour après votre déclaration.")
+	gca.Submit("#f-cause")
+	gca.WaitText("Explication détaillée")
+	require.True(t, gca.Has("#missing"), "what the notice still needs is said")
+	notices, err := r.Store.Overpayments(context.Background(), []string{"071"}, "", 10)
+	require.NoError(t, err)
+	require.Len(t, notices, 1)
+	assert.Equal(t, int64(150000), notices[0].AmountCents)
+	assert.Equal(t, domain.OverpaymentPending, notices[0].Status, "a large notice waits")
+	checkPage(t, gca, "overpayment")
+	require.Equal(t, http.StatusOK, gca.Open("/ui/trop-percus"))
+	gca.WaitText("Paul Durand")
+	checkPage(t, gca, "overpayments")
 }
 
 // rawWords are what the timeline's details hold in the database and a
