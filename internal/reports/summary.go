@@ -4,8 +4,10 @@
 // outcome, Défenseur des droits referrals, the national commitments), and
 // renders them as JSON, CSV and a printable PDF.
 //
-// It reads the projection (table cases): live files and imported history
-// alike.
+// It reads the figures' rollup (table figures_rollup, kept with every
+// file's row by the store and the history import: live files and imported
+// history alike) and the overpayment notices (tables overpayments and
+// overpayment_disputes).
 package reports
 
 // Summary is the figures of one period for one Caf, or for several (then

@@ -92,22 +92,22 @@ type APIToken struct {
 	CreatedAt  time.Time
 }
 
-// CaseRow is the projection of a file (indexes: those the lookups need are
-// partial, leaving out imported history, which has no assignee, claimant,
-// parent or reference; lists walk the primary key within their Cafs; the
-// wide ones serve the figures from the index alone): the columns lists, queues and
+// CaseRow is the projection of a file: the columns lists, queues and
 // figures filter on, and the whole file as JSON in Data. Version is the
 // seq of the last event applied, so a late write never overwrites a newer
 // state. Imported rows are history from the previous system: no workflow
-// owns them, Reference is their key there, Data holds what was imported.
+// owns them, Reference is their key there, and their Data is empty (the
+// store builds them from their columns, see history.go).
 //
-// The ix_cases_* indexes serve the figures (internal/reports) and carry
-// every column the reports read, so that PostgreSQL answers a Caf-year
-// from the indexes alone: received (complaints received, by channel,
-// benefit, reason and acknowledgment), answered (complaints handled, with
-// their elapsed days, and those open at a period's end), mediations
-// (partial: mediation files only) and implicit_rejection (partial: the
-// few files that reached it).
+// Indexes: those the lookups need are partial, leaving out imported
+// history, which has no assignee, claimant, parent or reference; lists of
+// a Caf walk ix_cases_caf_id (caf, id). The ix_cases_received, _answered,
+// _mediations and _implicit_rejection tags below are the schema as first
+// released, when the figures read cases from covering indexes: the
+// migration 202611220002_figures_rollup drops them (the figures read
+// figures_rollup) and creates ix_cases_caf_id. The first migration builds
+// the models' shape, so the tags stay for the released schema to be
+// rebuilt as it was.
 type CaseRow struct {
 	ID             string    `gorm:"primaryKey;size:36"`
 	Kind           string    `gorm:"index:ix_cases_received,priority:2;index:ix_cases_answered,priority:2;index:ix_cases_implicit_rejection,priority:2;not null"`
