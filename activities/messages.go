@@ -33,6 +33,9 @@ const (
 	ErrTypeMessageBounced = "MessageBounced" // not retried: the claimant cannot be reached this way
 	ErrTypeMessageInvalid = "MessageInvalid" // not retried: the file lacks what the message must say
 	ErrTypeMessageFailed  = "MessageFailed"  // retried
+	// ErrTypeMessageUncertain: not retried; an attempt stopped after
+	// handing the message over: it may have left, so it is not sent again.
+	ErrTypeMessageUncertain = "MessageUncertain"
 )
 
 // MessageStartToClose bounds one attempt.
@@ -45,13 +48,16 @@ func MessageRetryPolicy() *temporal.RetryPolicy {
 	return &temporal.RetryPolicy{
 		InitialInterval: 5 * time.Second, BackoffCoefficient: 2, MaximumInterval: time.Hour,
 		MaximumAttempts:        14,
-		NonRetryableErrorTypes: []string{ErrTypeMessageBounced, ErrTypeMessageInvalid},
+		NonRetryableErrorTypes: []string{ErrTypeMessageBounced, ErrTypeMessageInvalid, ErrTypeMessageUncertain},
 	}
 }
 
 // SendMessage composes the message and sends it on the claimant's channel,
-// once: its idempotency key is recorded with every attempt, and a message
-// already sent is not sent again. A permanent refusal is a non-retryable
+// once: each attempt is claimed under the message's idempotency key before
+// the message is handed over, a message already sent is not sent again,
+// and one whose last attempt stopped while handing it over by email or SMS
+// is not sent again either (its outcome is unknown: the officer is asked
+// to check). A permanent refusal is a non-retryable
 // MessageBounced error; a temporary failure is retried.
 func (a *Activities) SendMessage(ctx context.Context, req MessageRequest) (domain.MessageOutcome, error) {
 	m, to, caf, err := a.compose(ctx, req)
@@ -68,20 +74,38 @@ func (a *Activities) SendMessage(ctx context.Context, req MessageRequest) (domai
 		return out, nil
 	}
 	rec := store.ClaimantMessage{Key: m.IdempotencyKey, CaseID: m.CaseID, Caf: caf, Kind: req.Kind, Version: m.Version}
+	if found && prev.Status == store.MessageSending && !idempotentChannel(prev.Channel) {
+		// An attempt handed the message over and stopped before it could
+		// record what happened: sending again could send it twice.
+		rec.Channel, rec.Status = prev.Channel, domain.MessageFailed
+		rec.LastError = "issue inconnue : une tentative s'est interrompue pendant l'envoi ; le message a pu partir"
+		return out, a.outcome(ctx, rec, temporal.NewNonRetryableApplicationError(rec.LastError, ErrTypeMessageUncertain, nil))
+	}
 	sender := a.Messages.Main(to)
 	if sender == nil {
 		rec.Status, rec.LastError = domain.MessageBounced, "aucun canal configuré ne joint l'allocataire"
-		return out, a.fail(ctx, rec, temporal.NewNonRetryableApplicationError(rec.LastError, ErrTypeMessageBounced, messages.ErrNoChannel))
+		if err := a.Store.RecordMessageAttempt(ctx, rec); err != nil {
+			return out, temporal.NewApplicationErrorWithCause("enregistrement du message impossible", ErrTypeMessageFailed, err)
+		}
+		return out, a.outcome(ctx, rec, temporal.NewNonRetryableApplicationError(rec.LastError, ErrTypeMessageBounced, messages.ErrNoChannel))
+	}
+	// Claim the attempt before handing the message over (see above).
+	rec.Channel, rec.Status = string(messages.ChannelOf(sender)), store.MessageSending
+	if err := a.Store.RecordMessageAttempt(ctx, rec); err != nil {
+		return out, temporal.NewApplicationErrorWithCause("enregistrement du message impossible", ErrTypeMessageFailed, err)
 	}
 	res, err := sender.Send(ctx, m, to)
-	rec.Channel, rec.Reference = string(res.Channel), res.Reference
+	rec.Reference = res.Reference
+	if res.Channel != "" {
+		rec.Channel = string(res.Channel)
+	}
 	if err != nil {
 		rec.Status, rec.LastError = string(res.Status), errorText(err)
 		if res.Status == messages.StatusBounced {
-			return out, a.fail(ctx, rec, temporal.NewNonRetryableApplicationError(rec.LastError, ErrTypeMessageBounced, nil))
+			return out, a.outcome(ctx, rec, temporal.NewNonRetryableApplicationError(rec.LastError, ErrTypeMessageBounced, nil))
 		}
 		rec.Status = domain.MessageFailed
-		return out, a.fail(ctx, rec, temporal.NewApplicationError(rec.LastError, ErrTypeMessageFailed))
+		return out, a.outcome(ctx, rec, temporal.NewApplicationError(rec.LastError, ErrTypeMessageFailed))
 	}
 	if sms := a.Messages.Complement(to); sms != nil {
 		// The SMS is a complement: its failure is recorded, not retried.
@@ -93,19 +117,26 @@ func (a *Activities) SendMessage(ctx context.Context, req MessageRequest) (domai
 		}
 	}
 	now := time.Now().UTC()
-	rec.Status, rec.SentAt = domain.MessageSent, &now
-	if err := a.Store.RecordMessageAttempt(ctx, rec); err != nil {
-		// Sent but not recorded: the retry finds no record and sends again
-		// under the same Message-ID, which the receiving server may drop.
+	rec.Status, rec.SentAt, rec.LastError = domain.MessageSent, &now, ""
+	if err := a.Store.SetMessageOutcome(ctx, rec); err != nil {
+		// Sent but not recorded: the retry finds the claim and does not
+		// send again; the officer is asked to check.
 		return out, temporal.NewApplicationErrorWithCause("enregistrement du message impossible", ErrTypeMessageFailed, err)
 	}
 	out.Channel, out.Status, out.Reference, out.SMS = rec.Channel, rec.Status, rec.Reference, rec.SMS
 	return out, nil
 }
 
-// fail records a failed attempt and returns err.
-func (a *Activities) fail(ctx context.Context, rec store.ClaimantMessage, err error) error {
-	if rerr := a.Store.RecordMessageAttempt(ctx, rec); rerr != nil {
+// idempotentChannel reports whether sending again on channel cannot
+// duplicate a message: the outbox and the mail room write each message's
+// files once.
+func idempotentChannel(channel string) bool {
+	return channel == string(messages.ChannelOutbox) || channel == string(messages.ChannelLetter)
+}
+
+// outcome records the outcome of the attempt under way and returns err.
+func (a *Activities) outcome(ctx context.Context, rec store.ClaimantMessage, err error) error {
+	if rerr := a.Store.SetMessageOutcome(ctx, rec); rerr != nil {
 		return temporal.NewApplicationErrorWithCause("enregistrement du message impossible", ErrTypeMessageFailed, rerr)
 	}
 	attempt := int32(0)
@@ -170,13 +201,13 @@ func errorText(err error) string {
 	}
 	s = emailLike.ReplaceAllString(s, "[adresse]")
 	s = phoneLike.ReplaceAllString(s, "[numéro]")
-	if len(s) > maxErrorText {
-		s = s[:maxErrorText]
+	if r := []rune(s); len(r) > maxErrorText {
+		s = string(r[:maxErrorText])
 	}
 	return s
 }
 
 var (
 	emailLike = regexp.MustCompile(`[^\s<>"'@]+@[^\s<>"']+`)
-	phoneLike = regexp.MustCompile(`\+?[0-9][0-9 .]{8,}[0-9]`)
+	phoneLike = regexp.MustCompile(`\+?[0-9][0-9 .\-]{8,}[0-9]`)
 )

@@ -2,7 +2,9 @@ package activities
 
 import (
 	"errors"
+	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 )
@@ -13,4 +15,7 @@ func TestErrorTextHidesTheRecipient(t *testing.T) {
 	assert.NotContains(t, got, "12 34 56")
 	assert.Contains(t, got, "550 5.1.1")
 	assert.Contains(t, got, "user unknown")
+	assert.NotContains(t, errorText(errors.New("refused for 06-12-34-56-78")), "34-56")
+	long := errorText(errors.New(strings.Repeat("é", 500)))
+	assert.True(t, utf8.ValidString(long), "cut on a character, not inside one")
 }

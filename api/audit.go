@@ -21,14 +21,19 @@ const (
 // recordRead appends the read to the access trail before the file is
 // served: a read that cannot be traced is not served.
 func (s *Server) recordRead(c *gin.Context, file domain.Case, what string) bool {
-	err := s.Store.RecordAccess(c.Request.Context(), store.AccessEntry{
-		At: time.Now(), Actor: user(c).Login, IP: c.ClientIP(), CaseID: file.ID, Caf: file.Caf, What: what,
-	})
-	if err != nil {
+	if err := s.recordAccess(c, file.ID, file.Caf, what); err != nil {
 		fail(c, err)
 		return false
 	}
 	return true
+}
+
+// recordAccess appends the caller's reading of what of the file (or
+// notice) id of caf to the access trail.
+func (s *Server) recordAccess(c *gin.Context, id, caf, what string) error {
+	return s.Store.RecordAccess(c.Request.Context(), store.AccessEntry{
+		At: time.Now(), Actor: user(c).Login, IP: c.ClientIP(), CaseID: id, Caf: caf, What: what,
+	})
 }
 
 // accessTrail lets an auditor read the trail of the Cafs it audits, per

@@ -218,6 +218,10 @@ func TestOverpayments_EndToEnd(t *testing.T) {
 		assert.Equal(t, http.StatusConflict, status, "sent once")
 		time.Sleep(200 * time.Millisecond)
 		assert.Len(t, srv.Received(), 2)
+		var trail struct{ Items []map[string]any }
+		r.Do("GET", "/api/v1/audit/access?case_id="+large.ID, "auditor.demo", nil).JSON(t, &trail)
+		require.NotEmpty(t, trail.Items, "reading a notice, which names the claimant, is in the access trail")
+		assert.Equal(t, "gca.demo", trail.Items[0]["actor"])
 		if dir := os.Getenv("RECOURS_RECORD_HISTORY_DIR"); dir != "" {
 			recordHistory(t, r, workflows.OverpaymentWorkflowID(large.ID), filepath.Join(dir, "overpayment_v1.json"))
 		}

@@ -71,7 +71,8 @@ func (s *Server) registerOverpayment(c *gin.Context, in domain.NewOverpayment, b
 
 // readableOverpayment is the notice of the path, when the user may read
 // the notices of its Caf: 404 when the user holds no role there (as for
-// files), 403 when its role does not allow it.
+// files), 403 when its role does not allow it. The read is recorded in the
+// access trail.
 func (s *Server) readableOverpayment(c *gin.Context, id string) (domain.Overpayment, error) {
 	if _, err := uuid.Parse(id); err != nil {
 		return domain.Overpayment{}, domain.Errorf(domain.ENOTFOUND, "notification de trop-perçu introuvable")
@@ -81,6 +82,10 @@ func (s *Server) readableOverpayment(c *gin.Context, id string) (domain.Overpaym
 		return o, err
 	}
 	if err := s.Authz.Check(user(c).Login, o.Caf, ObjOverpayment, "read"); err != nil {
+		return domain.Overpayment{}, err
+	}
+	// The notice names the claimant: its reading goes on the access trail.
+	if err := s.recordAccess(c, o.ID, o.Caf, ReadDetail); err != nil {
 		return domain.Overpayment{}, err
 	}
 	return o, nil

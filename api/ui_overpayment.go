@@ -71,15 +71,23 @@ func uiNoticeOf(o domain.Overpayment) uiNotice {
 	return n
 }
 
-// uiNoticeSending tells a ready notice whose send was asked for and whose
-// delivery is not yet recorded.
+// uiNoticeSending tells a notice being delivered: sent for (a standard
+// notice at its creation, a large one by send) and no delivery recorded
+// since. A delivery that failed leaves it to be sent again.
 func uiNoticeSending(o domain.Overpayment) bool {
+	if o.Status == domain.OverpaymentSent {
+		return false
+	}
+	sending := !o.Large
 	for _, ev := range o.Events {
-		if ev.Action == domain.OverpaymentSend {
-			return true
+		switch ev.Action {
+		case domain.OverpaymentSend:
+			sending = true
+		case domain.EventMessageSent, domain.EventMessageFailed:
+			sending = false
 		}
 	}
-	return false
+	return sending
 }
 
 // uiThreshold is the Caf's threshold of a large notice, in French.

@@ -107,11 +107,11 @@ func (s *Server) uiNoticePage(c *gin.Context, status int, o domain.Overpayment, 
 		}
 	}
 	login := uiOf(c).User.Login
-	// A standard notice goes out by itself; a large one, once sent for,
-	// waits for its delivery only.
-	if o.Large && o.Status != domain.OverpaymentSent && !uiNoticeSending(o) {
+	// A standard notice goes out by itself (only a failed delivery is sent
+	// again); a large one, once sent for, waits for its delivery only.
+	if o.Status != domain.OverpaymentSent && !uiNoticeSending(o) {
 		for _, a := range workflows.OverpaymentActions {
-			if !s.Authz.Can(login, o.Caf, ObjOverpayment, a) {
+			if !s.Authz.Can(login, o.Caf, ObjOverpayment, a) || (!o.Large && a != domain.OverpaymentSend) {
 				continue
 			}
 			f := uiNoticeActionForm(o, a, values, failed == a, failure)
@@ -288,6 +288,9 @@ func (s *Server) uiNoticeAct(c *gin.Context) {
 // check.
 func (s *Server) uiNoticeMessageFile(c *gin.Context) {
 	o, err := s.readableOverpayment(c, c.Param("id"))
+	if err == nil {
+		err = s.recordAccess(c, o.ID, o.Caf, ReadMessage)
+	}
 	if err != nil {
 		s.uiFail(c, err)
 		return

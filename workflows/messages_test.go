@@ -63,7 +63,7 @@ func TestAcknowledgmentSentAtRegistrationMeetsItsDeadline(t *testing.T) {
 
 		rows := h.messageRows()
 		require.Len(t, rows, 1)
-		assert.Equal(t, caseID+":acknowledgment:1", rows[0].Key)
+		assert.Equal(t, caseID+":acknowledgment", rows[0].Key)
 		assert.Equal(t, domain.MessageSent, rows[0].Status)
 		assert.Equal(t, 1, rows[0].Attempts)
 		files, err := filepath.Glob(filepath.Join(outbox, "*"))

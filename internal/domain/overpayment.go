@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"math/big"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -114,6 +115,9 @@ type NewOverpayment struct {
 	Explanation *Explanation `json:"explanation,omitempty"`
 }
 
+// amountShape is a number of euros: digits, then at most two decimals.
+var amountShape = regexp.MustCompile(`^[0-9]{1,12}(\.[0-9]{1,2})?$`)
+
 // Amount is an amount in euros as the request wrote it: a JSON number
 // (1500.5) or a string ("1500,50"); ParseAmount checks it.
 type Amount string
@@ -145,7 +149,7 @@ func (a *Amount) UnmarshalJSON(b []byte) error {
 // two decimals.
 func ParseAmount(s string) (int64, bool) {
 	s = strings.NewReplacer(" ", "", "\u00a0", "", "\u202f", "", ",", ".").Replace(strings.TrimSpace(s))
-	if s == "" || strings.HasPrefix(s, "-") || strings.HasPrefix(s, "+") {
+	if !amountShape.MatchString(s) {
 		return 0, false
 	}
 	r, ok := new(big.Rat).SetString(s)

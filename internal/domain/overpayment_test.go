@@ -16,7 +16,7 @@ func TestParseAmount(t *testing.T) {
 		assert.True(t, ok, in)
 		assert.Equal(t, want, got, in)
 	}
-	for _, in := range []string{"", "-1500", "+3", "0", "0.00", "abc", "12.345", "1e3x", "NaN", "1500€", "99999999999"} {
+	for _, in := range []string{"", "-1500", "+3", "0", "0.00", "abc", "12.345", "1e3x", "NaN", "1500€", "99999999999", "3000/2", "15e2", "0x5dc", "1.", ".5"} {
 		_, ok := ParseAmount(in)
 		assert.False(t, ok, "%q must be refused", in)
 	}

@@ -42,9 +42,8 @@ const (
 var Kinds = []Kind{KindAcknowledgment, KindComplaintAnswer, KindMediationDecision, KindReorientation, KindDDDReply}
 
 // TemplateVersion is the version of each kind's template. Raise it whenever
-// the wording of templates/<kind>.txt.tmpl changes: the version is part of
-// the idempotency key, so a message already sent under an older wording is
-// told apart from the new one.
+// the wording of templates/<kind>.txt.tmpl changes: every message records
+// the version it was written with.
 var TemplateVersion = map[Kind]int{
 	KindAcknowledgment:    1,
 	KindComplaintAnswer:   1,
@@ -80,8 +79,10 @@ type Message struct {
 	Body string
 	// Short is a notice of at most a few lines, for SMS.
 	Short string
-	// IdempotencyKey is caseID:kind:version: a message with the same key is
-	// the same message and is never sent twice.
+	// IdempotencyKey is caseID:kind (the sender adds the occurrence when a
+	// file has several of a kind): a message with the same key is the same
+	// message and is never sent twice, even if its template's version was
+	// raised between two attempts.
 	IdempotencyKey string
 	// Caf is the Caf that writes, for the letter's header.
 	Caf CafContact
@@ -234,7 +235,7 @@ func render(k Kind, id string, d any, caf CafContact, now time.Time) (Message, e
 	return Message{
 		Kind: k, Version: v, CaseID: id,
 		Subject: oneLine(parts["subject"]), Body: tidy(parts["body"]), Short: oneLine(parts["sms"]),
-		IdempotencyKey: id + ":" + string(k) + ":" + strconv.Itoa(v),
+		IdempotencyKey: id + ":" + string(k),
 		Caf:            caf, At: now,
 	}, nil
 }

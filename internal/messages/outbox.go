@@ -24,7 +24,7 @@ type OutboxSender struct {
 
 // Paths are the .eml and .pdf files of m in the outbox.
 func (s OutboxSender) Paths(m Message) (eml, pdf string) {
-	std := m.CaseID + ":" + string(m.Kind) + ":" + strconv.Itoa(m.Version)
+	std := m.CaseID + ":" + string(m.Kind)
 	base := safeName(m.CaseID, '_') + "-" + string(m.Kind) + "-v" + strconv.Itoa(m.Version)
 	if rest, ok := strings.CutPrefix(m.IdempotencyKey, std); ok && rest != "" {
 		// A later occurrence (an answer after a reopening): its own files.

@@ -88,6 +88,21 @@ func (r Router) Main(to Recipient) Sender {
 	return nil
 }
 
+// ChannelOf is the channel of one of the router's senders ("" for nil).
+func ChannelOf(s Sender) Channel {
+	switch s.(type) {
+	case *OutboxSender, OutboxSender:
+		return ChannelOutbox
+	case EmailSender, *EmailSender:
+		return ChannelEmail
+	case LetterSender, *LetterSender:
+		return ChannelLetter
+	case SMSSender, *SMSSender:
+		return ChannelSMS
+	}
+	return ""
+}
+
 // Complement is the SMS sender when the short notice may go to to as
 // well: a phone number is known and a provider configured.
 func (r Router) Complement(to Recipient) Sender {

@@ -7,6 +7,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"recours/internal/calendar"
 	"recours/internal/domain"
 	"recours/internal/store"
 )
@@ -15,8 +16,9 @@ import (
 // or above the Caf's threshold) notified in the period: how many had the
 // enriched explanation, a call attempted (reached or not reached; "no
 // number" is no attempt) and reached, and how many were followed by a
-// complaint or a mediation about them within 60 days, with and without a
-// successful call. Shares over zero notices are null.
+// complaint or a mediation about them within 60 days of their sending
+// (of their notification while unsent), with and without a successful
+// call. Shares over zero notices are null.
 type OverpaymentFigures struct {
 	Notices                     int64    `json:"notices"`
 	LargeNotices                int64    `json:"large_notices"`
@@ -40,6 +42,7 @@ type overpaymentRow struct {
 	Explained  bool
 	CallResult string
 	CreatedAt  time.Time
+	SentAt     *time.Time
 	DisputedAt *time.Time
 }
 
@@ -49,18 +52,25 @@ type overpaymentRow struct {
 func readOverpayments(ctx context.Context, db *gorm.DB, s *Summary, from, to Date) error {
 	var rows []overpaymentRow
 	err := db.WithContext(ctx).Table("overpayments AS o").
-		Select("o.id, o.caf, o.large, o.explained, o.call_result, o.created_at, d.received_at AS disputed_at").
+		Select("o.id, o.caf, o.large, o.explained, o.call_result, o.created_at, o.sent_at, d.received_at AS disputed_at").
 		Joins("LEFT JOIN overpayment_disputes d ON d.overpayment_id = o.id").
 		Where("o.caf IN ? AND o.created_at >= ? AND o.created_at < ?", s.Cafs, from.Start(), to.AddDays(1).Start()).
 		Order("o.id").Scan(&rows).Error
 	if err != nil {
 		return fmt.Errorf("reports: overpayments: %w", err)
 	}
-	window := time.Duration(store.DisputeWindowDays) * 24 * time.Hour
 	for i := 0; i < len(rows); {
 		r, disputed := rows[i], false
+		// The window opens when the notice reached the claimant (when it
+		// was notified, if it has not been sent) and runs 60 calendar days
+		// in Paris.
+		from := r.CreatedAt
+		if r.SentAt != nil {
+			from = *r.SentAt
+		}
+		until := from.In(calendar.Paris).AddDate(0, 0, store.DisputeWindowDays)
 		for ; i < len(rows) && rows[i].ID == r.ID; i++ {
-			if at := rows[i].DisputedAt; at != nil && !at.Before(r.CreatedAt) && at.Before(r.CreatedAt.Add(window)) {
+			if at := rows[i].DisputedAt; at != nil && !at.Before(r.CreatedAt) && at.Before(until) {
 				disputed = true
 			}
 		}

@@ -20,6 +20,12 @@ import (
 // received disputedAfter its creation.
 func notice(t *testing.T, st *store.Store, caf string, at time.Time, cents int64, explained bool, call string, disputedAfter ...time.Duration) {
 	t.Helper()
+	sentNotice(t, st, caf, at, nil, cents, explained, call, disputedAfter...)
+}
+
+// sentNotice is notice, sent at sent (nil: not sent).
+func sentNotice(t *testing.T, st *store.Store, caf string, at time.Time, sent *time.Time, cents int64, explained bool, call string, disputedAfter ...time.Duration) {
+	t.Helper()
 	ctx := context.Background()
 	n := domain.NewOverpayment{Caf: caf, Claimant: domain.Claimant{Number: "1234567"}, Benefit: "rsa",
 		PeriodStart: "2025-01-01", PeriodEnd: "2025-06-30", Cause: "Ressources mises à jour."}
@@ -30,6 +36,7 @@ func notice(t *testing.T, st *store.Store, caf string, at time.Time, cents int64
 	if call != "" {
 		o.Call = &domain.CallAttempt{Result: call, At: at}
 	}
+	o.SentAt = sent
 	require.NoError(t, st.SaveOverpayment(ctx, o, nil))
 	for _, d := range disputedAfter {
 		c := domain.Case{ID: uuid.NewString(), Kind: domain.KindComplaint, OverpaymentID: o.ID, ReceivedAt: at.Add(d)}
@@ -50,6 +57,10 @@ func TestCompute_OverpaymentFigures(t *testing.T) {
 		notice(t, st, "071", jan, 149999, false, "")                                 // standard
 		notice(t, st, "071", paris(2026, time.February, 1, 0, 30), 500000, true, "") // next period
 		notice(t, st, "074", jan, 150000, true, domain.CallReached, day)             // another Caf
+		// 075: the window runs from the sending, 60 calendar days.
+		sent := jan.Add(10 * day)
+		sentNotice(t, st, "075", jan, &sent, 150000, true, domain.CallReached, 65*day) // 55 days after sending
+		sentNotice(t, st, "075", jan, &sent, 150000, true, domain.CallReached, 71*day) // 61 days after sending
 
 		s, err := reports.Compute(context.Background(), st.DB, []string{"071"}, date(t, "2026-01-01"), date(t, "2026-01-31"))
 		require.NoError(t, err)
@@ -68,6 +79,10 @@ func TestCompute_OverpaymentFigures(t *testing.T) {
 		assert.Equal(t, int64(6), both.Overpayments.LargeNotices)
 		assert.Equal(t, int64(1), both.PerCaf["074"].Overpayments.LargeNotices)
 		assert.Equal(t, f(100), both.PerCaf["074"].Overpayments.DisputedWithin60DaysPct)
+
+		late, err := reports.Compute(context.Background(), st.DB, []string{"075"}, date(t, "2026-01-01"), date(t, "2026-01-31"))
+		require.NoError(t, err)
+		assert.Equal(t, f(50), late.Overpayments.DisputedWithin60DaysPct, "within 60 days of the sending, not of the notification")
 
 		empty, err := reports.Compute(context.Background(), st.DB, []string{"071"}, date(t, "2025-01-01"), date(t, "2025-01-31"))
 		require.NoError(t, err)

@@ -20,7 +20,7 @@ type ClaimantMessage struct {
 	Kind      string `gorm:"not null"`
 	Version   int    `gorm:"not null"`
 	Channel   string
-	Status    string `gorm:"not null"` // sent, failed, bounced
+	Status    string `gorm:"not null"` // sending (an attempt under way), sent, failed, bounced
 	Reference string
 	SMS       string // the SMS complement's status, when one was sent
 	Attempts  int    `gorm:"not null"`
@@ -33,6 +33,11 @@ type ClaimantMessage struct {
 // TableName names the messages' table.
 func (ClaimantMessage) TableName() string { return "claimant_messages" }
 
+// MessageSending is the status of a message while an attempt hands it
+// over: found by a later attempt, it means the previous one stopped before
+// it could record what happened.
+const MessageSending = "sending"
+
 // Message returns the message with key, and whether there is one.
 func (s *Store) Message(ctx context.Context, key string) (ClaimantMessage, bool, error) {
 	var m ClaimantMessage
@@ -43,9 +48,9 @@ func (s *Store) Message(ctx context.Context, key string) (ClaimantMessage, bool,
 	return m, err == nil, err
 }
 
-// RecordMessageAttempt writes the outcome of one attempt at m: the row is
-// created by the first attempt; later ones count up and overwrite the
-// status, except that a sent message stays sent.
+// RecordMessageAttempt starts (claims) an attempt at m: the row is created
+// by the first attempt; later ones count up and overwrite the status,
+// except that a sent message stays sent.
 func (s *Store) RecordMessageAttempt(ctx context.Context, m ClaimantMessage) error {
 	now := time.Now().UTC()
 	m.Attempts, m.CreatedAt, m.UpdatedAt = 1, now, now
@@ -64,6 +69,16 @@ func (s *Store) RecordMessageAttempt(ctx context.Context, m ClaimantMessage) err
 		},
 		Where: clause.Where{Exprs: []clause.Expression{clause.Expr{SQL: "claimant_messages.status <> 'sent'"}}},
 	}).Create(&m).Error
+}
+
+// SetMessageOutcome records what became of the attempt under way at m (no
+// new attempt is counted); a sent message stays sent.
+func (s *Store) SetMessageOutcome(ctx context.Context, m ClaimantMessage) error {
+	defer s.writeLock()()
+	return s.DB.WithContext(ctx).Model(&ClaimantMessage{}).
+		Where("key = ? AND status <> ?", m.Key, "sent").
+		Updates(map[string]any{"channel": m.Channel, "status": m.Status, "reference": m.Reference, "sms": m.SMS,
+			"last_error": m.LastError, "sent_at": m.SentAt, "updated_at": time.Now().UTC()}).Error
 }
 
 // Messages lists the messages of a file or notice, oldest first.
