@@ -349,3 +349,32 @@ func TestUI_Figures(t *testing.T) {
 	assert.Contains(t, text(bad), "La fin de la période précède son début.")
 	assert.Equal(t, http.StatusForbidden, mgr.get("/ui/chiffres?caf=074&from=2026-01-01&to=2026-12-31").Status)
 }
+
+// TestUI_CafSwitcher: an agent with roles in several Cafs works in one at a
+// time and switches from the header; a Caf where it holds no role is
+// refused, and so is a way back off the site.
+func TestUI_CafSwitcher(t *testing.T) {
+	r := testutil.Start(t, "")
+	csu := uiSignIn(t, r, "csu.demo")
+	page := csu.get("/ui/reclamations/nouvelle")
+	require.Equal(t, http.StatusOK, page.Status)
+	assert.Contains(t, page.Body, `id="f-caf-switch"`, "a CSU of four Cafs has the switcher")
+	assert.NotContains(t, text(page), "· Caf 074")
+
+	switched := csu.post("/ui/caf", url.Values{"caf": {"074"}, "back": {"/ui/reclamations/nouvelle"}})
+	require.Equal(t, http.StatusSeeOther, switched.Status)
+	assert.Equal(t, "/ui/reclamations/nouvelle", switched.Header.Get("Location"), "back to the page it came from")
+	again := csu.get("/ui/reclamations/nouvelle")
+	assert.Contains(t, text(again), "· Caf 074", "the choice stays")
+	assert.Contains(t, again.Body, `<option value="074" selected>`, "and the intake form is for that Caf")
+	away := csu.post("/ui/caf", url.Values{"caf": {"071"}, "back": {"https://ailleurs.example/"}})
+	assert.Equal(t, "/ui/", away.Header.Get("Location"), "never sent off the site")
+
+	refused := csu.post("/ui/caf", url.Values{"caf": {"999"}})
+	assert.Equal(t, http.StatusForbidden, refused.Status)
+	assert.Contains(t, text(refused), "aucun rôle dans cette Caf")
+
+	gca := uiSignIn(t, r, "gca.demo")
+	assert.NotContains(t, gca.get("/ui/ma-file").Body, `id="f-caf-switch"`, "one Caf: no switcher")
+	assert.Equal(t, http.StatusForbidden, gca.post("/ui/caf", url.Values{"caf": {"074"}}).Status)
+}
