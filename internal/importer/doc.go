@@ -12,9 +12,10 @@
 // transaction, summed by Caf, day, measure and value before they are
 // written. When a row is invalid and SkipInvalid is not set, the
 // transaction is rolled back at the end and the report lists every bad
-// row: nothing is imported. The import is idempotent by reference (unique
-// in the table): a row whose reference is already there is left as it is
-// and counted unchanged. An imported row carries no JSON document (its
+// row: nothing is imported. The import is idempotent by reference within
+// the Caf (unique with the Caf: two Cafs' previous systems may have used
+// the same references): a row whose reference the Caf already holds is
+// left as it is and counted unchanged. An imported row carries no JSON document (its
 // data is empty): everything a file of history has is in its columns, from
 // which the store builds it when it is read, so a row is about a third of
 // a live file's.

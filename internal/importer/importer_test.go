@@ -159,6 +159,26 @@ func TestImport_ReRunChangesNothing(t *testing.T) {
 	})
 }
 
+// TestImport_ReferencesArePerCaf: two Cafs' previous systems may have used
+// the same references; each Caf's history is imported whole, and each
+// re-run is still idempotent.
+func TestImport_ReferencesArePerCaf(t *testing.T) {
+	each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		_, err := importer.Import(ctx, st, "071", strings.NewReader(good), opts(false))
+		require.NoError(t, err)
+		other := strings.ReplaceAll(good, ",071,", ",074,")
+		rep, err := importer.Import(ctx, st, "074", strings.NewReader(other), opts(false))
+		require.NoError(t, err)
+		assert.Equal(t, 5, rep.Imported, "the same references in another Caf are other files")
+		assert.EqualValues(t, 10, count(t, st))
+		rep, err = importer.Import(ctx, st, "074", strings.NewReader(other), opts(false))
+		require.NoError(t, err)
+		assert.Equal(t, 5, rep.Unchanged)
+		assert.EqualValues(t, 10, count(t, st))
+	})
+}
+
 // bad has a good row on lines 2, 4 and 8 and a fault on every other line.
 const bad = header +
 	"B-1,complaint,071,phone,housing_aid,documents,,2025-01-06,2025-01-08,2025-01-09,,\n" + // 2 good

@@ -32,8 +32,8 @@ const importLock = 0x7265636f75727331 // "recours1"
 // importPostgres writes the valid rows with COPY straight into cases, in
 // one transaction on one of the store's connections, and returns how many
 // it inserted. COPY knows no ON CONFLICT: the references of each batch that
-// are already there are looked up first and their rows left out (not
-// needed while the table holds no reference at all, as for a first
+// the Caf already holds are looked up first and their rows left out (not
+// needed while the Caf holds no reference at all, as for its first
 // import). A reader goroutine validates the next batch while the database
 // writes one.
 func importPostgres(ctx context.Context, st *store.Store, rd *reader) (int64, error) {
@@ -61,7 +61,7 @@ func importPostgres(ctx context.Context, st *store.Store, rd *reader) (int64, er
 			return fmt.Errorf("importer: lock: %w", err)
 		}
 		var anyReference bool
-		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM cases WHERE reference IS NOT NULL)`).Scan(&anyReference); err != nil {
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM cases WHERE caf = $1 AND reference IS NOT NULL)`, rd.caf).Scan(&anyReference); err != nil {
 			return fmt.Errorf("importer: references: %w", err)
 		}
 
@@ -88,7 +88,7 @@ func importPostgres(ctx context.Context, st *store.Store, rd *reader) (int64, er
 				for i := range batch {
 					refs = append(refs, batch[i].reference)
 				}
-				rows, err := tx.Query(ctx, `SELECT reference FROM cases WHERE reference = ANY($1)`, refs)
+				rows, err := tx.Query(ctx, `SELECT reference FROM cases WHERE caf = $1 AND reference = ANY($2)`, rd.caf, refs)
 				if err != nil {
 					return fmt.Errorf("importer: references: %w", err)
 				}

@@ -36,7 +36,7 @@ func importSQLite(ctx context.Context, st *store.Store, rd *reader) (int64, erro
 				refs = append(refs, *batch[i].Reference)
 			}
 			var there []string
-			if err := tx.Model(&store.CaseRow{}).Where("reference IN ?", refs).Pluck("reference", &there).Error; err != nil {
+			if err := tx.Model(&store.CaseRow{}).Where("caf = ? AND reference IN ?", rd.caf, refs).Pluck("reference", &there).Error; err != nil {
 				return err
 			}
 			if len(there) > 0 {

@@ -39,6 +39,8 @@ func TestMessagesMigrationUpgradesAReleasedDatabase(t *testing.T) {
 		var rules int64
 		require.NoError(t, st.DB.Model(&store.CasbinRule{}).Where("v2 = ?", "overpayment").Count(&rules).Error)
 		assert.Equal(t, int64(7), rules)
+		assert.True(t, m.HasIndex(&store.CaseRow{}, "ux_cases_caf_reference"), "references unique within a Caf")
+		assert.False(t, m.HasIndex(&store.CaseRow{}, "idx_cases_reference"), "not across Cafs")
 	})
 }
 

@@ -137,12 +137,14 @@ type CaseRow struct {
 	PausedSeconds       int64
 	ImplicitRejectionAt *time.Time `gorm:"index:ix_cases_implicit_rejection,priority:3,where:implicit_rejection_at IS NOT NULL"`
 	ClockPaused         bool
-	Imported            bool    `gorm:"not null;default:false"`
-	Reference           *string `gorm:"uniqueIndex"`
-	Version             int64   `gorm:"not null"`
-	Data                string  `gorm:"not null"`
-	CreatedAt           time.Time
-	UpdatedAt           time.Time
+	Imported            bool `gorm:"not null;default:false"`
+	// Reference is unique within the Caf (ux_cases_caf_reference, made by
+	// the migration 202611220004; the tag is the released schema's).
+	Reference *string `gorm:"uniqueIndex"`
+	Version   int64   `gorm:"not null"`
+	Data      string  `gorm:"not null"`
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 // TableName keeps the table named after the domain's word.

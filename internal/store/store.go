@@ -105,6 +105,7 @@ var migrations = []*gormigrate.Migration{
 	},
 	figuresRollupMigration,
 	messagesMigration,
+	referencePerCafMigration,
 }
 
 // Migrate brings the schema up to date. It is safe to run on every start
