@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -149,26 +150,51 @@ type CaseFilter struct {
 }
 
 // Cases lists files newest first (ids are time-ordered UUIDv7), and the
-// cursor of the next page ("" at the end).
+// cursor of the next page ("" at the end). Live files and imported history
+// are read apart and merged: the live ones by the partial index
+// ix_cases_caf_id, the history by its own paths (the primary key, or
+// (caf, reference)), which spares the import an index.
 func (s *Store) Cases(ctx context.Context, f CaseFilter) ([]domain.Case, string, error) {
 	if len(f.Cafs) == 0 {
 		return nil, "", nil
 	}
-	q := s.DB.WithContext(ctx).Model(&CaseRow{}).Where("caf IN ?", f.Cafs)
-	for col, v := range map[string]string{"kind": f.Kind, "status": f.Status, "assignee": f.Assignee, "sla_status": f.SLAStatus} {
-		if v != "" {
-			q = q.Where(col+" = ?", v)
+	query := func(imported bool) ([]CaseRow, error) {
+		// Written as the partial index's own predicate, so that both
+		// databases see it applies.
+		which := "NOT imported"
+		if imported {
+			which = "imported"
+		}
+		q := s.DB.WithContext(ctx).Model(&CaseRow{}).Where("caf IN ?", f.Cafs).Where(which)
+		for _, w := range []struct{ col, v string }{{"kind", f.Kind}, {"status", f.Status}, {"assignee", f.Assignee}, {"sla_status", f.SLAStatus}} {
+			if w.v != "" {
+				q = q.Where(w.col+" = ?", w.v)
+			}
+		}
+		if f.Query != "" {
+			q = q.Where("claimant_number = ? OR id = ? OR ddd_reference = ?", f.Query, f.Query, f.Query)
+		}
+		if f.Cursor != "" {
+			q = q.Where("id < ?", f.Cursor)
+		}
+		var rows []CaseRow
+		err := q.Order("id DESC").Limit(f.Limit + 1).Find(&rows).Error
+		return rows, err
+	}
+	live, err := query(false)
+	if err != nil {
+		return nil, "", fmt.Errorf("store: cases: %w", err)
+	}
+	var history []CaseRow
+	if f.Assignee == "" { // history has no assignee
+		if history, err = query(true); err != nil {
+			return nil, "", fmt.Errorf("store: cases: %w", err)
 		}
 	}
-	if f.Query != "" {
-		q = q.Where("claimant_number = ? OR id = ? OR ddd_reference = ?", f.Query, f.Query, f.Query)
-	}
-	if f.Cursor != "" {
-		q = q.Where("id < ?", f.Cursor)
-	}
-	var rows []CaseRow
-	if err := q.Order("id DESC").Limit(f.Limit + 1).Find(&rows).Error; err != nil {
-		return nil, "", fmt.Errorf("store: cases: %w", err)
+	rows := append(live, history...)
+	slices.SortFunc(rows, func(a, b CaseRow) int { return strings.Compare(b.ID, a.ID) })
+	if len(rows) > f.Limit+1 {
+		rows = rows[:f.Limit+1]
 	}
 	next := ""
 	if len(rows) > f.Limit {

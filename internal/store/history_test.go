@@ -63,3 +63,47 @@ func TestImportedFilesAreReadFromTheirColumns(t *testing.T) {
 		assert.NotNil(t, unanswered.ClosedAt)
 	})
 }
+
+// TestCasesListsLiveFilesAndHistoryTogether: a Caf's list holds its live
+// files and its imported history, newest first, page after page.
+func TestCasesListsLiveFilesAndHistoryTogether(t *testing.T) {
+	eachStore(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		csv := "reference,kind,caf,channel,benefit,reason,origin,received_at,answered_at,closed_at,outcome,paused_days\n" +
+			"L-1,complaint,071,online,rsa,other,,2025-01-10,2025-01-20,2025-01-21,,\n" +
+			"L-2,complaint,071,online,rsa,other,,2025-01-11,2025-01-20,2025-01-21,,\n"
+		// Live files before and after the import: ids are time-ordered.
+		before := newFile("01a00000-0000-7000-8000-000000000001")
+		require.NoError(t, st.Save(ctx, store.Record{Case: before, Changes: []domain.Change{change(1, "created")}}))
+		_, err := importer.Import(ctx, st, "071", strings.NewReader(csv), importer.Options{})
+		require.NoError(t, err)
+		after := newFile("ffa00000-0000-7000-8000-000000000001")
+		after.Assignee = "gca.demo"
+		require.NoError(t, st.Save(ctx, store.Record{Case: after, Changes: []domain.Change{change(1, "created")}}))
+
+		var ids []string
+		cursor := ""
+		for range 4 {
+			page, next, err := st.Cases(ctx, store.CaseFilter{Cafs: []string{"071"}, Limit: 3, Cursor: cursor})
+			require.NoError(t, err)
+			for _, c := range page {
+				ids = append(ids, c.ID)
+			}
+			if cursor = next; cursor == "" {
+				break
+			}
+		}
+		require.Len(t, ids, 4, "two live files and two of history, each once")
+		assert.Equal(t, after.ID, ids[0])
+		assert.Equal(t, before.ID, ids[3])
+		assert.IsDecreasing(t, ids, "newest first")
+
+		mine, _, err := st.Cases(ctx, store.CaseFilter{Cafs: []string{"071"}, Assignee: "gca.demo", Limit: 10})
+		require.NoError(t, err)
+		require.Len(t, mine, 1)
+		assert.Equal(t, after.ID, mine[0].ID)
+		closed, _, err := st.Cases(ctx, store.CaseFilter{Cafs: []string{"071"}, Status: "closed", Limit: 10})
+		require.NoError(t, err)
+		assert.Len(t, closed, 2, "the history, closed")
+	})
+}

@@ -27,8 +27,10 @@ var reportIndexes = []string{"ix_cases_received", "ix_cases_answered", "ix_cases
 
 // figuresRollupMigration creates the figures' rollup and fills it from
 // the files already there, drops the figures' covering indexes of cases,
-// and indexes cases by Caf and id for the lists (which the first of
-// those indexes served for a Caf with few files).
+// and indexes the live files by Caf and id for the lists (which the first
+// of those indexes served for a Caf with few files); imported history is
+// found by Caf through (caf, reference), so that the import writes one
+// index less.
 var figuresRollupMigration = &gormigrate.Migration{
 	ID: "202611220002_figures_rollup",
 	Migrate: func(tx *gorm.DB) error {
@@ -40,7 +42,7 @@ var figuresRollupMigration = &gormigrate.Migration{
 				return fmt.Errorf("drop %s: %w", ix, err)
 			}
 		}
-		if err := tx.Exec("CREATE INDEX IF NOT EXISTS ix_cases_caf_id ON cases (caf, id)").Error; err != nil {
+		if err := tx.Exec("CREATE INDEX IF NOT EXISTS ix_cases_caf_id ON cases (caf, id) WHERE NOT imported").Error; err != nil {
 			return err
 		}
 		return rebuildRollup(tx)
