@@ -51,13 +51,10 @@ func (s *Server) act(c *gin.Context) {
 	if err == nil {
 		out, err = s.perform(c, file, action, args, body)
 	}
-	switch {
-	case errors.Is(err, errAnswered):
-	case err != nil:
-		fail(c, err)
-	default:
-		c.JSON(http.StatusOK, out)
+	if answered(c, err) {
+		return
 	}
+	c.JSON(http.StatusOK, out)
 }
 
 // perform is the core of an action, shared by the API and the web
@@ -134,6 +131,15 @@ func (s *Server) runUpdate(c *gin.Context, wid, name string, arg, out any, relea
 
 // errAnswered says the request was already answered with a problem.
 var errAnswered = errors.New("answered")
+
+// answered answers err, unless it is nil or errAnswered, and reports
+// whether the request has its answer.
+func answered(c *gin.Context, err error) bool {
+	if err != nil && !errors.Is(err, errAnswered) {
+		fail(c, err)
+	}
+	return err != nil
+}
 
 // actionArgs decodes and checks an action's arguments; p holds the
 // unknown fields already found.

@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"time"
 
@@ -26,10 +25,7 @@ func (s *Server) createComplaint(c *gin.Context) {
 		return
 	}
 	out, err := s.registerComplaint(c, in, body)
-	if err != nil {
-		if !errors.Is(err, errAnswered) {
-			fail(c, err)
-		}
+	if answered(c, err) {
 		return
 	}
 	c.Header("Location", "/api/v1/cases/"+out.ID)

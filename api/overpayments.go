@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"slices"
 
@@ -29,14 +28,11 @@ func (s *Server) createOverpayment(c *gin.Context) {
 		return
 	}
 	out, err := s.registerOverpayment(c, in, body)
-	switch {
-	case errors.Is(err, errAnswered):
-	case err != nil:
-		fail(c, err)
-	default:
-		c.Header("Location", "/api/v1/overpayments/"+out.ID)
-		c.JSON(http.StatusCreated, out)
+	if answered(c, err) {
+		return
 	}
+	c.Header("Location", "/api/v1/overpayments/"+out.ID)
+	c.JSON(http.StatusCreated, out)
 }
 
 // registerOverpayment is the core of createOverpayment, shared with the
@@ -151,13 +147,10 @@ func (s *Server) actOnOverpayment(c *gin.Context) {
 		return
 	}
 	out, err := s.overpaymentAction(c, o, action, args, body)
-	switch {
-	case errors.Is(err, errAnswered):
-	case err != nil:
-		fail(c, err)
-	default:
-		c.JSON(http.StatusOK, out)
+	if answered(c, err) {
+		return
 	}
+	c.JSON(http.StatusOK, out)
 }
 
 // overpaymentAction is the core of an action on a notice, shared with the
