@@ -78,15 +78,19 @@ func TestAcknowledgmentByEmail_EndToEnd(t *testing.T) {
 			assert.EqualValues(t, 2, msgs[0]["attempts"])
 			assert.Equal(t, ack.Header.Get("Message-Id"), msgs[0]["reference"])
 
-			var timeline struct{ Items []domain.Event }
-			r.Do("GET", "/api/v1/cases/"+file.ID+"/events", "auditor.demo", nil).JSON(t, &timeline)
 			var sent []domain.Event
-			for _, ev := range timeline.Items {
-				if ev.Action == domain.EventMessageSent {
-					sent = append(sent, ev)
+			require.Eventually(t, func() bool { // the outcome reaches the timeline just after
+				var timeline struct{ Items []domain.Event }
+				r.Do("GET", "/api/v1/cases/"+file.ID+"/events", "auditor.demo", nil).JSON(t, &timeline)
+				sent = nil
+				for _, ev := range timeline.Items {
+					if ev.Action == domain.EventMessageSent {
+						sent = append(sent, ev)
+					}
 				}
-			}
-			require.Len(t, sent, 1)
+				return len(sent) > 0
+			}, 20*time.Second, 50*time.Millisecond)
+			require.Len(t, sent, 1, "on the timeline once")
 			assert.Equal(t, "acknowledgment", sent[0].Details["kind"])
 			var got domain.Case
 			r.Do("GET", "/api/v1/cases/"+file.ID, "gca.demo", nil).JSON(t, &got)
