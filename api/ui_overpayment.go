@@ -104,6 +104,8 @@ type uiNoticeList struct {
 	Rows      []uiNotice
 	Threshold string
 	CanCreate bool
+	Status    string     // the status shown, "" for all
+	Statuses  []uiOption // the filter's choices
 }
 
 // uiNotices lists the notices of the agent's current Caf, newest first.
@@ -112,13 +114,20 @@ func (s *Server) uiNotices(c *gin.Context) {
 		return
 	}
 	ui := uiOf(c)
-	items, err := s.Store.Overpayments(c.Request.Context(), []string{ui.Caf}, "", 200)
+	status := c.Query("statut")
+	if _, known := uiNoticeStatuses[status]; !known {
+		status = "" // all of them
+	}
+	items, err := s.Store.Overpayments(c.Request.Context(), []string{ui.Caf}, status, 200)
 	if err != nil {
 		s.uiFail(c, err)
 		return
 	}
 	d := uiNoticeList{Caf: ui.Caf, Threshold: s.uiThreshold(c, ui.Caf),
-		CanCreate: s.Authz.Can(ui.User.Login, ui.Caf, ObjOverpayment, "create")}
+		CanCreate: s.Authz.Can(ui.User.Login, ui.Caf, ObjOverpayment, "create"), Status: status}
+	for _, st := range []domain.OverpaymentStatus{domain.OverpaymentPending, domain.OverpaymentReady, domain.OverpaymentSent} {
+		d.Statuses = append(d.Statuses, uiOption{Value: string(st), Label: uiNoticeStatuses[string(st)]})
+	}
 	for _, o := range items {
 		d.Rows = append(d.Rows, uiNoticeOf(o))
 	}

@@ -346,3 +346,31 @@ func TestUI_CaseMessages_OutboxFilesOfTheFileOnly(t *testing.T) {
 		assert.NotContains(t, got.Body, "SECRET")
 	}
 }
+
+// TestUI_Overpayments_FilterByStatus: the list shows the notices of one
+// state when asked, all of them otherwise.
+func TestUI_Overpayments_FilterByStatus(t *testing.T) {
+	r := testutil.Start(t, "")
+	large := r.Do("POST", "/api/v1/overpayments", "gca.demo", overpaymentBody("071", "2000"))
+	require.Equal(t, http.StatusCreated, large.Status, "%s", large.Body)
+	small := r.Do("POST", "/api/v1/overpayments", "gca.demo", overpaymentBody("071", "120"))
+	require.Equal(t, http.StatusCreated, small.Status, "%s", small.Body)
+	largeID, smallID := large.Map(t)["id"].(string), small.Map(t)["id"].(string)
+	require.Eventually(t, func() bool { return noticeOf(t, r, smallID).Status == domain.OverpaymentSent },
+		20*time.Second, 50*time.Millisecond)
+
+	gca := uiSignIn(t, r, "gca.demo")
+	all := gca.get("/ui/trop-percus")
+	require.Equal(t, http.StatusOK, all.Status)
+	assert.Contains(t, all.Body, "/ui/trop-percus/"+largeID)
+	assert.Contains(t, all.Body, "/ui/trop-percus/"+smallID)
+	pending := gca.get("/ui/trop-percus?statut=pending")
+	assertPage(t, pending)
+	assert.Contains(t, pending.Body, "/ui/trop-percus/"+largeID)
+	assert.NotContains(t, pending.Body, "/ui/trop-percus/"+smallID)
+	assert.Contains(t, pending.Body, `<option value="pending" selected>`)
+	sent := gca.get("/ui/trop-percus?statut=sent")
+	assert.NotContains(t, sent.Body, "/ui/trop-percus/"+largeID)
+	assert.Contains(t, sent.Body, "/ui/trop-percus/"+smallID)
+	assert.Contains(t, gca.get("/ui/trop-percus?statut=n'importe").Body, "/ui/trop-percus/"+largeID, "an unknown state shows them all")
+}
