@@ -3,6 +3,7 @@ package activities
 import (
 	"context"
 	"log/slog"
+	"time"
 
 	"recours/internal/domain"
 	"recours/internal/messages"
@@ -16,18 +17,22 @@ type Activities struct {
 	Saved func(caseID string)
 	// Messages sends what is written to claimants (see internal/messages).
 	Messages messages.Router
+	// Alarm watches the saves that keep failing.
+	Alarm SaveAlarm
 }
 
 // Save writes a file's new state, its events and its queue entries. It is
-// run as a local activity by the workflow that owns the file; a retry
-// writes nothing twice (see store.Save).
+// run as a local activity by the workflow that owns the file, retried
+// until it succeeds; a retry writes nothing twice (see store.Save). A save
+// failing for over a minute is logged as an error and counted in the
+// worker's metrics.
 func (a *Activities) Save(ctx context.Context, r store.Record) error {
 	if err := a.Store.Save(ctx, r); err != nil {
-		// The file's id and seq only: a file's content never reaches the logs.
-		slog.WarnContext(ctx, "saving a file failed, will retry", "case_id", r.Case.ID, "err", err)
+		a.Alarm.failed(ctx, r.Case.ID, r.Since, err)
 		return err
 	}
-	if r.Changes[0].Event.Seq == 1 && r.Case.OverpaymentID != "" {
+	a.Alarm.saved(r.Case.ID)
+	if len(r.Changes) > 0 && r.Changes[0].Event.Seq == 1 && r.Case.OverpaymentID != "" {
 		// The first record of a file that disputes an overpayment notice.
 		if err := a.Store.LinkDispute(ctx, r.Case); err != nil {
 			return err
@@ -37,6 +42,23 @@ func (a *Activities) Save(ctx context.Context, r store.Record) error {
 		a.Saved(r.Case.ID)
 	}
 	return nil
+}
+
+// AwaitSaved returns once the file id is in the store: the file an action
+// opens is saved by its own workflow, and the action answers when it is
+// readable. Run as a local activity, retried like a save.
+func (a *Activities) AwaitSaved(ctx context.Context, id string) error {
+	for {
+		ok, err := a.Store.HasCase(ctx, id)
+		if err != nil || ok {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
 }
 
 // SaveOverpayment writes an overpayment notice's state and the

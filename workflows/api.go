@@ -18,6 +18,7 @@ const (
 	MediationWorkflowName = "Mediation"
 	QueryState            = "state"
 	UpdateRegister        = "register"
+	UpdateResync          = "resync"
 	complaintIDPrefix     = "complaint:"
 	mediationIDPrefix     = "mediation:"
 )

@@ -64,12 +64,14 @@ func (w *file) deliverDecision(ctx workflow.Context) {
 // note records an event of the system on the file's timeline; with a
 // message, it also goes to the managers' and mediators' queues.
 func (w *file) note(ctx workflow.Context, action string, details map[string]any, message string) {
-	ch := domain.Change{Event: domain.Event{At: workflow.Now(ctx).UTC(), Actor: domain.System, Action: action,
-		FromStatus: w.c.Status, ToStatus: w.c.Status, Details: details}}
-	if message != "" {
-		for _, r := range []domain.Role{domain.RoleManager, domain.RoleMediator} {
-			ch.Notifications = append(ch.Notifications, domain.Notification{Recipient: domain.RoleRecipient(r), Kind: action, Message: message})
+	_ = w.change(ctx, func(c *domain.Case) ([]domain.Change, error) { // retried until the store answers
+		ch := domain.Change{Event: domain.Event{At: workflow.Now(ctx).UTC(), Actor: domain.System, Action: action,
+			FromStatus: c.Status, ToStatus: c.Status, Details: details}}
+		if message != "" {
+			for _, r := range []domain.Role{domain.RoleManager, domain.RoleMediator} {
+				ch.Notifications = append(ch.Notifications, domain.Notification{Recipient: domain.RoleRecipient(r), Kind: action, Message: message})
+			}
 		}
-	}
-	_ = w.save(ctx, w.record(ch)) // retried until the store answers
+		return []domain.Change{ch}, nil
+	})
 }

@@ -23,9 +23,20 @@ func Mediation(ctx workflow.Context, in ComplaintInput) (domain.Case, error) {
 	return runFile(ctx, in)
 }
 
+// changeSavedBeforeApplied versions how a file takes a change. Files
+// started before applied an action to the workflow's state and then saved
+// it, several saves side by side, so a save that failed left the state
+// ahead of the store. From version 1 a change enters the state only once
+// the store has it: saves go one at a time, in seq order (store.Record
+// Ordered), each stamped with its workflow task; the update handlers wait
+// until the file's creation is saved; and a file an action opens
+// (escalate, reorient) is written by its own workflow only.
+const changeSavedBeforeApplied = "saved-before-applied"
+
 func runFile(ctx workflow.Context, in ComplaintInput) (domain.Case, error) {
 	w := &file{c: in.Case}
 	w.messages = workflow.GetVersion(ctx, changeClaimantMessages, workflow.DefaultVersion, 1) >= 1
+	w.ordered = workflow.GetVersion(ctx, changeSavedBeforeApplied, workflow.DefaultVersion, 1) >= 1
 	if err := w.setup(ctx); err != nil {
 		return domain.Case{}, err
 	}
@@ -41,6 +52,8 @@ type file struct {
 	delivering bool  // a decision is being pushed to a partner
 	messages   bool  // the file writes to the claimant (changeClaimantMessages)
 	sending    int   // messages to the claimant under way
+	ordered    bool  // changes enter the state once saved (changeSavedBeforeApplied)
+	writing    bool  // a change is being saved (ordered files save one at a time)
 }
 
 var acts *activities.Activities
@@ -59,9 +72,17 @@ func (w *file) setup(ctx workflow.Context) error {
 	}); err != nil {
 		return err
 	}
+	if err := workflow.SetUpdateHandler(ctx, UpdateResync, w.resync); err != nil {
+		return err
+	}
 	for _, a := range domain.Actions(w.c.Kind) {
 		err := workflow.SetUpdateHandlerWithOptions(ctx, string(a),
-			func(ctx workflow.Context, req ActionRequest) (domain.Case, error) { return w.act(ctx, a, req) },
+			func(ctx workflow.Context, req ActionRequest) (domain.Case, error) {
+				if !w.ordered {
+					return w.actUnordered(ctx, a, req)
+				}
+				return w.act(ctx, a, req)
+			},
 			workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, req ActionRequest) error {
 				return asApplicationError(w.c.Check(workflow.Now(ctx).UTC(), req.Actor, a, req.Args))
 			}})
@@ -72,40 +93,10 @@ func (w *file) setup(ctx workflow.Context) error {
 	return nil
 }
 
-// act performs an action: the file it opens (escalate, reorient) is saved
-// and started first, then the file's own change is saved.
-func (w *file) act(ctx workflow.Context, a domain.Action, req ActionRequest) (domain.Case, error) {
-	now := workflow.Now(ctx).UTC()
-	opens := a == domain.ActionEscalate || a == domain.ActionReorient
-	if opens {
-		req.Args.LinkedID = newFileID(ctx)
-	}
-	before := w.c.Clone()
-	ch, err := w.c.Apply(now, req.Actor, a, req.Args)
-	if err != nil {
-		return domain.Case{}, asApplicationError(err)
-	}
-	if opens {
-		if err := w.open(ctx, linkedFile(before, a, req, now), req.Actor.Login); err != nil {
-			w.c = before // nothing happened: the caller may retry
-			return domain.Case{}, err
-		}
-	}
-	rec := w.record(ch)
-	if err := w.save(ctx, rec); err != nil {
-		return domain.Case{}, err
-	}
-	if a == domain.ActionDecide && w.c.CallbackURL != "" {
-		w.deliverDecision(ctx)
-	}
-	if kind, ok := messageFor(w.c, a); ok && w.messages {
-		w.sendMessage(ctx, kind)
-	}
-	return rec.Case, nil
-}
-
 func (w *file) run(ctx workflow.Context, actor string) (domain.Case, error) {
-	if err := w.save(ctx, w.record(w.c.Created(actor))); err != nil {
+	if err := w.change(ctx, func(c *domain.Case) ([]domain.Change, error) {
+		return []domain.Change{c.Created(actor)}, nil
+	}); err != nil {
 		return w.c, err
 	}
 	if w.messages {
@@ -128,16 +119,57 @@ func (w *file) run(ctx workflow.Context, actor string) (domain.Case, error) {
 		if err := w.waitForClock(ctx, version); err != nil {
 			return w.c, err
 		}
-		if changes := w.c.Tick(workflow.Now(ctx).UTC()); len(changes) > 0 {
-			if err := w.save(ctx, w.record(changes...)); err != nil {
-				return w.c, err
-			}
+		if err := w.change(ctx, func(c *domain.Case) ([]domain.Change, error) {
+			return c.Tick(workflow.Now(ctx).UTC()), nil
+		}); err != nil {
+			return w.c, err
 		}
 	}
 	if err := workflow.Await(ctx, func() bool { return !w.delivering && w.sending == 0 && workflow.AllHandlersFinished(ctx) }); err != nil {
 		return w.c, err
 	}
 	return w.c, nil
+}
+
+// change makes the changes f returns and saves them. For an ordered file,
+// f edits a copy of the file, under the write turn, and the file takes the
+// copy once the store has it: an error of f or of the save leaves the file
+// as it was. Files started before take f's edits at once.
+func (w *file) change(ctx workflow.Context, f func(*domain.Case) ([]domain.Change, error)) error {
+	if !w.ordered {
+		changes, err := f(&w.c)
+		if err != nil || len(changes) == 0 {
+			return err
+		}
+		return w.save(ctx, w.record(changes...))
+	}
+	if err := workflow.Await(ctx, func() bool { return !w.writing }); err != nil {
+		return err
+	}
+	w.writing = true
+	defer func() { w.writing = false }()
+	next := w.c.Clone()
+	changes, err := f(&next)
+	if err != nil || len(changes) == 0 {
+		return err
+	}
+	seq := w.seq
+	for i := range changes {
+		seq++
+		changes[i].Event.Seq = seq
+	}
+	if err := saveRecord(ctx, orderedRecord(ctx, next, seq, changes)); err != nil {
+		return err
+	}
+	w.c, w.seq, w.saved = next, seq, seq
+	return nil
+}
+
+// orderedRecord is the ordered record of the file c at seq, stamped with
+// this workflow task.
+func orderedRecord(ctx workflow.Context, c domain.Case, seq int64, changes []domain.Change) store.Record {
+	return store.Record{Case: c.Clone(), Changes: changes, Seq: seq, Ordered: true,
+		Task: int64(workflow.GetInfo(ctx).GetCurrentHistoryLength()), Since: workflow.Now(ctx).UTC()}
 }
 
 // record numbers the changes and snapshots the file after them.
@@ -166,12 +198,27 @@ func saveRecord(ctx workflow.Context, rec store.Record) error {
 }
 
 // saving sets the options of the local activities that write to the
-// store: retried without end, as what they write is in the history.
+// store: retried without end, with a backoff of at most SaveRetryInterval,
+// since what they write must reach the store, however long the database
+// is away (activities.Save raises the alarm after a minute).
 func saving(ctx workflow.Context) workflow.Context {
 	return workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
-		StartToCloseTimeout: 30 * time.Second,
+		StartToCloseTimeout:    SaveAttemptTimeout,
+		ScheduleToCloseTimeout: saveForever,
 		RetryPolicy: &temporal.RetryPolicy{
-			InitialInterval: 200 * time.Millisecond, BackoffCoefficient: 2, MaximumInterval: time.Minute,
+			InitialInterval: 200 * time.Millisecond, BackoffCoefficient: 2, MaximumInterval: SaveRetryInterval,
 		},
 	})
 }
+
+// The retry of a save: each attempt is cut after SaveAttemptTimeout (a
+// locked table, a database that does not answer), and the next comes at
+// most SaveRetryInterval later, so a save resumes within that time of the
+// database's return. The interval stays within the workflow task's
+// timeout, so the retries run in the worker, not through timers in the
+// history.
+const (
+	SaveAttemptTimeout = 10 * time.Second
+	SaveRetryInterval  = 10 * time.Second
+	saveForever        = 100 * 365 * 24 * time.Hour
+)

@@ -46,11 +46,16 @@ func linkedFile(from domain.Case, a domain.Action, req ActionRequest, now time.T
 	return c
 }
 
-// open saves the first state of a linked file, so it is readable as soon
-// as the action answers, then starts its workflow, which outlives this one.
+// open starts the workflow of a linked file, which outlives this one, and
+// returns once the file is readable. An ordered file waits for the linked
+// file's workflow to save its creation, so each file has one writer; files
+// started before saved the linked file's first state themselves, then
+// started its workflow.
 func (w *file) open(ctx workflow.Context, linked domain.Case, actor string) error {
-	if err := saveRecord(ctx, store.Record{Case: linked, Changes: []domain.Change{withSeq(linked.Created(actor), 1)}}); err != nil {
-		return err
+	if !w.ordered {
+		if err := saveRecord(ctx, store.Record{Case: linked, Changes: []domain.Change{withSeq(linked.Created(actor), 1)}}); err != nil {
+			return err
+		}
 	}
 	// Disconnected: cancelling this file's workflow must not cancel the
 	// file it opened, which lives on its own.
@@ -61,7 +66,10 @@ func (w *file) open(ctx workflow.Context, linked domain.Case, actor string) erro
 		ParentClosePolicy: enumspb.PARENT_CLOSE_POLICY_ABANDON,
 	})
 	child := workflow.ExecuteChildWorkflow(cctx, WorkflowName(linked.Kind), ComplaintInput{Case: linked, Actor: actor})
-	return child.GetChildWorkflowExecution().Get(ctx, nil)
+	if err := child.GetChildWorkflowExecution().Get(ctx, nil); err != nil || !w.ordered {
+		return err
+	}
+	return workflow.ExecuteLocalActivity(saving(ctx), acts.AwaitSaved, linked.ID).Get(ctx, nil)
 }
 
 func withSeq(ch domain.Change, seq int64) domain.Change {

@@ -68,6 +68,8 @@ func (w *file) sendMessage(ctx workflow.Context, kind messages.Kind) {
 		if err != nil {
 			return // cancelled
 		}
-		_ = w.save(ctx, w.record(w.c.MessageDelivered(workflow.Now(ctx).UTC(), out)))
+		_ = w.change(ctx, func(c *domain.Case) ([]domain.Change, error) {
+			return []domain.Change{c.MessageDelivered(workflow.Now(ctx).UTC(), out)}, nil
+		})
 	})
 }

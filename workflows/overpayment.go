@@ -38,6 +38,8 @@ type notice struct {
 	o       domain.Overpayment
 	saved   int
 	sending bool
+	ordered bool // changes enter the state once saved (changeSavedBeforeApplied)
+	writing bool // a change is being saved (ordered notices save one at a time)
 }
 
 // Overpayment owns one overpayment notice until it is sent. A notice below
@@ -46,6 +48,7 @@ type notice struct {
 // day and tells the managers after two, and is sent by the officer's send.
 func Overpayment(ctx workflow.Context, in OverpaymentInput) (domain.Overpayment, error) {
 	n := &notice{o: in.Overpayment}
+	n.ordered = workflow.GetVersion(ctx, changeSavedBeforeApplied, workflow.DefaultVersion, 1) >= 1
 	if err := workflow.SetQueryHandler(ctx, QueryState, func() (domain.Overpayment, error) { return n.o, nil }); err != nil {
 		return n.o, err
 	}
@@ -61,7 +64,7 @@ func Overpayment(ctx workflow.Context, in OverpaymentInput) (domain.Overpayment,
 				return n.act(ctx, a, req)
 			},
 			workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, req OverpaymentRequest) error {
-				if n.sending {
+				if n.sending || (n.ordered && n.saved == 0) {
 					return asApplicationError(domain.Errorf(domain.ECONFLICT, "la notification est en cours d'envoi"))
 				}
 				return asApplicationError(n.o.Check(a, req.Args))
@@ -70,7 +73,7 @@ func Overpayment(ctx workflow.Context, in OverpaymentInput) (domain.Overpayment,
 			return n.o, err
 		}
 	}
-	if err := n.save(ctx, nil); err != nil {
+	if err := n.change(ctx, func(*domain.Overpayment) ([]domain.Notification, error) { return nil, nil }); err != nil {
 		return n.o, err
 	}
 	if n.o.Large {
@@ -87,10 +90,10 @@ func Overpayment(ctx workflow.Context, in OverpaymentInput) (domain.Overpayment,
 // act performs a checked action; send hands the notice to the channel in
 // the background.
 func (n *notice) act(ctx workflow.Context, a string, req OverpaymentRequest) (domain.Overpayment, error) {
-	if err := n.o.Apply(workflow.Now(ctx).UTC(), req.Actor, a, req.Args); err != nil {
-		return domain.Overpayment{}, asApplicationError(err)
-	}
-	if err := n.save(ctx, nil); err != nil {
+	err := n.change(ctx, func(o *domain.Overpayment) ([]domain.Notification, error) {
+		return nil, asApplicationError(o.Apply(workflow.Now(ctx).UTC(), req.Actor, a, req.Args))
+	})
+	if err != nil {
 		return domain.Overpayment{}, err
 	}
 	if a == domain.OverpaymentSend {
@@ -105,8 +108,8 @@ func (n *notice) act(ctx workflow.Context, a string, req OverpaymentRequest) (do
 func (n *notice) watchCall(ctx workflow.Context) {
 	for _, step := range []struct {
 		at   *time.Time
-		mark func(time.Time) []domain.Notification
-	}{{n.o.ReminderAt, n.o.Remind}, {n.o.CallDueAt, n.o.MissCall}} {
+		mark func(*domain.Overpayment, time.Time) []domain.Notification
+	}{{n.o.ReminderAt, (*domain.Overpayment).Remind}, {n.o.CallDueAt, (*domain.Overpayment).MissCall}} {
 		if step.at == nil {
 			continue
 		}
@@ -118,7 +121,9 @@ func (n *notice) watchCall(ctx workflow.Context) {
 		if n.o.Status == domain.OverpaymentSent || n.sending || len(n.o.Missing()) == 0 {
 			return
 		}
-		_ = n.save(ctx, step.mark(workflow.Now(ctx).UTC()))
+		_ = n.change(ctx, func(o *domain.Overpayment) ([]domain.Notification, error) {
+			return step.mark(o, workflow.Now(ctx).UTC()), nil
+		})
 	}
 }
 
@@ -135,7 +140,9 @@ func (n *notice) send(ctx workflow.Context) {
 		if err != nil {
 			return
 		}
-		_ = n.save(ctx, n.o.Delivered(workflow.Now(ctx).UTC(), out))
+		_ = n.change(ctx, func(o *domain.Overpayment) ([]domain.Notification, error) {
+			return o.Delivered(workflow.Now(ctx).UTC(), out), nil
+		})
 	})
 }
 
@@ -146,5 +153,34 @@ func (n *notice) save(ctx workflow.Context, notes []domain.Notification) error {
 		return err
 	}
 	n.saved = len(n.o.Events)
+	return nil
+}
+
+// change makes the change f makes to the notice, and saves it with the
+// queue entries f returns. For an ordered notice, f edits a copy, under
+// the write turn, and the notice takes it once the store has it; notices
+// started before take f's edits at once.
+func (n *notice) change(ctx workflow.Context, f func(*domain.Overpayment) ([]domain.Notification, error)) error {
+	if !n.ordered {
+		notes, err := f(&n.o)
+		if err != nil {
+			return err
+		}
+		return n.save(ctx, notes)
+	}
+	if err := workflow.Await(ctx, func() bool { return !n.writing }); err != nil {
+		return err
+	}
+	n.writing = true
+	defer func() { n.writing = false }()
+	next := n.o.Clone()
+	notes, err := f(&next)
+	if err != nil {
+		return err
+	}
+	if err := workflow.ExecuteLocalActivity(saving(ctx), acts.SaveOverpayment, next, notes).Get(ctx, nil); err != nil {
+		return err
+	}
+	n.o, n.saved = next, len(next.Events)
 	return nil
 }

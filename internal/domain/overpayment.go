@@ -392,3 +392,10 @@ func (o *Overpayment) Delivered(now time.Time, out MessageOutcome) []Notificatio
 	return []Notification{{Recipient: o.CreatedBy, Kind: ReachClaimantTask,
 		Message: "Impossible de remettre " + MessageLabels["overpayment_notice"] + " à l'allocataire : joignez-le par un autre moyen"}}
 }
+
+// Clone returns a copy of the notice that shares no event list with o; its
+// other parts are replaced, never edited, by the actions.
+func (o Overpayment) Clone() Overpayment {
+	o.Events = slices.Clone(o.Events)
+	return o
+}

@@ -15,50 +15,6 @@ import (
 	"recours/internal/domain"
 )
 
-// Record is what one activity writes: the file as it now is, and the
-// changes (events with their seq, and queue entries) that led there.
-type Record struct {
-	Case    domain.Case
-	Changes []domain.Change
-}
-
-// Save writes a record in one transaction. Events are keyed by (case,
-// seq): a retried Save writes nothing twice, and the projection only moves
-// forward (its version is the seq of the last event).
-func (s *Store) Save(ctx context.Context, r Record) error {
-	if len(r.Changes) == 0 {
-		return errors.New("store: a record needs at least one change")
-	}
-	data, err := json.Marshal(r.Case)
-	if err != nil {
-		return fmt.Errorf("store: encode case: %w", err)
-	}
-	c := r.Case
-	version := r.Changes[len(r.Changes)-1].Event.Seq
-	defer s.writeLock()()
-	return s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		for _, ch := range r.Changes {
-			if err := saveChange(tx, c, ch); err != nil {
-				return err
-			}
-		}
-		row := rowOf(c, version, string(data))
-		return saveRow(tx, &row, upsertRow) // the row, and the figures' rollup with it
-	})
-}
-
-// upsertRow writes the projection row, unless a newer one is there.
-func upsertRow(tx *gorm.DB, row *CaseRow) *gorm.DB {
-	return tx.Clauses(clause.OnConflict{
-		Columns: []clause.Column{{Name: "id"}},
-		DoUpdates: clause.AssignmentColumns([]string{"status", "sla_status", "assignee",
-			"parent_id", "ddd_reference", "outcome", "target_due", "legal_due", "answered_at",
-			"decided_at", "closed_at", "ack_status", "elapsed_days", "elapsed_days_raw",
-			"paused_seconds", "implicit_rejection_at", "clock_paused", "version", "data", "updated_at"}),
-		Where: clause.Where{Exprs: []clause.Expression{clause.Expr{SQL: "cases.version < excluded.version"}}},
-	}).Create(row)
-}
-
 // rowOf is the projection row of a file.
 func rowOf(c domain.Case, version int64, data string) CaseRow {
 	row := CaseRow{
@@ -81,35 +37,6 @@ func rowOf(c domain.Case, version int64, data string) CaseRow {
 		row.AckStatus = string(d.Status)
 	}
 	return row
-}
-
-func saveChange(tx *gorm.DB, c domain.Case, ch domain.Change) error {
-	ev := ch.Event
-	details := ""
-	if len(ev.Details) > 0 {
-		b, err := json.Marshal(ev.Details)
-		if err != nil {
-			return fmt.Errorf("store: encode details: %w", err)
-		}
-		details = string(b)
-	}
-	row := EventRow{CaseID: c.ID, Seq: ev.Seq, Caf: c.Caf, At: ev.At, Actor: ev.Actor,
-		Action: ev.Action, FromStatus: string(ev.FromStatus), ToStatus: string(ev.ToStatus), Details: details}
-	res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&row)
-	if res.Error != nil {
-		return fmt.Errorf("store: event: %w", res.Error)
-	}
-	if res.RowsAffected == 0 {
-		return nil // written by an earlier attempt, with its queue entries
-	}
-	for _, n := range ch.Notifications {
-		nr := Notification{CaseID: c.ID, Seq: ev.Seq, Recipient: n.Recipient, Caf: c.Caf,
-			Kind: n.Kind, Message: n.Message, DueAt: n.DueAt, CreatedAt: ev.At}
-		if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&nr).Error; err != nil {
-			return fmt.Errorf("store: notification: %w", err)
-		}
-	}
-	return nil
 }
 
 // Case returns the file with id, or ENOTFOUND.
@@ -306,3 +233,12 @@ func (s *Store) ForgetIdempotencyKey(ctx context.Context, k IdempotencyKey) erro
 
 // normalise trims a login for lookups.
 func normalise(login string) string { return strings.ToLower(strings.TrimSpace(login)) }
+
+// HasCase reports whether the file id is in the store.
+func (s *Store) HasCase(ctx context.Context, id string) (bool, error) {
+	var n int64
+	if err := s.DB.WithContext(ctx).Model(&CaseRow{}).Where("id = ?", id).Limit(1).Count(&n).Error; err != nil {
+		return false, fmt.Errorf("store: case: %w", err)
+	}
+	return n > 0, nil
+}

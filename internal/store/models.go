@@ -142,7 +142,10 @@ type CaseRow struct {
 	// the migration 202611220004; the tag is the released schema's).
 	Reference *string `gorm:"uniqueIndex"`
 	Version   int64   `gorm:"not null"`
-	Data      string  `gorm:"not null"`
+	// WriteTask is the workflow task that last wrote the row (see
+	// Record.Task); 0 for rows written before it was kept.
+	WriteTask int64  `gorm:"not null;default:0"`
+	Data      string `gorm:"not null"`
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }
@@ -162,6 +165,8 @@ type EventRow struct {
 	FromStatus string
 	ToStatus   string
 	Details    string
+	// WriteTask is the workflow task that wrote the event (see Record.Task).
+	WriteTask int64 `gorm:"not null;default:0"`
 }
 
 // TableName names the timeline table.

@@ -215,26 +215,36 @@ var figureColumns = []string{"id", "kind", "caf", "channel", "benefit", "reason"
 	"received_at", "legal_due", "answered_at", "decided_at", "closed_at", "ack_status",
 	"elapsed_days", "elapsed_days_raw", "implicit_rejection_at", "version"}
 
-// saveRow writes a file's row and moves the rollup from the row it
-// replaces to it, in tx. The row it replaces is read locked (PostgreSQL:
-// FOR UPDATE; SQLite writes one transaction at a time), so that the
-// change subtracted is the one replaced. A row not there yet is inserted
-// with ON CONFLICT DO NOTHING: when another transaction created it
-// meanwhile, it is read again, locked.
+// lockRow reads the row of id that a write is to replace, with what the
+// rollup and the write's rules need, locked (PostgreSQL: FOR UPDATE;
+// SQLite writes one transaction at a time), so that the contributions
+// subtracted are those of the row replaced. found is false when there is
+// none yet.
+func lockRow(tx *gorm.DB, id string) (old CaseRow, found bool, err error) {
+	q := tx.Select(append(figureColumns, "write_task")).Where("id = ?", id)
+	if tx.Dialector.Name() == "postgres" {
+		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
+	}
+	res := q.Limit(1).Find(&old)
+	if res.Error != nil {
+		return old, false, fmt.Errorf("store: case: %w", res.Error)
+	}
+	return old, res.RowsAffected == 1, nil
+}
+
+// saveRow writes a file's row, unless the row there is as new, and moves
+// the rollup from the row it replaces to it, in tx. A row not there yet is
+// inserted with ON CONFLICT DO NOTHING: when another transaction created
+// it meanwhile, it is read again, locked.
 func saveRow(tx *gorm.DB, row *CaseRow, upsert func(*gorm.DB, *CaseRow) *gorm.DB) error {
 	tx = tx.Session(&gorm.Session{SkipHooks: true})
 	for range 2 {
-		var old CaseRow
-		q := tx.Select(figureColumns).Where("id = ?", row.ID)
-		if tx.Dialector.Name() == "postgres" {
-			q = q.Clauses(clause.Locking{Strength: "UPDATE"})
-		}
-		res := q.Limit(1).Find(&old)
-		if res.Error != nil {
-			return fmt.Errorf("store: case: %w", res.Error)
+		old, found, err := lockRow(tx, row.ID)
+		if err != nil {
+			return err
 		}
 		f := Figures{}
-		if res.RowsAffected == 0 {
+		if !found {
 			ins := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(row)
 			if ins.Error != nil {
 				return fmt.Errorf("store: case: %w", ins.Error)

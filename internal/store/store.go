@@ -106,15 +106,56 @@ var migrations = []*gormigrate.Migration{
 	figuresRollupMigration,
 	messagesMigration,
 	referencePerCafMigration,
+	writeTaskMigration,
 }
 
-// Migrate brings the schema up to date. It is safe to run on every start
-// and from several processes in turn.
+// Migrate brings the schema up to date. It is safe to run on every start,
+// from several processes at once: on PostgreSQL the migrations run under
+// an advisory lock, so one process migrates while the others wait, then
+// find nothing left to do.
 func (s *Store) Migrate(ctx context.Context) error {
-	m := gormigrate.New(s.DB.WithContext(ctx), gormigrate.DefaultOptions, migrations)
-	if err := m.Migrate(); err != nil {
+	err := s.exclusive(ctx, func(db *gorm.DB) error {
+		return gormigrate.New(db, gormigrate.DefaultOptions, migrations).Migrate()
+	})
+	if err != nil {
 		return fmt.Errorf("store: migrate: %w", err)
 	}
 	slog.Debug("schema up to date", "migrations", len(migrations))
 	return nil
+}
+
+// migrationLock is the key of the advisory lock the migrations hold.
+const migrationLock = 0x7265636f75727301 // "recours" and 1
+
+// exclusive runs f holding the migrations' lock, on one connection. On
+// SQLite, one process owns the file.
+func (s *Store) exclusive(ctx context.Context, f func(*gorm.DB) error) error {
+	db := s.DB.WithContext(ctx)
+	if s.sqlite {
+		return f(db)
+	}
+	return db.Connection(func(conn *gorm.DB) error {
+		conn = conn.Session(&gorm.Session{NewDB: true})
+		waiting := false
+		for {
+			var got bool
+			if err := conn.Session(&gorm.Session{NewDB: true}).Raw("SELECT pg_try_advisory_lock(?)", int64(migrationLock)).Scan(&got).Error; err != nil {
+				return err
+			}
+			if got {
+				break
+			}
+			if !waiting {
+				slog.Info("another process is migrating the schema: waiting for it")
+				waiting = true
+			}
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(200 * time.Millisecond):
+			}
+		}
+		defer conn.Session(&gorm.Session{NewDB: true}).Exec("SELECT pg_advisory_unlock(?)", int64(migrationLock))
+		return f(conn.Session(&gorm.Session{NewDB: true}))
+	})
 }

@@ -1,0 +1,37 @@
+package store
+
+import (
+	"github.com/go-gormigrate/gormigrate/v2"
+	"gorm.io/gorm"
+)
+
+// writeTaskMigration keeps, on each file's row and event, the workflow
+// task that wrote it, so that a later attempt of the same event replaces
+// one written by a task that never completed (see Record.Task).
+var writeTaskMigration = &gormigrate.Migration{
+	ID: "202612030001_write_task",
+	Migrate: func(tx *gorm.DB) error {
+		type written struct {
+			WriteTask int64 `gorm:"not null;default:0"`
+		}
+		for _, table := range []string{"cases", "case_events"} {
+			m := tx.Table(table).Migrator()
+			if m.HasColumn(&written{}, "WriteTask") {
+				continue
+			}
+			if err := m.AddColumn(&written{}, "WriteTask"); err != nil {
+				return err
+			}
+		}
+		return nil
+	},
+	Rollback: func(tx *gorm.DB) error {
+		type written struct{ WriteTask int64 }
+		for _, table := range []string{"cases", "case_events"} {
+			if err := tx.Table(table).Migrator().DropColumn(&written{}, "WriteTask"); err != nil {
+				return err
+			}
+		}
+		return nil
+	},
+}
