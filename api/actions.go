@@ -92,20 +92,27 @@ func (s *Server) sendUpdate(c *gin.Context, file domain.Case, action domain.Acti
 	u := user(c)
 	req := workflows.ActionRequest{Actor: domain.Actor{Login: u.Login, Roles: s.Authz.Roles(u.Login, file.Caf)}, Args: args}
 	var out domain.Case
-	err := s.runUpdate(c, workflows.WorkflowID(file.Kind, file.ID), string(action), req, &out, release,
+	err := s.runUpdate(c, workflows.WorkflowID(file.Kind, file.ID), string(action), hashBody(target, body), req, &out, release,
 		"le dossier est clos : plus aucune action n'est possible")
 	return out, err
 }
 
 // runUpdate sends the update name with arg to the workflow wid and decodes
-// its result into out. The client's Idempotency-Key becomes the update ID.
-// A refusal releases the key (a retry is a first attempt; a timed-out one
-// may have applied, so it keeps it); a workflow that has ended answers
-// 409 with closed.
-func (s *Server) runUpdate(c *gin.Context, wid, name string, arg, out any, release func(), closed string) error {
+// its result into out. The client's Idempotency-Key (with hash, the
+// request's, so that another body under a released key is another update)
+// becomes the update ID. With no worker polling, nothing is sent: 503. A
+// refusal releases the key (a retry is a first attempt); one that did not
+// answer in time keeps it, since the update may yet apply, and answers
+// 503: a retry with the same key then gets its result. A workflow that
+// has ended answers 409 with closed.
+func (s *Server) runUpdate(c *gin.Context, wid, name, hash string, arg, out any, release func(), closed string) error {
+	if err := s.requireWorker(c.Request.Context()); err != nil {
+		release()
+		return err
+	}
 	updateID := newID()
 	if key := c.GetHeader("Idempotency-Key"); key != "" {
-		updateID = "key:" + user(c).Login + ":" + key
+		updateID = "key:" + user(c).Login + ":" + key + ":" + hash[:16]
 	}
 	ctx, cancel := context.WithTimeout(c.Request.Context(), s.RequestTimeout)
 	defer cancel()
@@ -123,11 +130,17 @@ func (s *Server) runUpdate(c *gin.Context, wid, name string, arg, out any, relea
 	switch {
 	case errors.As(err, &notFound):
 		return &domain.Error{Code: domain.ECONFLICT, Message: closed}
+	case isUnavailable(err):
+		return &domain.Error{Code: domain.EUNAVAILABLE, Message: detailPending}
 	case err != nil:
 		return workflows.DomainError(err)
 	}
 	return nil
 }
+
+// detailPending answers an action that did not complete in time.
+const detailPending = "l'action n'a pas abouti dans le délai : elle peut encore s'appliquer ; " +
+	"réessayez avec la même Idempotency-Key pour obtenir son résultat"
 
 // errAnswered says the request was already answered with a problem.
 var errAnswered = errors.New("answered")

@@ -86,6 +86,23 @@ func (s *Server) startFile(ctx context.Context, file domain.Case, actor string, 
 // answer) and the save is awaited in process; otherwise, and for a repeat,
 // the workflow's register update answers once the record is saved.
 func (s *Server) startWorkflow(ctx context.Context, wid, name string, input any, id string, repeat bool) error {
+	if err := s.requireWorker(ctx); err != nil {
+		return err
+	}
+	err := s.startAndWait(ctx, wid, name, input, id, repeat)
+	if isUnavailable(err) && ctx.Err() != nil {
+		// Started, perhaps, but not yet saved: a retry with the same key finds it.
+		return &domain.Error{Code: domain.EUNAVAILABLE, Message: detailPendingStart}
+	}
+	return err
+}
+
+// detailPendingStart answers a registration that did not complete in time.
+const detailPendingStart = "l'enregistrement n'a pas abouti dans le délai : il peut encore aboutir ; " +
+	"réessayez avec la même Idempotency-Key pour obtenir le dossier"
+
+// startAndWait is startWorkflow once a worker is known to poll.
+func (s *Server) startAndWait(ctx context.Context, wid, name string, input any, id string, repeat bool) error {
 	var saved <-chan struct{}
 	if s.Saved != nil && !repeat {
 		var forget func()

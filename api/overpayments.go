@@ -165,12 +165,13 @@ func (s *Server) overpaymentAction(c *gin.Context, o domain.Overpayment, action 
 	if err := o.Check(action, args); err != nil {
 		return o, err
 	}
-	_, _, release, ok := s.idempotency(c, "POST /api/v1/overpayments/"+o.ID+"/actions/"+action, body, o.ID)
+	target := "POST /api/v1/overpayments/" + o.ID + "/actions/" + action
+	_, _, release, ok := s.idempotency(c, target, body, o.ID)
 	if !ok {
 		return o, errAnswered
 	}
 	var out domain.Overpayment
-	err := s.runUpdate(c, workflows.OverpaymentWorkflowID(o.ID), action,
+	err := s.runUpdate(c, workflows.OverpaymentWorkflowID(o.ID), action, hashBody(target, body),
 		workflows.OverpaymentRequest{Actor: u.Login, Args: args}, &out, release, "la notification a déjà été envoyée")
 	if err != nil {
 		return o, err

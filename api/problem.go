@@ -5,11 +5,13 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strconv"
 
 	"github.com/gin-gonic/gin"
 	"go.temporal.io/api/serviceerror"
 
 	"recours/internal/domain"
+	"recours/internal/store"
 )
 
 // Problem is an RFC 9457 problem document.
@@ -54,10 +56,15 @@ func problemType(status int) string {
 	return "about:blank"
 }
 
-// writeProblem answers with a problem document and stops the chain.
+// writeProblem answers with a problem document and stops the chain. A
+// status that is not an error's (0, say, for a code the table above does
+// not know) answers 500: a failure never answers 2xx.
 func writeProblem(c *gin.Context, status int, detail string, fields []domain.FieldError) {
+	if status < 400 || status > 599 {
+		status = http.StatusInternalServerError
+	}
 	if status == http.StatusServiceUnavailable {
-		c.Header("Retry-After", "5")
+		c.Header("Retry-After", strconv.Itoa(RetryAfterSeconds))
 	}
 	if status == http.StatusUnauthorized {
 		c.Header("WWW-Authenticate", `Bearer realm="recours"`)
@@ -70,26 +77,57 @@ func writeProblem(c *gin.Context, status int, detail string, fields []domain.Fie
 	})
 }
 
-// fail maps any error to its problem: domain codes in one table, Temporal's
-// and the context's failures to 503.
+// RetryAfterSeconds is what a 503 tells the client to wait before it
+// retries: about how long a save takes to resume once the database or
+// Temporal is back (workflows.SaveRetryInterval).
+const RetryAfterSeconds = 5
+
+// Details of the 503s, for people.
+const (
+	detailUnavailable = "service momentanément indisponible : réessayez dans quelques secondes"
+	detailNoWorker    = "aucun worker ne traite les dossiers pour le moment : réessayez dans quelques secondes"
+)
+
+// fail maps any error to its problem, in one place: a domain error to the
+// status of its code; the database's, Temporal's and the context's
+// transient failures to 503 with Retry-After; anything else to 500,
+// logged, its text never in the answer.
 func fail(c *gin.Context, err error) {
+	status, detail, fields := problemOf(err)
+	switch status {
+	case http.StatusServiceUnavailable:
+		slog.WarnContext(c, "dependency unavailable", "route", c.FullPath(), "err", err)
+	case http.StatusInternalServerError:
+		slog.ErrorContext(c, "request failed", "route", c.FullPath(), "err", err)
+	}
+	writeProblem(c, status, detail, fields)
+}
+
+// problemOf is the status, detail and field errors err answers with.
+func problemOf(err error) (int, string, []domain.FieldError) {
 	var de *domain.Error
 	switch {
 	case errors.As(err, &de):
-		writeProblem(c, statusOf[de.Code], de.Message, de.Fields)
-		return
-	case isUnavailable(err):
-		slog.WarnContext(c, "dependency unavailable", "route", c.FullPath(), "err", err)
-		writeProblem(c, http.StatusServiceUnavailable, "service momentanément indisponible, réessayez", nil)
-		return
+		status, ok := statusOf[de.Code]
+		switch {
+		case !ok || de.Code == domain.EINTERNAL:
+			return http.StatusInternalServerError, "erreur interne", nil
+		case de.Code == domain.EUNAVAILABLE && de.Message == "":
+			return status, detailUnavailable, nil
+		}
+		return status, de.Message, de.Fields
+	case isUnavailable(err), store.Unavailable(err):
+		return http.StatusServiceUnavailable, detailUnavailable, nil
 	}
-	slog.ErrorContext(c, "request failed", "route", c.FullPath(), "err", err)
-	writeProblem(c, http.StatusInternalServerError, "erreur interne", nil)
+	return http.StatusInternalServerError, "erreur interne", nil
 }
 
+// isUnavailable reports whether err is Temporal's or the context's way of
+// saying "not now": the server unreachable, overloaded or too slow.
 func isUnavailable(err error) bool {
 	var unavailable *serviceerror.Unavailable
 	var deadline *serviceerror.DeadlineExceeded
-	return errors.As(err, &unavailable) || errors.As(err, &deadline) ||
+	var exhausted *serviceerror.ResourceExhausted
+	return errors.As(err, &unavailable) || errors.As(err, &deadline) || errors.As(err, &exhausted) ||
 		errors.Is(err, context.DeadlineExceeded)
 }

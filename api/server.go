@@ -28,6 +28,9 @@ type Server struct {
 	RequestTimeout time.Duration
 	// Saved, when a worker shares the process, tells of files saved.
 	Saved *notify.Hub
+	// WorkerInProcess says a worker runs in this process (the embedded
+	// default): it lives and dies with the API, so no write waits for one.
+	WorkerInProcess bool
 	// InsecureCallbacks accepts http:// callback URLs (the embedded
 	// default); production requires https.
 	InsecureCallbacks bool
@@ -47,6 +50,7 @@ type Server struct {
 
 	metrics *metrics
 	seal    *auth.Sealer
+	workers workerWatch
 }
 
 func (s *Server) now() time.Time {

@@ -2,12 +2,13 @@ package api
 
 import (
 	"embed"
-	"errors"
 	"html/template"
 	"io/fs"
+	"log/slog"
 	"mime"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -271,15 +272,23 @@ func uiErrorTitle(status int) string {
 	return "Erreur"
 }
 
-// uiFail answers err as an HTML page, with the API's mapping of codes.
+// uiFail answers err as an HTML page, with the API's mapping of codes:
+// the domain's message, or a French sentence for a service away (with
+// Retry-After) or an internal error (logged, never shown).
 func (s *Server) uiFail(c *gin.Context, err error) {
-	var de *domain.Error
-	switch {
-	case errors.As(err, &de):
-		s.uiError(c, statusOf[de.Code], de.Message+".")
-	case isUnavailable(err):
-		s.uiError(c, http.StatusServiceUnavailable, "Un service dont Recours dépend ne répond pas : réessayez dans un instant.")
+	status, detail, _ := problemOf(err)
+	switch status {
+	case http.StatusServiceUnavailable:
+		slog.WarnContext(c, "dependency unavailable", "route", c.FullPath(), "err", err)
+		c.Header("Retry-After", strconv.Itoa(RetryAfterSeconds))
+		if detail == detailUnavailable {
+			detail = "Un service dont Recours dépend ne répond pas : réessayez dans un instant"
+		}
+		s.uiError(c, status, detail+".")
+	case http.StatusInternalServerError:
+		slog.ErrorContext(c, "request failed", "route", c.FullPath(), "err", err)
+		s.uiError(c, status, "Une erreur interne est survenue : rien n'a été enregistré. Si elle se répète, signalez-la à votre support.")
 	default:
-		fail(c, err)
+		s.uiError(c, status, detail+".")
 	}
 }

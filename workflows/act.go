@@ -81,15 +81,16 @@ func (w *file) afterAction(ctx workflow.Context, a domain.Action) {
 	}
 }
 
-// resync writes the file to the store as the workflow holds it, events
-// beyond its last seq removed: the repair of `recours check consistency`.
+// resync writes the file to the store as the workflow holds it, its whole
+// timeline (an event the store lost is written again, with its queue
+// entries) and nothing beyond: the repair of `recours check consistency`.
 func (w *file) resync(ctx workflow.Context) (domain.Case, error) {
 	if err := workflow.Await(ctx, func() bool { return w.saved >= 1 && !w.writing }); err != nil {
 		return domain.Case{}, err
 	}
 	w.writing = true
 	defer func() { w.writing = false }()
-	if err := saveRecord(ctx, orderedRecord(ctx, w.c, w.seq, nil)); err != nil {
+	if err := saveRecord(ctx, orderedRecord(ctx, w.c, w.seq, w.timeline)); err != nil {
 		return domain.Case{}, err
 	}
 	return w.c.Clone(), nil

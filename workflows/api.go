@@ -17,6 +17,7 @@ const (
 	ComplaintWorkflowName = "Complaint"
 	MediationWorkflowName = "Mediation"
 	QueryState            = "state"
+	QueryVersion          = "version"
 	UpdateRegister        = "register"
 	UpdateResync          = "resync"
 	complaintIDPrefix     = "complaint:"
@@ -81,11 +82,13 @@ func asApplicationError(err error) error {
 		temporal.ApplicationErrorOptions{NonRetryable: true, Details: []any{de.Fields}})
 }
 
-// DomainError turns an error returned by an update back into a domain
-// error when it carries one.
+// DomainError turns an error returned by an update back into the domain
+// error it carries. Any other error (an activity's, Temporal's) is
+// returned as it is: its type is not a domain code, and the API must not
+// mistake it for one.
 func DomainError(err error) error {
 	var ae *temporal.ApplicationError
-	if !errors.As(err, &ae) {
+	if !errors.As(err, &ae) || !domain.KnownCode(ae.Type()) {
 		return err
 	}
 	de := &domain.Error{Code: ae.Type(), Message: ae.Message()}

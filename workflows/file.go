@@ -54,6 +54,9 @@ type file struct {
 	sending    int   // messages to the claimant under way
 	ordered    bool  // changes enter the state once saved (changeSavedBeforeApplied)
 	writing    bool  // a change is being saved (ordered files save one at a time)
+	// timeline holds every change recorded, so that a resync can write
+	// again what the store lost. A replay rebuilds it.
+	timeline []domain.Change
 }
 
 var acts *activities.Activities
@@ -61,6 +64,12 @@ var acts *activities.Activities
 func (w *file) setup(ctx workflow.Context) error {
 	if err := workflow.SetQueryHandler(ctx, QueryState, func() (domain.Case, error) {
 		return w.c, nil
+	}); err != nil {
+		return err
+	}
+	// version is the seq of the file's last event, for the consistency check.
+	if err := workflow.SetQueryHandler(ctx, QueryVersion, func() (int64, error) {
+		return w.seq, nil
 	}); err != nil {
 		return err
 	}
@@ -162,6 +171,7 @@ func (w *file) change(ctx workflow.Context, f func(*domain.Case) ([]domain.Chang
 		return err
 	}
 	w.c, w.seq, w.saved = next, seq, seq
+	w.timeline = append(w.timeline, changes...)
 	return nil
 }
 
@@ -178,6 +188,7 @@ func (w *file) record(changes ...domain.Change) store.Record {
 		w.seq++
 		changes[i].Event.Seq = w.seq
 	}
+	w.timeline = append(w.timeline, changes...)
 	return store.Record{Case: w.c.Clone(), Changes: changes}
 }
 

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -11,6 +12,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/spf13/cobra"
+	"go.temporal.io/sdk/client"
 
 	"recours/internal/app"
 	"recours/internal/messages"
@@ -20,6 +22,9 @@ import (
 // conn holds the connection flags shared by serve, worker and migrate.
 type conn struct {
 	databaseURL, dataDir, temporalAddress, namespace string
+	// startWait is how long serve and worker wait at start for the
+	// database and Temporal.
+	startWait time.Duration
 }
 
 func (c *conn) databaseFlags(cmd *cobra.Command) {
@@ -32,15 +37,44 @@ func (c *conn) temporalFlags(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&c.namespace, "temporal-namespace", env("TEMPORAL_NAMESPACE", "default"), "Temporal namespace (TEMPORAL_NAMESPACE)")
 }
 
-func (c *conn) openStore() (*store.Store, error) {
+// startFlags registers how long a long-running process waits at start for
+// the database and Temporal.
+func (c *conn) startFlags(cmd *cobra.Command) {
+	cmd.Flags().DurationVar(&c.startWait, "start-wait", envDuration("RECOURS_START_WAIT", app.DefaultStartWait),
+		"how long to wait at start for the database and Temporal, retrying with backoff (RECOURS_START_WAIT)")
+}
+
+func (c *conn) dsn() (string, error) {
 	dsn := c.databaseURL
 	if dsn == "" && c.dataDir != "" {
 		dsn = app.DatabaseURL(c.dataDir)
 	}
 	if dsn == "" {
-		return nil, errors.New("set DATABASE_URL (or --database-url, or --data for the embedded default)")
+		return "", errors.New("set DATABASE_URL (or --database-url, or --data for the embedded default)")
+	}
+	return dsn, nil
+}
+
+func (c *conn) openStore() (*store.Store, error) {
+	dsn, err := c.dsn()
+	if err != nil {
+		return nil, err
 	}
 	return store.Open(dsn)
+}
+
+// waitForStore opens the store, migrated, waiting for the database.
+func (c *conn) waitForStore(ctx context.Context) (*store.Store, error) {
+	dsn, err := c.dsn()
+	if err != nil {
+		return nil, err
+	}
+	return app.OpenStore(ctx, dsn, c.startWait)
+}
+
+// dial connects to Temporal and checks the namespace, waiting for both.
+func (c *conn) dial(ctx context.Context) (client.Client, error) {
+	return app.Dial(ctx, c.temporalAddress, c.namespace, c.startWait)
 }
 
 func serveCmd() *cobra.Command {
@@ -53,15 +87,12 @@ func serveCmd() *cobra.Command {
 		Short: "Run the API (production: beside one or more workers)",
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
-			st, err := c.openStore()
+			st, err := c.waitForStore(ctx)
 			if err != nil {
 				return err
 			}
 			defer st.Close()
-			if err := st.Migrate(ctx); err != nil {
-				return err
-			}
-			tc, err := app.Dial(ctx, c.temporalAddress, c.namespace)
+			tc, err := c.dial(ctx)
 			if err != nil {
 				return err
 			}
@@ -91,6 +122,7 @@ func serveCmd() *cobra.Command {
 	}
 	c.databaseFlags(cmd)
 	c.temporalFlags(cmd)
+	c.startFlags(cmd)
 	cmd.Flags().StringVar(&listen, "listen", env("LISTEN_ADDR", "127.0.0.1:8080"), "API address (LISTEN_ADDR)")
 	cmd.Flags().StringVar(&proxies, "trusted-proxies", env("TRUSTED_PROXIES", ""), "comma-separated addresses of the TLS-terminating proxies whose X-Forwarded-For is believed (TRUSTED_PROXIES)")
 	cmd.Flags().Float64Var(&perIP, "rate-per-ip", envFloat("RATE_PER_IP", 100), "requests per second per client address, 0 for no limit (RATE_PER_IP)")
@@ -109,33 +141,63 @@ func envFloat(name string, def float64) float64 {
 func workerCmd() *cobra.Command {
 	var c conn
 	var msgs messages.Config
+	var listen string
 	cmd := &cobra.Command{
 		Use:   "worker",
 		Short: "Run the workflows and activities (production: as many as needed)",
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
-			st, err := c.openStore()
+			st, err := c.waitForStore(ctx)
 			if err != nil {
 				return err
 			}
 			defer st.Close()
-			if err := st.Migrate(ctx); err != nil {
-				return err
-			}
-			tc, err := app.Dial(ctx, c.temporalAddress, c.namespace)
+			tc, err := c.dial(ctx)
 			if err != nil {
 				return err
 			}
 			defer tc.Close()
-			w := app.NewWorker(tc, st, nil, messages.NewRouter(msgs))
+			w, acts := app.NewWorker(tc, st, nil, messages.NewRouter(msgs))
+			health := &app.WorkerHealth{Store: st, Temporal: tc, Acts: acts}
+			errc := make(chan error, 1)
+			if listen != "" {
+				ready := make(chan string, 1)
+				go func() { errc <- app.Serve(ctx, listen, health.Handler(), ready) }()
+				select {
+				case addr := <-ready:
+					slog.Info("worker health and metrics listening", "address", addr)
+				case err := <-errc:
+					return err
+				}
+			}
+			if err := w.Start(); err != nil {
+				return err
+			}
+			defer w.Stop()
+			health.Running.Store(true)
 			slog.Info("worker started", "temporal", c.temporalAddress, "namespace", c.namespace)
-			return w.Run(stopOn(ctx.Done()))
+			select {
+			case <-ctx.Done():
+			case err := <-errc:
+				return err
+			}
+			health.Running.Store(false)
+			return nil
 		},
 	}
 	c.databaseFlags(cmd)
 	c.temporalFlags(cmd)
+	c.startFlags(cmd)
 	messageFlags(cmd, &msgs, "outbox")
+	cmd.Flags().StringVar(&listen, "listen", env("WORKER_LISTEN_ADDR", "127.0.0.1:8090"), "address of the worker's /healthz, /readyz and /metrics, empty for none (WORKER_LISTEN_ADDR)")
 	return cmd
+}
+
+func envDuration(name string, def time.Duration) time.Duration {
+	if d, err := time.ParseDuration(env(name, "")); err == nil {
+		return d
+	}
+	return def
 }
 
 // stopOn adapts a context's Done channel to the worker's interrupt channel.

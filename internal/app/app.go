@@ -7,7 +7,6 @@ package app
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
@@ -30,8 +29,9 @@ import (
 
 // NewWorker registers every workflow and activity on the task queue.
 // saved, if not nil, is told of every file saved (an API in this process
-// waits on it); msgs sends the messages to claimants.
-func NewWorker(c client.Client, st *store.Store, saved *notify.Hub, msgs messages.Router) worker.Worker {
+// waits on it); msgs sends the messages to claimants. The activities are
+// returned too, for the worker's metrics.
+func NewWorker(c client.Client, st *store.Store, saved *notify.Hub, msgs messages.Router) (worker.Worker, *activities.Activities) {
 	w := worker.New(c, workflows.TaskQueue, worker.Options{})
 	w.RegisterWorkflowWithOptions(workflows.Complaint, workflow.RegisterOptions{Name: workflows.ComplaintWorkflowName})
 	w.RegisterWorkflowWithOptions(workflows.Mediation, workflow.RegisterOptions{Name: workflows.MediationWorkflowName})
@@ -41,24 +41,7 @@ func NewWorker(c client.Client, st *store.Store, saved *notify.Hub, msgs message
 		acts.Saved = saved.Saved
 	}
 	w.RegisterActivity(acts)
-	return w
-}
-
-// Dial connects to Temporal, retrying for up to a minute while it starts.
-func Dial(ctx context.Context, hostPort, namespace string) (client.Client, error) {
-	opts := client.Options{HostPort: hostPort, Namespace: namespace, Logger: newTemporalLogger()}
-	deadline := time.Now().Add(time.Minute)
-	for {
-		c, err := client.DialContext(ctx, opts)
-		if err == nil {
-			return c, nil
-		}
-		if time.Now().After(deadline) || ctx.Err() != nil {
-			return nil, fmt.Errorf("temporal at %s: %w", hostPort, err)
-		}
-		slog.Info("waiting for Temporal", "address", hostPort)
-		time.Sleep(2 * time.Second)
-	}
+	return w, acts
 }
 
 // NewAPI builds the API handler, its authorizer loaded from the store and

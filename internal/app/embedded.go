@@ -82,7 +82,7 @@ func StartEmbedded(ctx context.Context, cfg EmbeddedConfig) (_ *Embedded, err er
 	if err = e.Store.SeedDemo(ctx); err != nil {
 		return nil, fmt.Errorf("seed: %w", err)
 	}
-	if e.Client, err = Dial(ctx, e.Temporal.HostPort(), e.Temporal.Namespace()); err != nil {
+	if e.Client, err = Dial(ctx, e.Temporal.HostPort(), e.Temporal.Namespace(), time.Minute); err != nil {
 		return nil, err
 	}
 	saved := &notify.Hub{}
@@ -91,7 +91,7 @@ func StartEmbedded(ctx context.Context, cfg EmbeddedConfig) (_ *Embedded, err er
 		msgs.OutboxDir = filepath.Join(cfg.DataDir, "outbox")
 	}
 	router := messages.NewRouter(msgs)
-	e.Worker = NewWorker(e.Client, e.Store, saved, router)
+	e.Worker, _ = NewWorker(e.Client, e.Store, saved, router)
 	if err = e.Worker.Start(); err != nil {
 		return nil, fmt.Errorf("worker: %w", err)
 	}
@@ -101,6 +101,7 @@ func StartEmbedded(ctx context.Context, cfg EmbeddedConfig) (_ *Embedded, err er
 		return nil, err
 	}
 	e.API.Saved = saved
+	e.API.WorkerInProcess = true
 	e.API.InsecureCallbacks = true // demo partners listen on localhost
 	if router.Outbox != nil {
 		e.API.OutboxDir = router.Outbox.Dir

@@ -16,6 +16,15 @@ const (
 	EINTERNAL     = "internal"     // a bug: 500
 )
 
+// KnownCode reports whether code is one of the codes above.
+func KnownCode(code string) bool {
+	switch code {
+	case EINVALID, EUNAUTHORIZED, EFORBIDDEN, ENOTFOUND, ECONFLICT, EUNAVAILABLE, EINTERNAL:
+		return true
+	}
+	return false
+}
+
 // FieldError names one invalid field of a request, with a message for people.
 type FieldError struct {
 	Field   string `json:"field"`

@@ -97,7 +97,9 @@ func saveOrdered(tx *gorm.DB, r Record, row *CaseRow) error {
 	if err := replaceChanges(tx, r); err != nil {
 		return err
 	}
-	if found && old.Version > row.Version {
+	// A record from seq 1 holds the whole timeline (a creation, a resync):
+	// nothing may follow it.
+	if found && (old.Version > row.Version || (len(r.Changes) > 0 && r.Changes[0].Event.Seq == 1)) {
 		// Written by a task that never completed: the workflow has no such events.
 		for _, m := range []any{&EventRow{}, &Notification{}} {
 			if err := tx.Where("case_id = ? AND seq > ?", row.ID, row.Version).Delete(m).Error; err != nil {

@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -42,7 +44,7 @@ func Open(dsn string) (*Store, error) {
 	var dialector gorm.Dialector
 	switch {
 	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
-		dialector = postgres.Open(dsn)
+		dialector = postgres.Open(withLockTimeout(dsn))
 	case strings.HasPrefix(dsn, "sqlite:"), strings.HasSuffix(dsn, ".db"):
 		path := strings.TrimPrefix(dsn, "sqlite:")
 		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
@@ -68,6 +70,29 @@ func Open(dsn string) (*Store, error) {
 		sqlDB.SetMaxOpenConns(8)
 	}
 	return st, nil
+}
+
+// LockTimeout is how long a statement waits for a lock (a table locked by
+// a maintenance, a long import) before it fails with a transient error:
+// the API then answers 503 with Retry-After, and a save is retried,
+// instead of both waiting for as long as the lock is held. A lock_timeout
+// in DATABASE_URL overrides it.
+const LockTimeout = 5 * time.Second
+
+// withLockTimeout adds LockTimeout to a postgres:// URL that sets none
+// (pgx passes unknown parameters to the server as settings).
+func withLockTimeout(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return dsn // pgx reports it
+	}
+	q := u.Query()
+	if q.Has("lock_timeout") {
+		return dsn
+	}
+	q.Set("lock_timeout", strconv.Itoa(int(LockTimeout/time.Millisecond)))
+	u.RawQuery = q.Encode()
+	return u.String()
 }
 
 // Close releases the connections.
@@ -136,6 +161,11 @@ func (s *Store) exclusive(ctx context.Context, f func(*gorm.DB) error) error {
 	}
 	return db.Connection(func(conn *gorm.DB) error {
 		conn = conn.Session(&gorm.Session{NewDB: true})
+		// A schema change waits for the locks it needs as long as it takes.
+		if err := conn.Exec("SET lock_timeout = 0").Error; err != nil {
+			return err
+		}
+		defer conn.Session(&gorm.Session{NewDB: true}).Exec("RESET lock_timeout")
 		waiting := false
 		for {
 			var got bool

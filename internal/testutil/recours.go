@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"recours/internal/app"
+	"recours/internal/store"
 )
 
 // Recours is a running Recours for a test: embedded Temporal on a file in
@@ -190,4 +191,10 @@ func (r *Recours) Counts() Counts {
 		}
 	}
 	return c
+}
+
+// Attach drives an API already serving at url on the store st (one the
+// test wired itself, without the embedded default's parts).
+func Attach(t testing.TB, url string, st *store.Store) *Recours {
+	return &Recours{Embedded: &app.Embedded{Store: st}, URL: url, t: t, tokens: map[string]string{}}
 }
