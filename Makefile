@@ -21,9 +21,16 @@ run: build
 demo: build
 	./$(BIN) dev --demo
 
-## test: the whole suite, PostgreSQL included (started when it is not running)
+## test: the whole suite, PostgreSQL included (started when it is not running); the
+## fault tests last, alone, since they time faults against deadlines
 test: postgres chromium
-	$(GO) test -count=1 -timeout 25m ./...
+	$(GO) test -count=1 -timeout 25m $$($(GO) list ./... | grep -v /internal/faults)
+	$(GO) test -count=1 -timeout 20m ./internal/faults/
+
+## test-faults: the fault tests of the production topology alone (standalone Temporal, two APIs, two workers)
+.PHONY: test-faults
+test-faults: postgres
+	$(GO) test -count=1 -timeout 20m -v -run TestFaults ./internal/faults/
 
 ## test-short: the fast tests only (no embedded server, no database server)
 test-short:

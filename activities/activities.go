@@ -2,7 +2,6 @@ package activities
 
 import (
 	"context"
-	"log/slog"
 	"time"
 
 	"recours/internal/domain"
@@ -62,12 +61,14 @@ func (a *Activities) AwaitSaved(ctx context.Context, id string) error {
 }
 
 // SaveOverpayment writes an overpayment notice's state and the
-// notifications it raised; a retry writes nothing twice.
-func (a *Activities) SaveOverpayment(ctx context.Context, o domain.Overpayment, notes []domain.Notification) error {
-	if err := a.Store.SaveOverpayment(ctx, o, notes); err != nil {
-		slog.WarnContext(ctx, "saving an overpayment notice failed, will retry", "id", o.ID, "err", err)
+// notifications it raised, as the workflow run and task made them (0: a
+// notice started before tasks were kept); a retry writes nothing twice.
+func (a *Activities) SaveOverpayment(ctx context.Context, o domain.Overpayment, notes []domain.Notification, run string, task int64) error {
+	if err := a.Store.SaveOverpayment(ctx, o, notes, run, task); err != nil {
+		a.Alarm.failed(ctx, o.ID, time.Time{}, err)
 		return err
 	}
+	a.Alarm.saved(o.ID)
 	if a.Saved != nil {
 		a.Saved(o.ID)
 	}

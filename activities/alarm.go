@@ -18,9 +18,16 @@ const SaveAlarmAfter = time.Minute
 // the worker's metrics. The zero value is ready.
 type SaveAlarm struct {
 	mu      sync.Mutex
-	failing map[string]time.Time // file id → since when
+	failing map[string]failure // by file id
 	errors  uint64
 }
+
+// failure is a file whose saves fail: since when, and the last try.
+type failure struct{ since, last time.Time }
+
+// saveAlarmStale is how long after its last failed try a file stops
+// counting: its workflow task went to another worker, or it was saved.
+const saveAlarmStale = 30 * time.Second
 
 // failed notes a failed attempt at saving the file id, first tried at
 // since (the workflow's clock; zero when unknown).
@@ -28,16 +35,18 @@ func (s *SaveAlarm) failed(ctx context.Context, id string, since time.Time, err 
 	now := time.Now()
 	s.mu.Lock()
 	if s.failing == nil {
-		s.failing = map[string]time.Time{}
+		s.failing = map[string]failure{}
 	}
-	first, ok := s.failing[id]
-	if !ok || (!since.IsZero() && since.Before(first)) {
-		first = now
-		if !since.IsZero() && since.Before(now) {
-			first = since
-		}
-		s.failing[id] = first
+	f, ok := s.failing[id]
+	if !ok || now.Sub(f.last) > saveAlarmStale {
+		f.since = now
 	}
+	if !since.IsZero() && since.Before(f.since) {
+		f.since = since
+	}
+	f.last = now
+	s.failing[id] = f
+	first := f.since
 	s.errors++
 	s.mu.Unlock()
 	// The file's id only: a file's content never reaches the logs.
@@ -57,14 +66,17 @@ func (s *SaveAlarm) saved(id string) {
 }
 
 // Failing counts the files whose save has failed for SaveAlarmAfter or
-// more.
+// more and was tried lately; it forgets those tried no more.
 func (s *SaveAlarm) Failing() int {
 	now := time.Now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	n := 0
-	for _, since := range s.failing {
-		if now.Sub(since) >= SaveAlarmAfter {
+	for id, f := range s.failing {
+		switch {
+		case now.Sub(f.last) > saveAlarmStale:
+			delete(s.failing, id)
+		case now.Sub(f.since) >= SaveAlarmAfter:
 			n++
 		}
 	}

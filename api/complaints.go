@@ -2,12 +2,14 @@ package api
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 
 	"recours/internal/authz"
@@ -109,12 +111,19 @@ func (s *Server) startAndWait(ctx context.Context, wid, name string, input any, 
 		saved, forget = s.Saved.Subscribe(id)
 		defer forget()
 	}
+	// A file has one workflow run: a repeat finds the running one, and one
+	// that ended is not started again (its file is in the store).
 	_, err := s.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
 		ID:                       wid,
 		TaskQueue:                workflows.TaskQueue,
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
 		EnableEagerStart:         true,
 	}, name, input)
+	var ended *serviceerror.WorkflowExecutionAlreadyStarted
+	if errors.As(err, &ended) {
+		return nil
+	}
 	if err != nil {
 		return err
 	}

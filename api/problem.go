@@ -123,11 +123,13 @@ func problemOf(err error) (int, string, []domain.FieldError) {
 }
 
 // isUnavailable reports whether err is Temporal's or the context's way of
-// saying "not now": the server unreachable, overloaded or too slow.
+// saying "not now": the server unreachable, overloaded or too slow, or the
+// request cut short (its outcome is then unknown, as after a timeout).
 func isUnavailable(err error) bool {
 	var unavailable *serviceerror.Unavailable
 	var deadline *serviceerror.DeadlineExceeded
 	var exhausted *serviceerror.ResourceExhausted
+	var canceled *serviceerror.Canceled
 	return errors.As(err, &unavailable) || errors.As(err, &deadline) || errors.As(err, &exhausted) ||
-		errors.Is(err, context.DeadlineExceeded)
+		errors.As(err, &canceled) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled)
 }

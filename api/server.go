@@ -24,7 +24,10 @@ type Server struct {
 	Authz    *authz.Authorizer
 	// Now is the clock (tests move it); nil means time.Now.
 	Now func() time.Time
-	// RequestTimeout bounds how long an action may wait for its workflow.
+	// RequestTimeout bounds how long an action may wait for its workflow
+	// (10 s by default: a healthy one takes tens of milliseconds); past
+	// it, 503 with Retry-After, and a retry with the same Idempotency-Key
+	// gets the action's result.
 	RequestTimeout time.Duration
 	// Saved, when a worker shares the process, tells of files saved.
 	Saved *notify.Hub
@@ -63,7 +66,7 @@ func (s *Server) now() time.Time {
 // Handler builds the router.
 func (s *Server) Handler() http.Handler {
 	if s.RequestTimeout == 0 {
-		s.RequestTimeout = 30 * time.Second
+		s.RequestTimeout = 10 * time.Second
 	}
 	s.metrics = newMetrics(s.Store)
 	gin.SetMode(gin.ReleaseMode)

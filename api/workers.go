@@ -23,10 +23,11 @@ const (
 
 // workerWatch remembers the last answer to "does a worker poll?".
 type workerWatch struct {
-	mu      sync.Mutex
-	checked time.Time
-	ok      bool
-	err     error
+	mu       sync.Mutex
+	checked  time.Time
+	checking bool // a check is under way: the others take the last answer
+	ok       bool
+	err      error
 }
 
 // errNoWorker answers a write when no worker takes the files' tasks: it
@@ -34,30 +35,60 @@ type workerWatch struct {
 var errNoWorker = &domain.Error{Code: domain.EUNAVAILABLE, Message: detailNoWorker}
 
 // workersPolling reports whether a worker polled the files' task queue
-// within pollerFresh; an error says Temporal did not answer.
+// within pollerFresh; an error says Temporal did not answer. One request
+// at a time asks Temporal, on its own deadline (a caller that hangs up
+// does not make the answer an error), the others meanwhile take the last
+// answer.
 func (s *Server) workersPolling(ctx context.Context) (bool, error) {
 	if s.WorkerInProcess {
 		return true, nil
 	}
 	w := &s.workers
 	w.mu.Lock()
-	defer w.mu.Unlock()
-	if !w.checked.IsZero() && time.Since(w.checked) < workerCheckEvery {
-		return w.ok, w.err
+	if w.checking || (!w.checked.IsZero() && time.Since(w.checked) < workerCheckEvery) {
+		ok, err, first := w.ok, w.err, w.checked.IsZero()
+		w.mu.Unlock()
+		if first { // the first check is under way: wait for it
+			return s.firstCheck(ctx)
+		}
+		return ok, err
 	}
-	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	w.checking = true
+	w.mu.Unlock()
+
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 3*time.Second)
 	defer cancel()
 	resp, err := s.Temporal.DescribeTaskQueue(ctx, workflows.TaskQueue, enumspb.TASK_QUEUE_TYPE_WORKFLOW)
-	w.checked, w.ok, w.err = time.Now(), false, err
+	ok := false
 	if err == nil {
 		for _, p := range resp.GetPollers() {
 			if time.Since(p.GetLastAccessTime().AsTime()) < pollerFresh {
-				w.ok = true
+				ok = true
 				break
 			}
 		}
 	}
-	return w.ok, w.err
+	w.mu.Lock()
+	w.checked, w.checking, w.ok, w.err = time.Now(), false, ok, err
+	w.mu.Unlock()
+	return ok, err
+}
+
+// firstCheck waits for the process's first check to end.
+func (s *Server) firstCheck(ctx context.Context) (bool, error) {
+	for {
+		s.workers.mu.Lock()
+		done, ok, err := !s.workers.checked.IsZero(), s.workers.ok, s.workers.err
+		s.workers.mu.Unlock()
+		if done {
+			return ok, err
+		}
+		select {
+		case <-ctx.Done():
+			return false, ctx.Err()
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
 }
 
 // requireWorker returns errNoWorker when no worker polls, or Temporal's

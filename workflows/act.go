@@ -85,7 +85,7 @@ func (w *file) afterAction(ctx workflow.Context, a domain.Action) {
 // timeline (an event the store lost is written again, with its queue
 // entries) and nothing beyond: the repair of `recours check consistency`.
 func (w *file) resync(ctx workflow.Context) (domain.Case, error) {
-	if err := workflow.Await(ctx, func() bool { return w.saved >= 1 && !w.writing }); err != nil {
+	if err := workflow.Await(ctx, func() bool { return w.saved >= 1 && !w.writing && w.unsaved == 0 }); err != nil {
 		return domain.Case{}, err
 	}
 	w.writing = true

@@ -17,12 +17,20 @@ const (
 	ComplaintWorkflowName = "Complaint"
 	MediationWorkflowName = "Mediation"
 	QueryState            = "state"
-	QueryVersion          = "version"
+	QuerySnapshot         = "snapshot"
 	UpdateRegister        = "register"
 	UpdateResync          = "resync"
 	complaintIDPrefix     = "complaint:"
 	mediationIDPrefix     = "mediation:"
 )
+
+// Snapshot is the answer of the snapshot query: the file and the seq of
+// its last event, read at one instant (the consistency check compares
+// both with the store).
+type Snapshot struct {
+	Case domain.Case `json:"case"`
+	Seq  int64       `json:"seq"`
+}
 
 // ReopenWindow is how long a closed or withdrawn complaint's workflow
 // waits for a reopening before it completes; its projection stays.

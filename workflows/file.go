@@ -54,6 +54,7 @@ type file struct {
 	sending    int   // messages to the claimant under way
 	ordered    bool  // changes enter the state once saved (changeSavedBeforeApplied)
 	writing    bool  // a change is being saved (ordered files save one at a time)
+	unsaved    int   // saves under way of a file started before (they may overlap)
 	// timeline holds every change recorded, so that a resync can write
 	// again what the store lost. A replay rebuilds it.
 	timeline []domain.Change
@@ -67,9 +68,8 @@ func (w *file) setup(ctx workflow.Context) error {
 	}); err != nil {
 		return err
 	}
-	// version is the seq of the file's last event, for the consistency check.
-	if err := workflow.SetQueryHandler(ctx, QueryVersion, func() (int64, error) {
-		return w.seq, nil
+	if err := workflow.SetQueryHandler(ctx, QuerySnapshot, func() (Snapshot, error) {
+		return Snapshot{Case: w.c, Seq: w.seq}, nil
 	}); err != nil {
 		return err
 	}
@@ -178,8 +178,9 @@ func (w *file) change(ctx workflow.Context, f func(*domain.Case) ([]domain.Chang
 // orderedRecord is the ordered record of the file c at seq, stamped with
 // this workflow task.
 func orderedRecord(ctx workflow.Context, c domain.Case, seq int64, changes []domain.Change) store.Record {
+	info := workflow.GetInfo(ctx)
 	return store.Record{Case: c.Clone(), Changes: changes, Seq: seq, Ordered: true,
-		Task: int64(workflow.GetInfo(ctx).GetCurrentHistoryLength()), Since: workflow.Now(ctx).UTC()}
+		Run: info.WorkflowExecution.RunID, Task: int64(info.GetCurrentHistoryLength()), Since: workflow.Now(ctx).UTC()}
 }
 
 // record numbers the changes and snapshots the file after them.
@@ -195,6 +196,13 @@ func (w *file) record(changes ...domain.Change) store.Record {
 // save writes the record through a local activity, retried until the store
 // answers: an action is in the history, so it must reach the projection.
 func (w *file) save(ctx workflow.Context, rec store.Record) error {
+	// A resync holds the write turn even on files started before it (no
+	// history of theirs has one, so this never waits in a replay).
+	if err := workflow.Await(ctx, func() bool { return !w.writing }); err != nil {
+		return err
+	}
+	w.unsaved++
+	defer func() { w.unsaved-- }()
 	if err := saveRecord(ctx, rec); err != nil {
 		return err
 	}

@@ -69,7 +69,20 @@ func (w *file) open(ctx workflow.Context, linked domain.Case, actor string) erro
 	if err := child.GetChildWorkflowExecution().Get(ctx, nil); err != nil || !w.ordered {
 		return err
 	}
-	return workflow.ExecuteLocalActivity(saving(ctx), acts.AwaitSaved, linked.ID).Get(ctx, nil)
+	// Saved, or the child ended first (it failed: its file will never be).
+	wctx, stop := workflow.WithCancel(ctx)
+	defer stop()
+	saved := workflow.ExecuteLocalActivity(saving(wctx), acts.AwaitSaved, linked.ID)
+	var err error
+	sel := workflow.NewSelector(ctx)
+	sel.AddFuture(saved, func(f workflow.Future) { err = f.Get(ctx, nil) })
+	sel.AddFuture(child, func(f workflow.Future) {
+		if err = f.Get(ctx, nil); err == nil {
+			err = saved.Get(ctx, nil) // completed: it saved first
+		}
+	})
+	sel.Select(ctx)
+	return err
 }
 
 func withSeq(ch domain.Change, seq int64) domain.Change {

@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"errors"
 	"time"
 
 	"go.temporal.io/sdk/workflow"
@@ -64,7 +65,7 @@ func Overpayment(ctx workflow.Context, in OverpaymentInput) (domain.Overpayment,
 				return n.act(ctx, a, req)
 			},
 			workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, req OverpaymentRequest) error {
-				if n.sending || (n.ordered && n.saved == 0) {
+				if n.sending {
 					return asApplicationError(domain.Errorf(domain.ECONFLICT, "la notification est en cours d'envoi"))
 				}
 				return asApplicationError(n.o.Check(a, req.Args))
@@ -90,6 +91,13 @@ func Overpayment(ctx workflow.Context, in OverpaymentInput) (domain.Overpayment,
 // act performs a checked action; send hands the notice to the channel in
 // the background.
 func (n *notice) act(ctx workflow.Context, a string, req OverpaymentRequest) (domain.Overpayment, error) {
+	// An action arriving with the notice's first workflow task waits until
+	// the notice is saved (the validator saw its first state).
+	if n.ordered {
+		if err := workflow.Await(ctx, func() bool { return n.saved >= 1 }); err != nil {
+			return domain.Overpayment{}, err
+		}
+	}
 	err := n.change(ctx, func(o *domain.Overpayment) ([]domain.Notification, error) {
 		return nil, asApplicationError(o.Apply(workflow.Now(ctx).UTC(), req.Actor, a, req.Args))
 	})
@@ -118,10 +126,16 @@ func (n *notice) watchCall(ctx workflow.Context) {
 				return
 			}
 		}
-		if n.o.Status == domain.OverpaymentSent || n.sending || len(n.o.Missing()) == 0 {
+		done := func(o *domain.Overpayment) bool {
+			return o.Status == domain.OverpaymentSent || n.sending || len(o.Missing()) == 0
+		}
+		if done(&n.o) {
 			return
 		}
 		_ = n.change(ctx, func(o *domain.Overpayment) ([]domain.Notification, error) {
+			if done(o) { // an action took the write turn first
+				return nil, errNoChange
+			}
 			return step.mark(o, workflow.Now(ctx).UTC()), nil
 		})
 	}
@@ -149,12 +163,15 @@ func (n *notice) send(ctx workflow.Context) {
 // save writes the notice through a local activity, retried until the
 // store answers.
 func (n *notice) save(ctx workflow.Context, notes []domain.Notification) error {
-	if err := workflow.ExecuteLocalActivity(saving(ctx), acts.SaveOverpayment, n.o, notes).Get(ctx, nil); err != nil {
+	if err := workflow.ExecuteLocalActivity(saving(ctx), acts.SaveOverpayment, n.o, notes, "", int64(0)).Get(ctx, nil); err != nil {
 		return err
 	}
 	n.saved = len(n.o.Events)
 	return nil
 }
+
+// errNoChange tells change that f found nothing to do any more.
+var errNoChange = errors.New("no change")
 
 // change makes the change f makes to the notice, and saves it with the
 // queue entries f returns. For an ordered notice, f edits a copy, under
@@ -163,6 +180,9 @@ func (n *notice) save(ctx workflow.Context, notes []domain.Notification) error {
 func (n *notice) change(ctx workflow.Context, f func(*domain.Overpayment) ([]domain.Notification, error)) error {
 	if !n.ordered {
 		notes, err := f(&n.o)
+		if errors.Is(err, errNoChange) {
+			return nil
+		}
 		if err != nil {
 			return err
 		}
@@ -175,10 +195,16 @@ func (n *notice) change(ctx workflow.Context, f func(*domain.Overpayment) ([]dom
 	defer func() { n.writing = false }()
 	next := n.o.Clone()
 	notes, err := f(&next)
+	if errors.Is(err, errNoChange) {
+		return nil
+	}
 	if err != nil {
 		return err
 	}
-	if err := workflow.ExecuteLocalActivity(saving(ctx), acts.SaveOverpayment, next, notes).Get(ctx, nil); err != nil {
+	info := workflow.GetInfo(ctx)
+	err = workflow.ExecuteLocalActivity(saving(ctx), acts.SaveOverpayment, next, notes,
+		info.WorkflowExecution.RunID, int64(info.GetCurrentHistoryLength())).Get(ctx, nil)
+	if err != nil {
 		return err
 	}
 	n.o, n.saved = next, len(next.Events)

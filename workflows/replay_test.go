@@ -16,7 +16,10 @@ import (
 // with RECOURS_RECORD_HISTORY=$PWD/workflows/testdata/NAME.json go test
 // ./api -run TestComplaintFlow_EndToEnd/sqlite, or
 // RECOURS_RECORD_HISTORY_DIR=$PWD/workflows/testdata go test ./api -run
-// TestLadder (an escalated complaint and a mediation taken to the DDD).
+// TestLadder (an escalated complaint and a mediation taken to the DDD),
+// or TestOverpayments_EndToEnd (a large notice); the dir variant writes
+// fixed names, so record into a temporary dir and copy each history under
+// a new name (complaint_v6_saved_before_applied.json and so on).
 func TestReplay_RecordedHistories(t *testing.T) {
 	files, err := filepath.Glob("testdata/*.json")
 	if err != nil || len(files) == 0 {

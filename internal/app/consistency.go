@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/api/workflowservice/v1"
@@ -76,10 +77,7 @@ func CheckConsistency(ctx context.Context, st *store.Store, tc client.Client, na
 	var rep ConsistencyReport
 	for _, id := range order {
 		rep.Checked++
-		what, wid, err := compareFile(ctx, st, tc, id)
-		if err != nil {
-			return rep, err
-		}
+		what, wid := compareSettled(ctx, st, tc, id)
 		if what == "" {
 			continue
 		}
@@ -93,7 +91,32 @@ func CheckConsistency(ctx context.Context, st *store.Store, tc client.Client, na
 		}
 		rep.Differences = append(rep.Differences, d)
 	}
-	return rep, nil
+	return rep, ctx.Err()
+}
+
+// compareSettled is compareFile, asked again a moment later when the file
+// differs: a save may have been under way between the two reads. A file
+// that cannot be read is a difference too, and the check goes on.
+func compareSettled(ctx context.Context, st *store.Store, tc client.Client, id string) (string, string) {
+	var what, wid string
+	var err error
+	for try := range 3 {
+		if try > 0 {
+			select {
+			case <-ctx.Done():
+				return "check interrupted", wid
+			case <-time.After(time.Duration(try) * 500 * time.Millisecond):
+			}
+		}
+		what, wid, err = compareFile(ctx, st, tc, id)
+		if err != nil {
+			what = "could not be compared: " + err.Error()
+		}
+		if what == "" {
+			return "", wid
+		}
+	}
+	return what, wid
 }
 
 // runningFiles calls add with the id of each file whose workflow runs.
@@ -125,14 +148,13 @@ func compareFile(ctx context.Context, st *store.Store, tc client.Client, id stri
 	if err != nil {
 		return "", "", err
 	}
-	var wf domain.Case
-	var seq int64
+	var snap workflows.Snapshot
 	wid := ""
 	for _, k := range []domain.Kind{domain.KindComplaint, domain.KindMediation} {
 		if found && p.Case.Kind != k {
 			continue
 		}
-		err := query(ctx, tc, workflows.WorkflowID(k, id), workflows.QueryState, &wf)
+		err := query(ctx, tc, workflows.WorkflowID(k, id), workflows.QuerySnapshot, &snap)
 		var notFound *serviceerror.NotFound
 		if errors.As(err, &notFound) {
 			continue
@@ -140,12 +162,12 @@ func compareFile(ctx context.Context, st *store.Store, tc client.Client, id stri
 		if err != nil {
 			return "", "", fmt.Errorf("query %s: %w", id, err)
 		}
-		if err := query(ctx, tc, workflows.WorkflowID(k, id), workflows.QueryVersion, &seq); err != nil {
-			return "", "", fmt.Errorf("query %s: %w", id, err)
-		}
 		wid = workflows.WorkflowID(k, id)
 		break
 	}
+	// The workflow was asked after the store was read: a save that came
+	// between shows the workflow ahead; compareSettled asks again.
+	wf, seq := snap.Case, snap.Seq
 	switch {
 	case wid == "" && found:
 		return "open in the store, but no workflow holds it", "", nil

@@ -37,7 +37,7 @@ func sentNotice(t *testing.T, st *store.Store, caf string, at time.Time, sent *t
 		o.Call = &domain.CallAttempt{Result: call, At: at}
 	}
 	o.SentAt = sent
-	require.NoError(t, st.SaveOverpayment(ctx, o, nil))
+	require.NoError(t, st.SaveOverpayment(ctx, o, nil, "", 0))
 	for _, d := range disputedAfter {
 		c := domain.Case{ID: uuid.NewString(), Kind: domain.KindComplaint, OverpaymentID: o.ID, ReceivedAt: at.Add(d)}
 		require.NoError(t, st.LinkDispute(ctx, c))

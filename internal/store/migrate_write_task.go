@@ -5,29 +5,35 @@ import (
 	"gorm.io/gorm"
 )
 
-// writeTaskMigration keeps, on each file's row and event, the workflow
+// writeTaskMigration keeps, on each file's row and event and each
+// overpayment notice, the workflow run and
 // task that wrote it, so that a later attempt of the same event replaces
 // one written by a task that never completed (see Record.Task).
 var writeTaskMigration = &gormigrate.Migration{
 	ID: "202612030001_write_task",
 	Migrate: func(tx *gorm.DB) error {
 		type written struct {
-			WriteTask int64 `gorm:"not null;default:0"`
+			WriteRun  string `gorm:"size:64;not null;default:''"`
+			WriteTask int64  `gorm:"not null;default:0"`
 		}
-		for _, table := range []string{"cases", "case_events"} {
+		for table, cols := range map[string][]string{
+			"cases": {"WriteRun", "WriteTask"}, "case_events": {"WriteTask"}, "overpayments": {"WriteRun", "WriteTask"},
+		} {
 			m := tx.Table(table).Migrator()
-			if m.HasColumn(&written{}, "WriteTask") {
-				continue
-			}
-			if err := m.AddColumn(&written{}, "WriteTask"); err != nil {
-				return err
+			for _, col := range cols {
+				if m.HasColumn(&written{}, col) {
+					continue
+				}
+				if err := m.AddColumn(&written{}, col); err != nil {
+					return err
+				}
 			}
 		}
 		return nil
 	},
 	Rollback: func(tx *gorm.DB) error {
 		type written struct{ WriteTask int64 }
-		for _, table := range []string{"cases", "case_events"} {
+		for _, table := range []string{"cases", "case_events", "overpayments"} {
 			if err := tx.Table(table).Migrator().DropColumn(&written{}, "WriteTask"); err != nil {
 				return err
 			}

@@ -142,8 +142,10 @@ type CaseRow struct {
 	// the migration 202611220004; the tag is the released schema's).
 	Reference *string `gorm:"uniqueIndex"`
 	Version   int64   `gorm:"not null"`
-	// WriteTask is the workflow task that last wrote the row (see
-	// Record.Task); 0 for rows written before it was kept.
+	// WriteRun and WriteTask are the workflow run and task that last wrote
+	// the row (see Record.Task); empty for rows written before they were
+	// kept.
+	WriteRun  string `gorm:"size:64;not null;default:''"`
 	WriteTask int64  `gorm:"not null;default:0"`
 	Data      string `gorm:"not null"`
 	CreatedAt time.Time

@@ -29,9 +29,14 @@ type OverpaymentRow struct {
 	CreatedAt      time.Time `gorm:"index:ix_overpayments_caf_created,priority:2"`
 	CallDueAt      *time.Time
 	SentAt         *time.Time
-	Version        int64  `gorm:"not null"`
-	Data           string `gorm:"not null"`
-	UpdatedAt      time.Time
+	Version        int64 `gorm:"not null"`
+	// WriteRun and WriteTask are the workflow run and task that last wrote
+	// the row (see Record.Task); empty for rows written before they were
+	// kept.
+	WriteRun  string `gorm:"size:64;not null;default:''"`
+	WriteTask int64  `gorm:"not null;default:0"`
+	Data      string `gorm:"not null"`
+	UpdatedAt time.Time
 }
 
 // TableName names the notices' table.
@@ -49,9 +54,14 @@ type OverpaymentDispute struct {
 // TableName names the links' table.
 func (OverpaymentDispute) TableName() string { return "overpayment_disputes" }
 
-// SaveOverpayment writes a notice's state and the notifications it raised,
-// unless a newer state is there (a retry writes nothing twice).
-func (s *Store) SaveOverpayment(ctx context.Context, o domain.Overpayment, notes []domain.Notification) error {
+// SaveOverpayment writes a notice's state and the notifications it raised.
+// A notice of the workflow run run and task task (its history length; 0
+// for notices started before the rule) is written in order, one save at a
+// time, so it replaces what the store holds unless a later task of the
+// same run wrote it, and the queue entries a lost task raised go.
+// Otherwise it is written unless a newer state is there. A retry writes
+// nothing twice.
+func (s *Store) SaveOverpayment(ctx context.Context, o domain.Overpayment, notes []domain.Notification, run string, task int64) error {
 	data, err := json.Marshal(o)
 	if err != nil {
 		return fmt.Errorf("store: encode overpayment: %w", err)
@@ -59,17 +69,49 @@ func (s *Store) SaveOverpayment(ctx context.Context, o domain.Overpayment, notes
 	row := OverpaymentRow{ID: o.ID, Caf: o.Caf, ClaimantNumber: o.Claimant.Number, Benefit: string(o.Benefit),
 		AmountCents: o.AmountCents, Large: o.Large, Status: string(o.Status), Explained: o.Explanation != nil,
 		CreatedBy: o.CreatedBy, CreatedAt: o.CreatedAt, CallDueAt: o.CallDueAt, SentAt: o.SentAt,
-		Version: int64(len(o.Events)), Data: string(data), UpdatedAt: o.UpdatedAt}
+		Version: int64(len(o.Events)), WriteRun: run, WriteTask: task, Data: string(data), UpdatedAt: o.UpdatedAt}
 	if o.Call != nil {
 		row.CallResult = o.Call.Result
 	}
 	defer s.writeLock()()
 	return s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		newer := "overpayments.version < excluded.version"
+		if task > 0 {
+			var old OverpaymentRow
+			q := tx.Select("id", "write_run", "write_task").Where("id = ?", o.ID)
+			if tx.Dialector.Name() == "postgres" {
+				q = q.Clauses(clause.Locking{Strength: "UPDATE"})
+			}
+			res := q.Limit(1).Find(&old)
+			if res.Error != nil {
+				return res.Error
+			}
+			if res.RowsAffected == 1 && old.WriteRun == run && old.WriteTask > task {
+				return nil // a later workflow task wrote the notice
+			}
+			newer = "true"
+			// A lost task's queue entries: beyond the notice's state, or at
+			// its last event for recipients this write does not notify.
+			if err := tx.Where("case_id = ? AND seq > ?", o.ID, row.Version).Delete(&Notification{}).Error; err != nil {
+				return err
+			}
+			at := tx.Where("case_id = ? AND seq = ?", o.ID, row.Version)
+			if len(notes) > 0 {
+				kept := make([]string, len(notes))
+				for i, n := range notes {
+					kept[i] = n.Recipient
+				}
+				at = at.Where("recipient NOT IN ?", kept)
+			}
+			if err := at.Delete(&Notification{}).Error; err != nil {
+				return err
+			}
+		}
 		err := tx.Clauses(clause.OnConflict{
 			Columns: []clause.Column{{Name: "id"}},
 			DoUpdates: clause.AssignmentColumns([]string{"status", "explained", "call_result", "sent_at",
-				"version", "data", "updated_at"}),
-			Where: clause.Where{Exprs: []clause.Expression{clause.Expr{SQL: "overpayments.version < excluded.version"}}},
+				"version", "write_run", "write_task", "data", "updated_at"}),
+			Where: clause.Where{Exprs: []clause.Expression{clause.Expr{SQL: newer}}},
 		}).Create(&row).Error
 		if err != nil {
 			return err

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 
@@ -22,26 +23,34 @@ type Projection struct {
 // Projection returns what the store holds of the file id; found is false
 // when it has no row.
 func (s *Store) Projection(ctx context.Context, id string) (p Projection, found bool, err error) {
-	var row CaseRow
-	err = s.DB.WithContext(ctx).Where("id = ?", id).Take(&row).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return p, false, nil
+	var opts *sql.TxOptions
+	if !s.sqlite { // SQLite's transaction reads one instant already
+		opts = &sql.TxOptions{ReadOnly: true, Isolation: sql.LevelRepeatableRead}
 	}
-	if err != nil {
-		return p, false, fmt.Errorf("store: case: %w", err)
-	}
-	if p.Case, err = decodeCase(row); err != nil {
-		return p, true, err
-	}
-	p.Version = row.Version
-	var ext struct{ N, Max int64 }
-	err = s.DB.WithContext(ctx).Model(&EventRow{}).Select("count(*) AS n, coalesce(max(seq), 0) AS max").
-		Where("case_id = ?", id).Scan(&ext).Error
-	if err != nil {
-		return p, true, fmt.Errorf("store: events: %w", err)
-	}
-	p.Events, p.MaxSeq = ext.N, ext.Max
-	return p, true, nil
+	err = s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var row CaseRow
+		err := tx.Where("id = ?", id).Take(&row).Error
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("store: case: %w", err)
+		}
+		found = true
+		if p.Case, err = decodeCase(row); err != nil {
+			return err
+		}
+		p.Version = row.Version
+		var ext struct{ N, Max int64 }
+		err = tx.Model(&EventRow{}).Select("count(*) AS n, coalesce(max(seq), 0) AS max").
+			Where("case_id = ?", id).Scan(&ext).Error
+		if err != nil {
+			return fmt.Errorf("store: events: %w", err)
+		}
+		p.Events, p.MaxSeq = ext.N, ext.Max
+		return nil
+	}, opts)
+	return p, found, err
 }
 
 // OpenFileIDs pages through the ids of the live files (history left out)

@@ -221,7 +221,7 @@ var figureColumns = []string{"id", "kind", "caf", "channel", "benefit", "reason"
 // subtracted are those of the row replaced. found is false when there is
 // none yet.
 func lockRow(tx *gorm.DB, id string) (old CaseRow, found bool, err error) {
-	q := tx.Select(append(figureColumns, "write_task")).Where("id = ?", id)
+	q := tx.Select(append(figureColumns, "write_run", "write_task")).Where("id = ?", id)
 	if tx.Dialector.Name() == "postgres" {
 		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
 	}

@@ -29,12 +29,14 @@ type Record struct {
 	// worker killed, Temporal restarted), and the record replaces it.
 	// Records of files started before this rule write only what is new.
 	Ordered bool `json:",omitempty"`
-	// Task is the history length of the workflow task that made the
-	// record. A later attempt of a lost task has a longer history (or, for
-	// an update's speculative task, the same): a record whose task is older
-	// than the one that last wrote the file was overtaken, and writes
-	// nothing.
-	Task int64 `json:",omitempty"`
+	// Run and Task are the workflow run and the history length of the
+	// workflow task that made the record. A later attempt of a lost task
+	// has a longer history (or, for an update's speculative task, the
+	// same): a record of the same run whose task is older than the one that
+	// last wrote the file was overtaken, and writes nothing. A record of
+	// another run (a reset) is the file's new writer.
+	Run  string `json:",omitempty"`
+	Task int64  `json:",omitempty"`
 	// Since is when the workflow first tried to write the record, so a
 	// write that keeps failing raises an alert after a minute.
 	Since time.Time `json:",omitzero"`
@@ -67,7 +69,7 @@ func (s *Store) Save(ctx context.Context, r Record) error {
 	}
 	c := r.Case
 	row := rowOf(c, r.version(), string(data))
-	row.WriteTask = r.Task
+	row.WriteRun, row.WriteTask = r.Run, r.Task
 	defer s.writeLock()()
 	return s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if r.Ordered {
@@ -91,7 +93,7 @@ func saveOrdered(tx *gorm.DB, r Record, row *CaseRow) error {
 	if err != nil {
 		return err
 	}
-	if found && old.WriteTask > r.Task {
+	if found && old.WriteRun == r.Run && old.WriteTask > r.Task {
 		return nil // a later workflow task wrote the file: this one was overtaken
 	}
 	if err := replaceChanges(tx, r); err != nil {
@@ -228,7 +230,7 @@ func upsertRow(tx *gorm.DB, row *CaseRow) *gorm.DB {
 		DoUpdates: clause.AssignmentColumns([]string{"status", "sla_status", "assignee",
 			"parent_id", "ddd_reference", "outcome", "target_due", "legal_due", "answered_at",
 			"decided_at", "closed_at", "ack_status", "elapsed_days", "elapsed_days_raw",
-			"paused_seconds", "implicit_rejection_at", "clock_paused", "version", "write_task", "data", "updated_at"}),
+			"paused_seconds", "implicit_rejection_at", "clock_paused", "version", "write_run", "write_task", "data", "updated_at"}),
 		Where: clause.Where{Exprs: []clause.Expression{clause.Expr{SQL: "cases.version < excluded.version"}}},
 	}).Create(row)
 }

@@ -168,3 +168,35 @@ func TestMigrate_FourProcessesAtOnce(t *testing.T) {
 		require.NoError(t, <-errs)
 	}
 }
+
+// An overpayment notice written by a task that never completed is
+// replaced by the retried task's, its queue entries beyond the notice's
+// state gone; a write of an older task than the last changes nothing.
+func TestSaveOverpayment_ALaterTaskReplacesALostOnes(t *testing.T) {
+	eachStore(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		n := domain.NewOverpayment{Caf: "071", Claimant: domain.Claimant{Number: "1234567"}, Benefit: "rsa",
+			PeriodStart: "2025-01-01", PeriodEnd: "2025-06-30", Cause: "Ressources mises à jour."}
+		o := domain.NewOverpaymentNotice("01a20000-0000-7000-8000-0000000000b1", n, 200000, 0, "gca.demo", t0)
+		require.NoError(t, st.SaveOverpayment(ctx, o, nil, "run-1", 3))
+		ghost := o.Clone()
+		notes := ghost.Remind(t0.Add(time.Hour))
+		require.NoError(t, st.SaveOverpayment(ctx, ghost, notes, "run-1", 8))
+		require.Equal(t, []string{"gca.demo"}, recipients(t, st, o.ID))
+
+		retried := o.Clone()
+		require.NoError(t, retried.Apply(t0.Add(2*time.Hour), "gca.demo", domain.OverpaymentRecordCall,
+			domain.OverpaymentArgs{CallResult: domain.CallReached}))
+		require.NoError(t, st.SaveOverpayment(ctx, retried, nil, "run-1", 11))
+		got, err := st.Overpayment(ctx, o.ID)
+		require.NoError(t, err)
+		require.NotNil(t, got.Call, "the retried task's state")
+		assert.Nil(t, got.RemindedAt, "the lost task's reminder is gone")
+		assert.Empty(t, recipients(t, st, o.ID), "the lost task's queue entry is gone")
+
+		require.NoError(t, st.SaveOverpayment(ctx, ghost, notes, "run-1", 8))
+		got, err = st.Overpayment(ctx, o.ID)
+		require.NoError(t, err)
+		assert.NotNil(t, got.Call, "an older task overwrote a newer one")
+	})
+}
