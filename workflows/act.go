@@ -85,11 +85,11 @@ func (w *file) afterAction(ctx workflow.Context, a domain.Action) {
 // timeline (an event the store lost is written again, with its queue
 // entries) and nothing beyond: the repair of `recours check consistency`.
 func (w *file) resync(ctx workflow.Context) (domain.Case, error) {
-	if err := workflow.Await(ctx, func() bool { return w.saved >= 1 && !w.writing && w.unsaved == 0 }); err != nil {
+	release, err := w.turn.take(ctx, func() bool { return w.saved >= 1 && w.unsaved == 0 })
+	if err != nil {
 		return domain.Case{}, err
 	}
-	w.writing = true
-	defer func() { w.writing = false }()
+	defer release()
 	if err := saveRecord(ctx, orderedRecord(ctx, w.c, w.seq, w.timeline)); err != nil {
 		return domain.Case{}, err
 	}

@@ -47,14 +47,14 @@ func runFile(ctx workflow.Context, in ComplaintInput) (domain.Case, error) {
 type file struct {
 	timer      deadlineTimer
 	c          domain.Case
-	seq        int64 // seq of the last event
-	saved      int64 // seq of the last event written to the store
-	delivering bool  // a decision is being pushed to a partner
-	messages   bool  // the file writes to the claimant (changeClaimantMessages)
-	sending    int   // messages to the claimant under way
-	ordered    bool  // changes enter the state once saved (changeSavedBeforeApplied)
-	writing    bool  // a change is being saved (ordered files save one at a time)
-	unsaved    int   // saves under way of a file started before (they may overlap)
+	seq        int64     // seq of the last event
+	saved      int64     // seq of the last event written to the store
+	delivering bool      // a decision is being pushed to a partner
+	messages   bool      // the file writes to the claimant (changeClaimantMessages)
+	sending    int       // messages to the claimant under way
+	ordered    bool      // changes enter the state once saved (changeSavedBeforeApplied)
+	turn       writeTurn // ordered files save one change at a time
+	unsaved    int       // saves under way of a file started before (they may overlap)
 	// timeline holds every change recorded, so that a resync can write
 	// again what the store lost. A replay rebuilds it.
 	timeline []domain.Change
@@ -152,11 +152,11 @@ func (w *file) change(ctx workflow.Context, f func(*domain.Case) ([]domain.Chang
 		}
 		return w.save(ctx, w.record(changes...))
 	}
-	if err := workflow.Await(ctx, func() bool { return !w.writing }); err != nil {
+	release, err := w.turn.take(ctx, nil)
+	if err != nil {
 		return err
 	}
-	w.writing = true
-	defer func() { w.writing = false }()
+	defer release()
 	next := w.c.Clone()
 	changes, err := f(&next)
 	if err != nil || len(changes) == 0 {
@@ -198,7 +198,7 @@ func (w *file) record(changes ...domain.Change) store.Record {
 func (w *file) save(ctx workflow.Context, rec store.Record) error {
 	// A resync holds the write turn even on files started before it (no
 	// history of theirs has one, so this never waits in a replay).
-	if err := workflow.Await(ctx, func() bool { return !w.writing }); err != nil {
+	if err := w.turn.wait(ctx); err != nil {
 		return err
 	}
 	w.unsaved++

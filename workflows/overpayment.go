@@ -39,8 +39,8 @@ type notice struct {
 	o       domain.Overpayment
 	saved   int
 	sending bool
-	ordered bool // changes enter the state once saved (changeSavedBeforeApplied)
-	writing bool // a change is being saved (ordered notices save one at a time)
+	ordered bool      // changes enter the state once saved (changeSavedBeforeApplied)
+	turn    writeTurn // ordered notices save one change at a time
 }
 
 // Overpayment owns one overpayment notice until it is sent. A notice below
@@ -188,11 +188,11 @@ func (n *notice) change(ctx workflow.Context, f func(*domain.Overpayment) ([]dom
 		}
 		return n.save(ctx, notes)
 	}
-	if err := workflow.Await(ctx, func() bool { return !n.writing }); err != nil {
+	release, err := n.turn.take(ctx, nil)
+	if err != nil {
 		return err
 	}
-	n.writing = true
-	defer func() { n.writing = false }()
+	defer release()
 	next := n.o.Clone()
 	notes, err := f(&next)
 	if errors.Is(err, errNoChange) {

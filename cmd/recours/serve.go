@@ -200,13 +200,6 @@ func envDuration(name string, def time.Duration) time.Duration {
 	return def
 }
 
-// stopOn adapts a context's Done channel to the worker's interrupt channel.
-func stopOn(done <-chan struct{}) <-chan any {
-	ch := make(chan any)
-	go func() { <-done; close(ch) }()
-	return ch
-}
-
 func migrateCmd() *cobra.Command {
 	var c conn
 	cmd := &cobra.Command{

@@ -76,21 +76,6 @@ func (p *proc) signal(t *testing.T, sig syscall.Signal, grace time.Duration) {
 func (p *proc) stop(t *testing.T) { p.signal(t, syscall.SIGTERM, 20*time.Second) }
 func (p *proc) kill(t *testing.T) { p.signal(t, syscall.SIGKILL, 5*time.Second) }
 
-// exited reports whether the process ended on its own.
-func (p *proc) exited() bool {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.cmd == nil {
-		return true
-	}
-	select {
-	case <-p.done:
-		return true
-	default:
-		return false
-	}
-}
-
 // topology is Recours as production runs it: a standalone Temporal server
 // on PostgreSQL, the application database on a private PostgreSQL the
 // test may stop, two API processes and two workers.
