@@ -28,6 +28,9 @@ type driver struct {
 	mu   sync.Mutex
 	next int
 	obs  *observed
+	// think is how long an agent takes between two actions on a file, so
+	// that many files are in the middle of their path when a fault comes.
+	think time.Duration
 }
 
 func newDriver(top *topology) *driver {
@@ -178,6 +181,7 @@ func (d *driver) complaint(t *testing.T, phase string, n int, steps int, edit fu
 	run.id = file.ID
 	run.accepted = append(run.accepted, "created")
 	for _, step := range complaintPath[:steps] {
+		time.Sleep(d.think)
 		status, out := d.send(t, "POST", "/api/v1/cases/"+file.ID+"/actions/"+step.action, step.login, step.args,
 			fmt.Sprintf("%s-%d-%s", phase, n, step.action))
 		if status != http.StatusOK {

@@ -39,12 +39,16 @@ func TestFaults_ProductionTopology(t *testing.T) {
 		})
 	}
 
+	// Agents take a second between actions: at the kill, files are in the
+	// middle of their path on the killed worker.
+	d.think = time.Second
 	phase("a worker killed (SIGKILL) mid-action, back 10 s later", 40, 300*time.Millisecond, func(t *testing.T) {
-		time.Sleep(3 * time.Second)
+		time.Sleep(5 * time.Second)
 		top.workers[0].kill(t)
 		time.Sleep(10 * time.Second)
 		top.workers[0].start(t)
 	})
+	d.think = 0
 	phase("Temporal stopped for 30 s", 40, 400*time.Millisecond, func(t *testing.T) {
 		time.Sleep(3 * time.Second)
 		top.temporal.Stop(t)
