@@ -37,10 +37,18 @@ test-short:
 	$(GO) test -count=1 -short ./internal/domain/... ./internal/calendar/...
 
 ## lint: formatting, vet and staticcheck
-lint:
+lint: workflow-deps
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 	$(GO) run $(STATICCHECK) ./...
+
+## workflow-deps: workflow code links no database, web, PDF or mail library (only the domain,
+## the SDK and activities/contract), so nothing but the SDK's rules bears on its determinism
+.PHONY: workflow-deps
+FORBIDDEN_IN_WORKFLOWS := ^(gorm\.io/|github\.com/gin-gonic/|github\.com/jackc/|github\.com/mattn/go-sqlite3|modernc\.org/sqlite|github\.com/signintech/gopdf|github\.com/wneessen/go-mail|recours/internal/store|recours/internal/messages|recours/activities$$|recours/api)
+workflow-deps:
+	@bad=$$($(GO) list -deps ./workflows | grep -E '$(FORBIDDEN_IN_WORKFLOWS)'); \
+	if [ -n "$$bad" ]; then echo "workflows must import only the domain, the SDK and activities/contract; they link:"; echo "$$bad"; exit 1; fi
 
 ## bench: the throughput and latency figures of BENCHMARKS.md, on the embedded server
 bench:

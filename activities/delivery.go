@@ -19,34 +19,31 @@ import (
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
 
+	"recours/activities/contract"
 	"recours/internal/domain"
 	"recours/internal/store"
 )
 
-// Decision is what is pushed to the partner (JSON body, snake_case).
-type Decision struct {
-	DDDReference string    `json:"ddd_reference"`
-	CaseID       string    `json:"case_id"`
-	Caf          string    `json:"caf"`
-	Status       string    `json:"status"`
-	Outcome      string    `json:"outcome"`
-	Explanation  string    `json:"explanation"`
-	DecidedAt    time.Time `json:"decided_at"`
-}
+// The delivery's contract with the workflows (see package contract).
+type (
+	Decision        = contract.Decision
+	DeliveryRequest = contract.DeliveryRequest
+	DeliveryResult  = contract.DeliveryResult
+)
 
-// DeliveryRequest names where the decision goes and which partner's secret
-// signs it.
-type DeliveryRequest struct {
-	URL      string
-	Partner  string
-	Decision Decision
-}
+// Its error types and options.
+const (
+	ErrTypeUnknownPartner    = contract.ErrTypeUnknownPartner
+	ErrTypeInvalidCallback   = contract.ErrTypeInvalidCallback
+	ErrTypeInvalidDecision   = contract.ErrTypeInvalidDecision
+	ErrTypeDeliveryFailed    = contract.ErrTypeDeliveryFailed
+	ErrTypeDeliveryTransport = contract.ErrTypeDeliveryTransport
+	ErrTypeDeliveryStore     = contract.ErrTypeDeliveryStore
+	DeliveryStartToClose     = contract.DeliveryStartToClose
+)
 
-// DeliveryResult is what an acknowledged delivery reports.
-type DeliveryResult struct {
-	Attempts   int32 `json:"attempts"`
-	StatusCode int   `json:"status_code"`
-}
+// DeliveryRetryPolicy is contract.DeliveryRetryPolicy.
+func DeliveryRetryPolicy() *temporal.RetryPolicy { return contract.DeliveryRetryPolicy() }
 
 const (
 	// SignatureHeader carries "sha256=" + hex(HMAC-SHA256(secret, body)).
@@ -54,18 +51,6 @@ const (
 	// DeliveryHeader carries a stable id per decision (case id +
 	// ":decision"), for the receiver to drop duplicates.
 	DeliveryHeader = "X-Recours-Delivery"
-
-	// DeliveryStartToClose bounds one attempt (the HTTP client gives up
-	// after deliveryTimeout).
-	DeliveryStartToClose = 30 * time.Second
-
-	// Error types of the delivery's application errors.
-	ErrTypeUnknownPartner    = "UnknownPartner"     // not retried
-	ErrTypeInvalidCallback   = "InvalidCallbackURL" // not retried
-	ErrTypeInvalidDecision   = "InvalidDecision"    // not retried: the decision cannot be encoded
-	ErrTypeDeliveryFailed    = "DeliveryFailed"     // retried: the partner answered other than 2xx
-	ErrTypeDeliveryTransport = "DeliveryTransport"  // retried: no answer (network, timeout)
-	ErrTypeDeliveryStore     = "DeliveryStore"      // retried: the database could not be read
 
 	deliveryTimeout = 15 * time.Second
 	maxErrorText    = 200
@@ -78,20 +63,6 @@ var deliveryClient = &http.Client{
 	CheckRedirect: func(*http.Request, []*http.Request) error {
 		return http.ErrUseLastResponse
 	},
-}
-
-// DeliveryRetryPolicy retries a delivery from 1 s, doubling up to an hour,
-// without a maximum of attempts: the workflow bounds it with its own alarm.
-func DeliveryRetryPolicy() *temporal.RetryPolicy {
-	return &temporal.RetryPolicy{
-		InitialInterval:    time.Second,
-		BackoffCoefficient: 2,
-		MaximumInterval:    time.Hour,
-		MaximumAttempts:    0,
-		NonRetryableErrorTypes: []string{
-			ErrTypeUnknownPartner, ErrTypeInvalidCallback, ErrTypeInvalidDecision,
-		},
-	}
 }
 
 // Sign returns the value of SignatureHeader for body.

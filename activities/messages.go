@@ -11,46 +11,26 @@ import (
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
 
+	"recours/activities/contract"
 	"recours/internal/domain"
 	"recours/internal/messages"
 	"recours/internal/store"
 )
 
-// MessageRequest asks for one message to the claimant: of kind Kind about
-// the file Case (or the overpayment notice Overpayment), composed as of At.
-// Occurrence tells apart two messages of the same kind on one file (the
-// answer after a reopening): it is the seq of the event that asked for it.
-type MessageRequest struct {
-	Kind        string              `json:"kind"`
-	Case        domain.Case         `json:"case"`
-	Overpayment *domain.Overpayment `json:"overpayment,omitempty"`
-	At          time.Time           `json:"at"`
-	Occurrence  int64               `json:"occurrence"`
-}
+// The message's contract with the workflows (see package contract).
+type MessageRequest = contract.MessageRequest
 
-// Error types of the message activity.
+// Its error types and options.
 const (
-	ErrTypeMessageBounced = "MessageBounced" // not retried: the claimant cannot be reached this way
-	ErrTypeMessageInvalid = "MessageInvalid" // not retried: the file lacks what the message must say
-	ErrTypeMessageFailed  = "MessageFailed"  // retried
-	// ErrTypeMessageUncertain: not retried; an attempt stopped after
-	// handing the message over: it may have left, so it is not sent again.
-	ErrTypeMessageUncertain = "MessageUncertain"
+	ErrTypeMessageBounced   = contract.ErrTypeMessageBounced
+	ErrTypeMessageInvalid   = contract.ErrTypeMessageInvalid
+	ErrTypeMessageFailed    = contract.ErrTypeMessageFailed
+	ErrTypeMessageUncertain = contract.ErrTypeMessageUncertain
+	MessageStartToClose     = contract.MessageStartToClose
 )
 
-// MessageStartToClose bounds one attempt.
-const MessageStartToClose = time.Minute
-
-// MessageRetryPolicy retries a message with backoff, from 5 s doubling
-// to an hour, fourteen attempts in all (about six hours): past that, the
-// officer is asked to reach the claimant another way.
-func MessageRetryPolicy() *temporal.RetryPolicy {
-	return &temporal.RetryPolicy{
-		InitialInterval: 5 * time.Second, BackoffCoefficient: 2, MaximumInterval: time.Hour,
-		MaximumAttempts:        14,
-		NonRetryableErrorTypes: []string{ErrTypeMessageBounced, ErrTypeMessageInvalid, ErrTypeMessageUncertain},
-	}
-}
+// MessageRetryPolicy is contract.MessageRetryPolicy.
+func MessageRetryPolicy() *temporal.RetryPolicy { return contract.MessageRetryPolicy() }
 
 // SendMessage composes the message and sends it on the claimant's channel,
 // once: each attempt is claimed under the message's idempotency key before

@@ -5,7 +5,7 @@ import (
 
 	"go.temporal.io/sdk/workflow"
 
-	"recours/activities"
+	"recours/activities/contract"
 	"recours/internal/domain"
 )
 
@@ -26,20 +26,20 @@ const (
 func (w *file) deliverDecision(ctx workflow.Context) {
 	w.delivering = true
 	c := w.c
-	req := activities.DeliveryRequest{URL: c.CallbackURL, Partner: c.Partner, Decision: activities.Decision{
+	req := contract.DeliveryRequest{URL: c.CallbackURL, Partner: c.Partner, Decision: contract.Decision{
 		DDDReference: c.DDDReference, CaseID: c.ID, Caf: c.Caf, Status: string(c.Status),
 		Outcome: c.Outcome, Explanation: c.Explanation, DecidedAt: *c.DecidedAt,
 	}}
 	workflow.Go(ctx, func(ctx workflow.Context) {
 		defer func() { w.delivering = false }()
 		actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-			StartToCloseTimeout: activities.DeliveryStartToClose,
-			RetryPolicy:         activities.DeliveryRetryPolicy(),
+			StartToCloseTimeout: contract.DeliveryStartToClose,
+			RetryPolicy:         contract.DeliveryRetryPolicy(),
 		})
-		delivery := workflow.ExecuteActivity(actx, acts.DeliverDecision, req)
+		delivery := workflow.ExecuteActivity(actx, contract.DeliverDecision, req)
 		alarmCtx, stopAlarm := workflow.WithCancel(ctx)
 		alarm := workflow.NewTimer(alarmCtx, CallbackAlarm)
-		var res activities.DeliveryResult
+		var res contract.DeliveryResult
 		var err error
 		done := false
 		sel := workflow.NewSelector(ctx)

@@ -6,10 +6,8 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
-	"recours/activities"
+	"recours/activities/contract"
 	"recours/internal/domain"
-	"recours/internal/messages"
-	"recours/internal/store"
 )
 
 // Complaint owns one complaint from registration to closing.
@@ -27,7 +25,7 @@ func Mediation(ctx workflow.Context, in ComplaintInput) (domain.Case, error) {
 // started before applied an action to the workflow's state and then saved
 // it, several saves side by side, so a save that failed left the state
 // ahead of the store. From version 1 a change enters the state only once
-// the store has it: saves go one at a time, in seq order (store.Record
+// the store has it: saves go one at a time, in seq order (domain.Record
 // Ordered), each stamped with its workflow task; the update handlers wait
 // until the file's creation is saved; and a file an action opens
 // (escalate, reorient) is written by its own workflow only.
@@ -59,8 +57,6 @@ type file struct {
 	// again what the store lost. A replay rebuilds it.
 	timeline []domain.Change
 }
-
-var acts *activities.Activities
 
 func (w *file) setup(ctx workflow.Context) error {
 	if err := workflow.SetQueryHandler(ctx, QueryState, func() (domain.Case, error) {
@@ -109,7 +105,7 @@ func (w *file) run(ctx workflow.Context, actor string) (domain.Case, error) {
 		return w.c, err
 	}
 	if w.messages {
-		w.sendMessage(ctx, messages.KindAcknowledgment)
+		w.sendMessage(ctx, domain.MessageAcknowledgment)
 	}
 	version := workflow.GetVersion(ctx, changeOneTimerPerDeadline, workflow.DefaultVersion, 1)
 	for {
@@ -177,25 +173,25 @@ func (w *file) change(ctx workflow.Context, f func(*domain.Case) ([]domain.Chang
 
 // orderedRecord is the ordered record of the file c at seq, stamped with
 // this workflow task.
-func orderedRecord(ctx workflow.Context, c domain.Case, seq int64, changes []domain.Change) store.Record {
+func orderedRecord(ctx workflow.Context, c domain.Case, seq int64, changes []domain.Change) domain.Record {
 	info := workflow.GetInfo(ctx)
-	return store.Record{Case: c.Clone(), Changes: changes, Seq: seq, Ordered: true,
+	return domain.Record{Case: c.Clone(), Changes: changes, Seq: seq, Ordered: true,
 		Run: info.WorkflowExecution.RunID, Task: int64(info.GetCurrentHistoryLength()), Since: workflow.Now(ctx).UTC()}
 }
 
 // record numbers the changes and snapshots the file after them.
-func (w *file) record(changes ...domain.Change) store.Record {
+func (w *file) record(changes ...domain.Change) domain.Record {
 	for i := range changes {
 		w.seq++
 		changes[i].Event.Seq = w.seq
 	}
 	w.timeline = append(w.timeline, changes...)
-	return store.Record{Case: w.c.Clone(), Changes: changes}
+	return domain.Record{Case: w.c.Clone(), Changes: changes}
 }
 
 // save writes the record through a local activity, retried until the store
 // answers: an action is in the history, so it must reach the projection.
-func (w *file) save(ctx workflow.Context, rec store.Record) error {
+func (w *file) save(ctx workflow.Context, rec domain.Record) error {
 	// A resync holds the write turn even on files started before it (no
 	// history of theirs has one, so this never waits in a replay).
 	if err := w.turn.wait(ctx); err != nil {
@@ -212,14 +208,14 @@ func (w *file) save(ctx workflow.Context, rec store.Record) error {
 	return nil
 }
 
-func saveRecord(ctx workflow.Context, rec store.Record) error {
-	return workflow.ExecuteLocalActivity(saving(ctx), acts.Save, rec).Get(ctx, nil)
+func saveRecord(ctx workflow.Context, rec domain.Record) error {
+	return workflow.ExecuteLocalActivity(saving(ctx), contract.Save, rec).Get(ctx, nil)
 }
 
 // saving sets the options of the local activities that write to the
 // store: retried without end, with a backoff of at most SaveRetryInterval,
 // since what they write must reach the store, however long the database
-// is away (activities.Save raises the alarm after a minute).
+// is away (contract.Save raises the alarm after a minute).
 func saving(ctx workflow.Context) workflow.Context {
 	return workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
 		StartToCloseTimeout:    SaveAttemptTimeout,

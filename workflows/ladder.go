@@ -7,8 +7,8 @@ import (
 
 	"time"
 
+	"recours/activities/contract"
 	"recours/internal/domain"
-	"recours/internal/store"
 )
 
 // newFileID draws a time-ordered id for a file this workflow opens; the
@@ -53,7 +53,7 @@ func linkedFile(from domain.Case, a domain.Action, req ActionRequest, now time.T
 // started its workflow.
 func (w *file) open(ctx workflow.Context, linked domain.Case, actor string) error {
 	if !w.ordered {
-		if err := saveRecord(ctx, store.Record{Case: linked, Changes: []domain.Change{withSeq(linked.Created(actor), 1)}}); err != nil {
+		if err := saveRecord(ctx, domain.Record{Case: linked, Changes: []domain.Change{withSeq(linked.Created(actor), 1)}}); err != nil {
 			return err
 		}
 	}
@@ -72,7 +72,7 @@ func (w *file) open(ctx workflow.Context, linked domain.Case, actor string) erro
 	// Saved, or the child ended first (it failed: its file will never be).
 	wctx, stop := workflow.WithCancel(ctx)
 	defer stop()
-	saved := workflow.ExecuteLocalActivity(saving(wctx), acts.AwaitSaved, linked.ID)
+	saved := workflow.ExecuteLocalActivity(saving(wctx), contract.AwaitSaved, linked.ID)
 	var err error
 	sel := workflow.NewSelector(ctx)
 	sel.AddFuture(saved, func(f workflow.Future) { err = f.Get(ctx, nil) })

@@ -6,9 +6,8 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
-	"recours/activities"
+	"recours/activities/contract"
 	"recours/internal/domain"
-	"recours/internal/messages"
 )
 
 // changeClaimantMessages versions the messages to the claimant: from
@@ -20,34 +19,34 @@ import (
 const changeClaimantMessages = "claimant-messages"
 
 // messageFor is the message an action sends to the claimant, if any.
-func messageFor(c domain.Case, a domain.Action) (messages.Kind, bool) {
+func messageFor(c domain.Case, a domain.Action) (domain.MessageKind, bool) {
 	switch {
 	case a == domain.ActionAnswer && c.Kind == domain.KindComplaint:
-		return messages.KindComplaintAnswer, true
+		return domain.MessageComplaintAnswer, true
 	case a == domain.ActionDecide && c.DDDReference != "":
-		return messages.KindDDDReply, true
+		return domain.MessageDDDReply, true
 	case a == domain.ActionDecide:
-		return messages.KindMediationDecision, true
+		return domain.MessageMediationDecision, true
 	case a == domain.ActionReorient:
-		return messages.KindReorientation, true
+		return domain.MessageReorientation, true
 	}
 	return "", false
 }
 
 // messageActivity runs the message activity with its retry policy.
-func messageActivity(ctx workflow.Context, req activities.MessageRequest) (domain.MessageOutcome, error) {
+func messageActivity(ctx workflow.Context, req contract.MessageRequest) (domain.MessageOutcome, error) {
 	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout: activities.MessageStartToClose,
-		RetryPolicy:         activities.MessageRetryPolicy(),
+		StartToCloseTimeout: contract.MessageStartToClose,
+		RetryPolicy:         contract.MessageRetryPolicy(),
 	})
 	var out domain.MessageOutcome
-	err := workflow.ExecuteActivity(actx, acts.SendMessage, req).Get(ctx, &out)
+	err := workflow.ExecuteActivity(actx, contract.SendMessage, req).Get(ctx, &out)
 	if err != nil && !temporal.IsCanceledError(err) {
 		out = domain.MessageOutcome{Kind: req.Kind, Status: domain.MessageFailed, Error: err.Error()}
 		var ae *temporal.ApplicationError
 		if errors.As(err, &ae) {
 			out.Error = ae.Message()
-			if ae.Type() == activities.ErrTypeMessageBounced || ae.Type() == activities.ErrTypeMessageInvalid {
+			if ae.Type() == contract.ErrTypeMessageBounced || ae.Type() == contract.ErrTypeMessageInvalid {
 				out.Status = domain.MessageBounced
 			}
 		}
@@ -59,9 +58,9 @@ func messageActivity(ctx workflow.Context, req activities.MessageRequest) (domai
 // sendMessage writes to the claimant in the background; the outcome goes
 // on the timeline, and a message that cannot be delivered raises a task.
 // The workflow does not complete before it ends.
-func (w *file) sendMessage(ctx workflow.Context, kind messages.Kind) {
+func (w *file) sendMessage(ctx workflow.Context, kind domain.MessageKind) {
 	w.sending++
-	req := activities.MessageRequest{Kind: string(kind), Case: w.c.Clone(), At: workflow.Now(ctx).UTC(), Occurrence: w.seq}
+	req := contract.MessageRequest{Kind: string(kind), Case: w.c.Clone(), At: workflow.Now(ctx).UTC(), Occurrence: w.seq}
 	workflow.Go(ctx, func(ctx workflow.Context) {
 		defer func() { w.sending-- }()
 		out, err := messageActivity(ctx, req)

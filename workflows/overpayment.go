@@ -6,9 +6,8 @@ import (
 
 	"go.temporal.io/sdk/workflow"
 
-	"recours/activities"
+	"recours/activities/contract"
 	"recours/internal/domain"
-	"recours/internal/messages"
 )
 
 // Temporal names of the overpayment notices. Never rename one.
@@ -144,7 +143,7 @@ func (n *notice) watchCall(ctx workflow.Context) {
 // send delivers the notice in the background and records the outcome.
 func (n *notice) send(ctx workflow.Context) {
 	n.sending = true
-	req := activities.MessageRequest{Kind: string(messages.KindOverpaymentNotice), Overpayment: &n.o,
+	req := contract.MessageRequest{Kind: string(domain.MessageOverpaymentNotice), Overpayment: &n.o,
 		At: workflow.Now(ctx).UTC(), Occurrence: int64(len(n.o.Events))}
 	o := n.o
 	req.Overpayment = &o
@@ -163,7 +162,7 @@ func (n *notice) send(ctx workflow.Context) {
 // save writes the notice through a local activity, retried until the
 // store answers.
 func (n *notice) save(ctx workflow.Context, notes []domain.Notification) error {
-	if err := workflow.ExecuteLocalActivity(saving(ctx), acts.SaveOverpayment, n.o, notes, "", int64(0)).Get(ctx, nil); err != nil {
+	if err := workflow.ExecuteLocalActivity(saving(ctx), contract.SaveOverpayment, n.o, notes, "", int64(0)).Get(ctx, nil); err != nil {
 		return err
 	}
 	n.saved = len(n.o.Events)
@@ -202,7 +201,7 @@ func (n *notice) change(ctx workflow.Context, f func(*domain.Overpayment) ([]dom
 		return err
 	}
 	info := workflow.GetInfo(ctx)
-	err = workflow.ExecuteLocalActivity(saving(ctx), acts.SaveOverpayment, next, notes,
+	err = workflow.ExecuteLocalActivity(saving(ctx), contract.SaveOverpayment, next, notes,
 		info.WorkflowExecution.RunID, int64(info.GetCurrentHistoryLength())).Get(ctx, nil)
 	if err != nil {
 		return err

@@ -26,6 +26,20 @@ type MessageOutcome struct {
 	SMS       string // the SMS complement's status, when one was sent
 }
 
+// MessageKind is the kind of a message to the claimant, one template each
+// (internal/messages).
+type MessageKind string
+
+// Kinds of message.
+const (
+	MessageAcknowledgment    MessageKind = "acknowledgment"
+	MessageComplaintAnswer   MessageKind = "complaint_answer"
+	MessageMediationDecision MessageKind = "mediation_decision"
+	MessageReorientation     MessageKind = "reorientation"
+	MessageDDDReply          MessageKind = "ddd_reply"
+	MessageOverpaymentNotice MessageKind = "overpayment_notice"
+)
+
 // MessageLabels names each kind of message in French, for the queues.
 var MessageLabels = map[string]string{
 	"acknowledgment":     "l'accusé de réception",

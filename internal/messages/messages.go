@@ -26,16 +26,16 @@ import (
 	"recours/internal/domain"
 )
 
-// Kind is the kind of a message.
-type Kind string
+// Kind is the kind of a message (domain.MessageKind).
+type Kind = domain.MessageKind
 
 // Kinds of message, one template each.
 const (
-	KindAcknowledgment    Kind = "acknowledgment"
-	KindComplaintAnswer   Kind = "complaint_answer"
-	KindMediationDecision Kind = "mediation_decision"
-	KindReorientation     Kind = "reorientation"
-	KindDDDReply          Kind = "ddd_reply"
+	KindAcknowledgment    = domain.MessageAcknowledgment
+	KindComplaintAnswer   = domain.MessageComplaintAnswer
+	KindMediationDecision = domain.MessageMediationDecision
+	KindReorientation     = domain.MessageReorientation
+	KindDDDReply          = domain.MessageDDDReply
 )
 
 // Kinds lists every kind of message.

@@ -12,7 +12,7 @@ import (
 
 // KindOverpaymentNotice is the notice of an overpayment (trop-perçu): the
 // standard one below the Caf's threshold, the enriched one at or above it.
-const KindOverpaymentNotice Kind = "overpayment_notice"
+const KindOverpaymentNotice = domain.MessageOverpaymentNotice
 
 func init() {
 	TemplateVersion[KindOverpaymentNotice] = 1
