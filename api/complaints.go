@@ -88,6 +88,14 @@ func (s *Server) startFile(ctx context.Context, file domain.Case, actor string, 
 // answer) and the save is awaited in process; otherwise, and for a repeat,
 // the workflow's register update answers once the record is saved.
 func (s *Server) startWorkflow(ctx context.Context, wid, name string, input any, id string, repeat bool) error {
+	if repeat {
+		// A repeat of a registration whose file is saved answers with the
+		// file: its workflow may have ended (and its history gone), and a
+		// file is never started twice.
+		if stored, err := s.Store.Stored(ctx, id); err != nil || stored {
+			return err
+		}
+	}
 	if err := s.requireWorker(ctx); err != nil {
 		return err
 	}
@@ -112,7 +120,7 @@ func (s *Server) startAndWait(ctx context.Context, wid, name string, input any, 
 		defer forget()
 	}
 	// A file has one workflow run: a repeat finds the running one, and one
-	// that ended is not started again (its file is in the store).
+	// that ended is not started again (startWorkflow found its file).
 	_, err := s.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
 		ID:                       wid,
 		TaskQueue:                workflows.TaskQueue,

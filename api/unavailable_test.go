@@ -1,14 +1,17 @@
 package api_test
 
 import (
+	"context"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	enumspb "go.temporal.io/api/enums/v1"
 
 	"recours/internal/cluster"
 	"recours/internal/testutil"
+	"recours/workflows"
 )
 
 // With the application database away, every request answers 503 with
@@ -66,4 +69,23 @@ func TestDatabaseAway_Answers503WithRetryAfter(t *testing.T) {
 		}
 	}
 	assert.Equal(t, 1, n, "the assignment once")
+}
+
+// A repeated registration whose file's workflow has ended answers with the
+// file, as the first did; it is not started again (a new run would write
+// the file anew over its history).
+func TestRepeat_AfterTheWorkflowEndedAnswersTheFile(t *testing.T) {
+	r := testutil.Start(t, "")
+	body := overpaymentBody("071", "120.50") // below the threshold: sent at once, then the workflow ends
+	first := r.Do("POST", "/api/v1/overpayments", "gca.demo", body, "Idempotency-Key", "notice-1")
+	require.Equal(t, 201, first.Status, string(first.Body))
+	id := first.Map(t)["id"].(string)
+	require.Eventually(t, func() bool {
+		d, err := r.Client.DescribeWorkflowExecution(context.Background(), workflows.OverpaymentWorkflowID(id), "")
+		return err == nil && d.GetWorkflowExecutionInfo().GetStatus() == enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED
+	}, 20*time.Second, 100*time.Millisecond, "the notice's workflow ends once it is sent")
+	again := r.Do("POST", "/api/v1/overpayments", "gca.demo", body, "Idempotency-Key", "notice-1")
+	require.Equal(t, 201, again.Status, string(again.Body))
+	assert.Equal(t, id, again.Map(t)["id"])
+	assert.Equal(t, "sent", again.Map(t)["status"])
 }

@@ -46,6 +46,9 @@ func (w *file) act(ctx workflow.Context, a domain.Action, req ActionRequest) (do
 // perform an action, kept for their histories to replay: the change is
 // applied, then saved.
 func (w *file) actUnordered(ctx workflow.Context, a domain.Action, req ActionRequest) (domain.Case, error) {
+	// The state changes before it is saved: a resync waits for the end.
+	w.unsaved++
+	defer func() { w.unsaved-- }()
 	now := workflow.Now(ctx).UTC()
 	opens := a == domain.ActionEscalate || a == domain.ActionReorient
 	if opens {

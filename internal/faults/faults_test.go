@@ -140,6 +140,15 @@ func (d *driver) summary(t *testing.T, name, lost string) report {
 	if len(o.leaks) > 0 {
 		t.Errorf("%s: 5xx bodies told internal details: %q", name, o.leaks[0])
 	}
+	// A dependency away is a 503; any other 5xx, or no answer, is a bug.
+	for status, n := range o.statuses {
+		if status >= 500 && status != 503 {
+			t.Errorf("%s: %d answers %d", name, n, status)
+		}
+	}
+	if o.transport > 0 {
+		t.Errorf("%s: %d requests got no answer at all", name, o.transport)
+	}
 	retry := "every 503 with Retry-After"
 	if o.statuses[503] == 0 {
 		retry = "no 503"
@@ -245,8 +254,13 @@ func (d *driver) deadlinePhase(t *testing.T) report {
 	if time.Until(due) < 10*time.Second {
 		t.Fatalf("the files took too long to register: the target is due in %s", time.Until(due))
 	}
+	var stopping sync.WaitGroup
 	for _, w := range top.workers {
-		w.stop(t)
+		stopping.Go(func() { w.stop(t) })
+	}
+	stopping.Wait()
+	if time.Until(due) <= 0 {
+		t.Fatalf("the workers took until after the deadline to stop: nothing would be tested")
 	}
 	// Files are registered and driven while no worker runs.
 	runs := make([]*fileRun, 20)

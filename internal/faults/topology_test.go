@@ -139,11 +139,11 @@ func startTopology(t *testing.T) *topology {
 		top.workers = append(top.workers, top.process(fmt.Sprintf("worker-%d", i+1), "worker", "--listen", haddr,
 			"--outbox", filepath.Join(top.dir, fmt.Sprintf("outbox-%d", i+1))))
 	}
-	var wg sync.WaitGroup
+	// Started one after the other at once: each migrates the new database
+	// as it starts.
 	for _, p := range append(append([]*proc{}, top.apis...), top.workers...) {
-		wg.Go(func() { p.start(t) })
+		p.start(t)
 	}
-	wg.Wait()
 	t.Cleanup(func() {
 		for _, p := range append(append([]*proc{}, top.apis...), top.workers...) {
 			p.stop(t)
@@ -173,7 +173,26 @@ func startTopology(t *testing.T) *topology {
 		top.tokens[login] = tok
 	}
 	// The API processes pick the new grants up within seconds.
-	time.Sleep(4 * time.Second)
+	deadline := time.Now().Add(time.Minute)
+	for _, base := range top.apiURLs {
+		for login, tok := range top.tokens {
+			for {
+				req, _ := http.NewRequest("GET", base+"/api/v1/cases?caf=071&limit=1", nil)
+				req.Header.Set("Authorization", "Bearer "+tok)
+				resp, err := http.DefaultClient.Do(req)
+				if err == nil {
+					resp.Body.Close()
+					if resp.StatusCode == 200 {
+						break
+					}
+				}
+				if time.Now().After(deadline) {
+					t.Fatalf("%s: %s is not granted its roles after a minute", base, login)
+				}
+				time.Sleep(200 * time.Millisecond)
+			}
+		}
+	}
 	return top
 }
 

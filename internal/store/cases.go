@@ -242,3 +242,16 @@ func (s *Store) HasCase(ctx context.Context, id string) (bool, error) {
 	}
 	return n > 0, nil
 }
+
+// Stored reports whether the file or overpayment notice id is in the
+// store.
+func (s *Store) Stored(ctx context.Context, id string) (bool, error) {
+	if ok, err := s.HasCase(ctx, id); err != nil || ok {
+		return ok, err
+	}
+	var n int64
+	if err := s.DB.WithContext(ctx).Model(&OverpaymentRow{}).Where("id = ?", id).Limit(1).Count(&n).Error; err != nil {
+		return false, fmt.Errorf("store: overpayment: %w", err)
+	}
+	return n > 0, nil
+}

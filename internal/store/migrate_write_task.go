@@ -6,11 +6,11 @@ import (
 )
 
 // writeTaskMigration keeps, on each file's row and event and each
-// overpayment notice, the workflow run and
-// task that wrote it, so that a later attempt of the same event replaces
-// one written by a task that never completed (see Record.Task).
+// overpayment notice, the workflow run and task that wrote it, so that a
+// later attempt of the same event replaces one written by a task that
+// never completed (see Record.Task).
 var writeTaskMigration = &gormigrate.Migration{
-	ID: "202612030001_write_task",
+	ID: "202612030002_write_run_and_task",
 	Migrate: func(tx *gorm.DB) error {
 		type written struct {
 			WriteRun  string `gorm:"size:64;not null;default:''"`
@@ -32,10 +32,17 @@ var writeTaskMigration = &gormigrate.Migration{
 		return nil
 	},
 	Rollback: func(tx *gorm.DB) error {
-		type written struct{ WriteTask int64 }
-		for _, table := range []string{"cases", "case_events", "overpayments"} {
-			if err := tx.Table(table).Migrator().DropColumn(&written{}, "WriteTask"); err != nil {
-				return err
+		type written struct {
+			WriteRun  string
+			WriteTask int64
+		}
+		for table, cols := range map[string][]string{
+			"cases": {"WriteRun", "WriteTask"}, "case_events": {"WriteTask"}, "overpayments": {"WriteRun", "WriteTask"},
+		} {
+			for _, col := range cols {
+				if err := tx.Table(table).Migrator().DropColumn(&written{}, col); err != nil {
+					return err
+				}
 			}
 		}
 		return nil

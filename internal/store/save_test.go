@@ -200,3 +200,26 @@ func TestSaveOverpayment_ALaterTaskReplacesALostOnes(t *testing.T) {
 		assert.NotNil(t, got.Call, "an older task overwrote a newer one")
 	})
 }
+
+// Every PostgreSQL connection waits at most LockTimeout for a lock, the
+// migrations' own included once they are done; a lock_timeout in the URL
+// wins.
+func TestOpen_ConnectionsWaitForALockAtMostLockTimeout(t *testing.T) {
+	url := testutil.PostgresURL(t)
+	st, err := store.Open(url)
+	require.NoError(t, err)
+	defer st.Close()
+	sqlDB, err := st.DB.DB()
+	require.NoError(t, err)
+	sqlDB.SetMaxOpenConns(1) // the migrations' connection is the one asked after
+	require.NoError(t, st.Migrate(context.Background()))
+	var v string
+	require.NoError(t, st.DB.Raw("SHOW lock_timeout").Scan(&v).Error)
+	assert.Equal(t, "5s", v)
+
+	own, err := store.Open(url + "&lock_timeout=1500")
+	require.NoError(t, err)
+	defer own.Close()
+	require.NoError(t, own.DB.Raw("SHOW lock_timeout").Scan(&v).Error)
+	assert.Equal(t, "1500ms", v)
+}

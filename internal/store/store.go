@@ -2,17 +2,18 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"log/slog"
-	"net/url"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/go-gormigrate/gormigrate/v2"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
 	"gorm.io/driver/postgres"
 	"gorm.io/driver/sqlite"
 	"gorm.io/gorm"
@@ -27,6 +28,8 @@ type Store struct {
 	// own busy handler sleeps up to 100 ms between tries.
 	writes sync.Mutex
 	sqlite bool
+	// ownLockTimeout: DATABASE_URL sets lock_timeout, not LockTimeout.
+	ownLockTimeout bool
 }
 
 // writeLock takes the write lock on SQLite; a no-op on PostgreSQL.
@@ -42,9 +45,15 @@ func (s *Store) writeLock() func() {
 // sqlite:PATH (or a bare path ending in .db) for the embedded default.
 func Open(dsn string) (*Store, error) {
 	var dialector gorm.Dialector
+	ownLockTimeout := false
 	switch {
 	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
-		dialector = postgres.Open(withLockTimeout(dsn))
+		conn, own, err := openPostgres(dsn)
+		if err != nil {
+			return nil, err
+		}
+		ownLockTimeout = own
+		dialector = postgres.New(postgres.Config{Conn: conn})
 	case strings.HasPrefix(dsn, "sqlite:"), strings.HasSuffix(dsn, ".db"):
 		path := strings.TrimPrefix(dsn, "sqlite:")
 		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
@@ -64,7 +73,7 @@ func Open(dsn string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: open: %w", err)
 	}
-	st := &Store{DB: db, sqlite: db.Dialector.Name() == "sqlite"}
+	st := &Store{DB: db, sqlite: db.Dialector.Name() == "sqlite", ownLockTimeout: ownLockTimeout}
 	if st.sqlite {
 		sqlDB, _ := db.DB()
 		sqlDB.SetMaxOpenConns(8)
@@ -76,24 +85,29 @@ func Open(dsn string) (*Store, error) {
 // a maintenance, a long import) before it fails with a transient error:
 // the API then answers 503 with Retry-After, and a save is retried,
 // instead of both waiting for as long as the lock is held. A lock_timeout
-// in DATABASE_URL overrides it.
+// in DATABASE_URL overrides it (pgx passes it to the server).
 const LockTimeout = 5 * time.Second
 
-// withLockTimeout adds LockTimeout to a postgres:// URL that sets none
-// (pgx passes unknown parameters to the server as settings).
-func withLockTimeout(dsn string) string {
-	u, err := url.Parse(dsn)
+// openPostgres opens the pool of dsn, each connection waiting at most
+// LockTimeout for a lock, unless dsn sets its own lock_timeout. The
+// setting is made once a connection is up, not as a start-up parameter,
+// which a connection pooler such as PgBouncer would refuse.
+func openPostgres(dsn string) (db *sql.DB, own bool, err error) {
+	cfg, err := pgx.ParseConfig(dsn)
 	if err != nil {
-		return dsn // pgx reports it
+		return nil, false, fmt.Errorf("store: DATABASE_URL: %w", err)
 	}
-	q := u.Query()
-	if q.Has("lock_timeout") {
-		return dsn
+	if _, own := cfg.RuntimeParams["lock_timeout"]; own {
+		return stdlib.OpenDB(*cfg), true, nil
 	}
-	q.Set("lock_timeout", strconv.Itoa(int(LockTimeout/time.Millisecond)))
-	u.RawQuery = q.Encode()
-	return u.String()
+	return stdlib.OpenDB(*cfg, stdlib.OptionAfterConnect(func(ctx context.Context, c *pgx.Conn) error {
+		_, err := c.Exec(ctx, setLockTimeout)
+		return err
+	})), false, nil
 }
+
+// setLockTimeout sets LockTimeout on a connection.
+var setLockTimeout = fmt.Sprintf("SET lock_timeout = %d", LockTimeout.Milliseconds())
 
 // Close releases the connections.
 func (s *Store) Close() error {
@@ -165,7 +179,13 @@ func (s *Store) exclusive(ctx context.Context, f func(*gorm.DB) error) error {
 		if err := conn.Exec("SET lock_timeout = 0").Error; err != nil {
 			return err
 		}
-		defer conn.Session(&gorm.Session{NewDB: true}).Exec("RESET lock_timeout")
+		// Back to what the pool's connections wait (the URL's own, or LockTimeout).
+		defer func() {
+			again := conn.Session(&gorm.Session{NewDB: true})
+			if again.Exec("RESET lock_timeout").Error == nil && !s.ownLockTimeout {
+				again.Exec(setLockTimeout)
+			}
+		}()
 		waiting := false
 		for {
 			var got bool
