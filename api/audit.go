@@ -3,19 +3,20 @@ package api
 import (
 	"net/http"
 	"strconv"
-	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 
+	"recours/internal/cases"
 	"recours/internal/domain"
 	"recours/internal/store"
 )
 
 // What a read of a file was, in the access trail.
 const (
-	ReadDetail = "detail"
-	ReadEvents = "events"
+	ReadDetail  = cases.ReadDetail
+	ReadEvents  = cases.ReadEvents
+	ReadMessage = cases.ReadMessage
 )
 
 // recordRead appends the read to the access trail before the file is
@@ -31,9 +32,7 @@ func (s *Server) recordRead(c *gin.Context, file domain.Case, what string) bool 
 // recordAccess appends the caller's reading of what of the file (or
 // notice) id of caf to the access trail.
 func (s *Server) recordAccess(c *gin.Context, id, caf, what string) error {
-	return s.Store.RecordAccess(c.Request.Context(), store.AccessEntry{
-		At: time.Now(), Actor: user(c).Login, IP: c.ClientIP(), CaseID: id, Caf: caf, What: what,
-	})
+	return s.Cases.Record(c.Request.Context(), principal(c), id, caf, what)
 }
 
 // accessTrail lets an auditor read the trail of the Cafs it audits, per

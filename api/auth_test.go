@@ -399,9 +399,9 @@ func TestAuth_LocalDemoLogin(t *testing.T) {
 	assert.Equal(t, "gca.demo", info.Login)
 
 	// The expiry is the server's: past 8 hours the cookie opens nothing.
-	r.API.Now = func() time.Time { return time.Now().Add(store.DefaultSessionTTL + time.Minute) }
+	r.API.Cases.Now = func() time.Time { return time.Now().Add(store.DefaultSessionTTL + time.Minute) }
 	assert.Equal(t, http.StatusUnauthorized, b.do("GET", r.URL+"/api/v1/cases", nil).Status, "expired")
-	r.API.Now = nil
+	r.API.Cases.Now = nil
 	assert.Equal(t, http.StatusOK, b.do("GET", r.URL+"/api/v1/cases", nil).Status)
 
 	// Logout without a provider: back to the login page.

@@ -206,7 +206,7 @@ func recordHistory(t *testing.T, r *testutil.Recours, wid, path string) {
 // notice, and GET still shows the file at once.
 func TestCreateComplaint_ReadYourWritesWithoutLocalWorker(t *testing.T) {
 	r := testutil.Start(t, "")
-	r.API.Saved = nil
+	r.API.Cases.Saved = nil
 	created := r.Do("POST", "/api/v1/complaints", "csu.demo", testutil.Complaint("071"))
 	require.Equal(t, 201, created.Status, string(created.Body))
 	id := created.Map(t)["id"].(string)

@@ -24,7 +24,7 @@ func (s *Server) readyz(c *gin.Context) {
 	if err := s.Store.Ping(ctx); err != nil {
 		checks["database"], ok = "unreachable", false
 	}
-	polling, err := s.workersPolling(ctx)
+	polling, err := s.Cases.WorkersPolling(ctx)
 	if err == nil {
 		_, err = s.Temporal.CheckHealth(ctx, nil)
 	}

@@ -156,9 +156,9 @@ func TestMediationInput_Referrals(t *testing.T) {
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
 				if tt.secure {
-					saved := r.API.InsecureCallbacks
-					r.API.InsecureCallbacks = false
-					defer func() { r.API.InsecureCallbacks = saved }()
+					saved := r.API.Cases.InsecureCallbacks
+					r.API.Cases.InsecureCallbacks = false
+					defer func() { r.API.Cases.InsecureCallbacks = saved }()
 				}
 				body := referralWith(tt.ref, tt.change)
 				refused(t, r, tt.login, "POST", referrals, body, tt.status, tt.field)

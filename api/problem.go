@@ -1,15 +1,14 @@
 package api
 
 import (
-	"context"
 	"errors"
 	"log/slog"
 	"net/http"
 	"strconv"
 
 	"github.com/gin-gonic/gin"
-	"go.temporal.io/api/serviceerror"
 
+	"recours/internal/cases"
 	"recours/internal/domain"
 	"recours/internal/store"
 )
@@ -82,11 +81,8 @@ func writeProblem(c *gin.Context, status int, detail string, fields []domain.Fie
 // Temporal is back (workflows.SaveRetryInterval).
 const RetryAfterSeconds = 5
 
-// Details of the 503s, for people.
-const (
-	detailUnavailable = "service momentanément indisponible : réessayez dans quelques secondes"
-	detailNoWorker    = "aucun worker ne traite les dossiers pour le moment : réessayez dans quelques secondes"
-)
+// detailUnavailable is the 503's detail, for people.
+const detailUnavailable = "service momentanément indisponible : réessayez dans quelques secondes"
 
 // fail maps any error to its problem, in one place: a domain error to the
 // status of its code; the database's, Temporal's and the context's
@@ -116,20 +112,8 @@ func problemOf(err error) (int, string, []domain.FieldError) {
 			return status, detailUnavailable, nil
 		}
 		return status, de.Message, de.Fields
-	case isUnavailable(err), store.Unavailable(err):
+	case cases.IsUnavailable(err), store.Unavailable(err):
 		return http.StatusServiceUnavailable, detailUnavailable, nil
 	}
 	return http.StatusInternalServerError, "erreur interne", nil
-}
-
-// isUnavailable reports whether err is Temporal's or the context's way of
-// saying "not now": the server unreachable, overloaded or too slow, or the
-// request cut short (its outcome is then unknown, as after a timeout).
-func isUnavailable(err error) bool {
-	var unavailable *serviceerror.Unavailable
-	var deadline *serviceerror.DeadlineExceeded
-	var exhausted *serviceerror.ResourceExhausted
-	var canceled *serviceerror.Canceled
-	return errors.As(err, &unavailable) || errors.As(err, &deadline) || errors.As(err, &exhausted) ||
-		errors.As(err, &canceled) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled)
 }

@@ -19,6 +19,7 @@ import (
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/temporal"
 
+	"recours/internal/cases"
 	"recours/internal/domain"
 	"recours/workflows"
 )
@@ -59,7 +60,7 @@ func TestFail_EveryErrorKindAnswersItsStatus(t *testing.T) {
 		{"not found", fromWorkflow(domain.ENOTFOUND, "dossier introuvable"), 404, "dossier introuvable"},
 		{"conflict", fromWorkflow(domain.ECONFLICT, "action start impossible"), 409, "action start impossible"},
 		{"unavailable", fromWorkflow(domain.EUNAVAILABLE, ""), 503, detailUnavailable},
-		{"no worker", errNoWorker, 503, detailNoWorker},
+		{"no worker", cases.ErrNoWorker, 503, cases.DetailNoWorker},
 		{"internal", fromWorkflow(domain.EINTERNAL, "nil pointer in Apply"), 500, "erreur interne"},
 		{"unknown error type", unknownType, 500, "erreur interne"},
 		{"an activity's failure", temporal.NewNonRetryableApplicationError("refused", "Refused", nil), 500, "erreur interne"},

@@ -10,7 +10,7 @@ import (
 
 	"recours/internal/auth"
 	"recours/internal/authz"
-	"recours/internal/notify"
+	"recours/internal/cases"
 	"recours/internal/store"
 )
 
@@ -22,21 +22,9 @@ type Server struct {
 	Store    *store.Store
 	Temporal client.Client
 	Authz    *authz.Authorizer
-	// Now is the clock (tests move it); nil means time.Now.
-	Now func() time.Time
-	// RequestTimeout bounds how long an action may wait for its workflow
-	// (10 s by default: a healthy one takes tens of milliseconds); past
-	// it, 503 with Retry-After, and a retry with the same Idempotency-Key
-	// gets the action's result.
-	RequestTimeout time.Duration
-	// Saved, when a worker shares the process, tells of files saved.
-	Saved *notify.Hub
-	// WorkerInProcess says a worker runs in this process (the embedded
-	// default): it lives and dies with the API, so no write waits for one.
-	WorkerInProcess bool
-	// InsecureCallbacks accepts http:// callback URLs (the embedded
-	// default); production requires https.
-	InsecureCallbacks bool
+	// Cases is the service core every handler calls; its clock is the
+	// API's (tests move it).
+	Cases *cases.Service
 	// Limits bounds request rates per address and per token (nil: none).
 	Limits *Limits
 	// TrustedProxies are the addresses whose X-Forwarded-For names the
@@ -53,20 +41,19 @@ type Server struct {
 
 	metrics *metrics
 	seal    *auth.Sealer
-	workers workerWatch
 }
 
 func (s *Server) now() time.Time {
-	if s.Now != nil {
-		return s.Now().UTC()
+	if s.Cases != nil {
+		return s.Cases.Clock()
 	}
 	return time.Now().UTC()
 }
 
 // Handler builds the router.
 func (s *Server) Handler() http.Handler {
-	if s.RequestTimeout == 0 {
-		s.RequestTimeout = 10 * time.Second
+	if s.Cases == nil {
+		s.Cases = &cases.Service{Store: s.Store, Temporal: s.Temporal, Authz: s.Authz}
 	}
 	s.metrics = newMetrics(s.Store)
 	gin.SetMode(gin.ReleaseMode)

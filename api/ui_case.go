@@ -13,13 +13,14 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"recours/internal/calendar"
+	"recours/internal/cases"
 	"recours/internal/domain"
 )
 
 // uiCaseData is the file page: the file with its links, its timeline, its
 // deadlines, and the forms of the actions this agent may take now.
 type uiCaseData struct {
-	View      caseView
+	View      cases.View
 	Events    []domain.Event
 	Deadlines []uiDeadline
 	Actions   []uiActionForm
@@ -55,7 +56,7 @@ type uiOption struct{ Value, Label string }
 
 // uiCase shows a file the agent may read (404 otherwise, as the API).
 func (s *Server) uiCase(c *gin.Context) {
-	file, err := s.readable(c, c.Param("id"))
+	file, err := s.Cases.Readable(c.Request.Context(), principal(c), c.Param("id"))
 	if err != nil {
 		s.uiFail(c, err)
 		return
@@ -77,7 +78,7 @@ func (s *Server) uiCasePage(c *gin.Context, status int, file domain.Case, flash 
 		return
 	}
 	ctx := c.Request.Context()
-	view, err := s.viewOf(ctx, file)
+	view, err := s.Cases.ViewOf(ctx, file)
 	if err != nil {
 		s.uiFail(c, err)
 		return
@@ -126,7 +127,7 @@ func (s *Server) uiCasePage(c *gin.Context, status int, file domain.Case, flash 
 // Casbin allows in the file's Caf and the file's own rule (its state, the
 // object-level rule) accepts, checked with sample arguments so that only
 // the arguments are left to the form.
-func (s *Server) uiActions(c *gin.Context, view caseView, pending []domain.Opinion, now time.Time) ([]uiActionForm, error) {
+func (s *Server) uiActions(c *gin.Context, view cases.View, pending []domain.Opinion, now time.Time) ([]uiActionForm, error) {
 	file := view.Case
 	login := uiOf(c).User.Login
 	actor := domain.Actor{Login: login, Roles: s.Authz.Roles(login, file.Caf)}
@@ -179,7 +180,7 @@ func uiSampleArgs(file domain.Case, pending []domain.Opinion, now time.Time) dom
 }
 
 // uiActionField is the input of one argument.
-func (s *Server) uiActionField(c *gin.Context, view caseView, pending []domain.Opinion, a domain.Action, name string, now time.Time) (uiField, error) {
+func (s *Server) uiActionField(c *gin.Context, view cases.View, pending []domain.Opinion, a domain.Action, name string, now time.Time) (uiField, error) {
 	f := uiField{Name: name, Label: uiLabel(uiFieldLabels, name), Input: "text"}
 	switch name {
 	case "note", "answer", "reason", "question", "text", "explanation":
@@ -258,25 +259,20 @@ func uiFillFailure(form *uiActionForm, err error, values url.Values) {
 // success back to the file (POST-redirect-GET), otherwise the file again
 // with the form, what was typed and why it failed; nothing changed.
 func (s *Server) uiAction(c *gin.Context) {
-	file, err := s.readable(c, c.Param("id"))
-	if err != nil {
+	action := domain.Action(c.Param("action"))
+	form := c.Request.PostForm
+	args, p := uiActionArgs(form)
+	var file domain.Case
+	err := p.Err()
+	if err == nil {
+		file, err = s.Cases.Act(c.Request.Context(), principal(c), c.Param("id"), action, args, cases.Idempotency{})
+	}
+	if domain.ErrorCode(err) == domain.ENOTFOUND {
 		s.uiFail(c, err)
 		return
 	}
-	action := domain.Action(c.Param("action"))
-	if !file.Kind.Public(action) {
-		s.uiError(c, http.StatusNotFound, "Action inconnue sur ce dossier.")
-		return
-	}
-	form := c.Request.PostForm
-	body, p := uiActionBody(file.Kind, action, form)
-	args, err := actionArgs(file.Kind, action, body, p, s.now())
-	if err == nil {
-		_, err = s.perform(c, file, action, args, body)
-	}
 	var de *domain.Error
 	switch {
-	case errors.Is(err, errAnswered):
 	case err == nil:
 		c.Redirect(http.StatusSeeOther, "/ui/dossiers/"+file.ID+"?fait="+string(action))
 	case errors.As(err, &de) && de.Code != domain.EINTERNAL && de.Code != domain.EUNAVAILABLE:
@@ -284,11 +280,7 @@ func (s *Server) uiAction(c *gin.Context) {
 		if de.Code == domain.EINVALID {
 			status = http.StatusUnprocessableEntity
 		}
-		if de.Code == domain.ENOTFOUND {
-			s.uiFail(c, err)
-			return
-		}
-		file, err = s.readable(c, file.ID)
+		file, err = s.Cases.Readable(c.Request.Context(), principal(c), c.Param("id"))
 		if err != nil {
 			s.uiFail(c, err)
 			return
@@ -299,13 +291,14 @@ func (s *Server) uiAction(c *gin.Context) {
 	}
 }
 
-// uiActionBody turns an action's form into the API's JSON body.
-func uiActionBody(kind domain.Kind, action domain.Action, form url.Values) ([]byte, domain.Problems) {
+// uiActionArgs reads an action's form: the fields filled in, by the
+// API's names (the service refuses those the action does not take).
+func uiActionArgs(form url.Values) (domain.ActionArgs, domain.Problems) {
 	var p domain.Problems
 	m := map[string]any{}
-	for _, f := range domain.Fields(kind, action) {
-		v := strings.TrimSpace(form.Get(f))
-		if v == "" {
+	for f, vs := range form {
+		v := strings.TrimSpace(vs[0])
+		if v == "" || f == "csrf_token" {
 			continue
 		}
 		switch f {
@@ -322,6 +315,8 @@ func uiActionBody(kind domain.Kind, action domain.Action, form url.Values) ([]by
 			m[f] = v
 		}
 	}
+	var args domain.ActionArgs
 	body, _ := json.Marshal(m)
-	return body, p
+	_ = json.Unmarshal(body, &args) // fields ActionArgs does not know are dropped
+	return args, p
 }

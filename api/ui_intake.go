@@ -1,7 +1,6 @@
 package api
 
 import (
-	"encoding/json"
 	"errors"
 	"net/http"
 	"strings"
@@ -9,6 +8,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"recours/internal/authz"
+	"recours/internal/cases"
 	"recours/internal/domain"
 )
 
@@ -66,11 +66,7 @@ func (s *Server) uiIntake(c *gin.Context) {
 		Description: strings.TrimSpace(form.Get("description")),
 	}
 	d.Values["description"] = form.Get("description")
-	body, _ := json.Marshal(in)
-	out, err := s.registerComplaint(c, in, body)
-	if errors.Is(err, errAnswered) {
-		return
-	}
+	out, err := s.Cases.Register(c.Request.Context(), principal(c), in, cases.Idempotency{})
 	var de *domain.Error
 	switch {
 	case err == nil:

@@ -6,8 +6,8 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"recours/internal/authz"
+	"recours/internal/cases"
 	"recours/internal/domain"
-	"recours/internal/store"
 )
 
 // uiDesk is the mediator's desk: the Caf's mediation files by stage.
@@ -38,7 +38,7 @@ func (s *Server) uiMediationDesk(c *gin.Context) {
 	}
 	var d uiDesk
 	for _, st := range stages {
-		q, err := s.uiOpenFiles(c, store.CaseFilter{Kind: string(domain.KindMediation)}, st.statuses)
+		q, err := s.uiOpenFiles(c, cases.Filter{Kind: string(domain.KindMediation)}, st.statuses)
 		if err != nil {
 			s.uiFail(c, err)
 			return

@@ -20,10 +20,6 @@ import (
 // each message in French, and in the embedded default its outbox files
 // (.eml, .pdf) to download, so an agent sees exactly what would be sent.
 
-// ReadMessage is the access trail's word for a message downloaded from
-// the outbox: it holds the claimant's personal data, as the file does.
-const ReadMessage = "message"
-
 // uiMessage is one message as the pages show it.
 type uiMessage struct {
 	ID   uint
@@ -213,7 +209,7 @@ func (s *Server) uiServeMessage(c *gin.Context, ownerID string) {
 // uiCaseMessage serves a file's message after the file page's own read
 // check, and records the read.
 func (s *Server) uiCaseMessage(c *gin.Context) {
-	file, err := s.readable(c, c.Param("id"))
+	file, err := s.Cases.Readable(c.Request.Context(), principal(c), c.Param("id"))
 	if err != nil {
 		s.uiFail(c, err)
 		return

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"encoding/json"
 	"errors"
 	"net/http"
 	"strings"
@@ -10,6 +9,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"recours/internal/calendar"
+	"recours/internal/cases"
 	"recours/internal/domain"
 )
 
@@ -259,11 +259,9 @@ func (s *Server) uiNoticeCreate(c *gin.Context) {
 		Benefit: domain.Benefit(values["benefit"]), PeriodStart: values["period_start"], PeriodEnd: values["period_end"],
 		Amount: domain.Amount(values["amount"]), Cause: values["cause"], Explanation: uiExplanationOf(values),
 	}
-	body, _ := json.Marshal(in)
-	out, err := s.registerOverpayment(c, in, body)
+	out, err := s.Cases.Notify(c.Request.Context(), principal(c), in, cases.Idempotency{})
 	var de *domain.Error
 	switch {
-	case errors.Is(err, errAnswered):
 	case err == nil:
 		c.Redirect(http.StatusSeeOther, "/ui/trop-percus/"+out.ID+"?fait=created")
 	case errors.As(err, &de) && (de.Code == domain.EINVALID || de.Code == domain.EFORBIDDEN):

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -13,6 +12,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"recours/internal/calendar"
+	"recours/internal/cases"
 	"recours/internal/domain"
 	"recours/workflows"
 )
@@ -74,7 +74,7 @@ var (
 
 // uiNotice shows a notice the agent may read (404 otherwise, as the API).
 func (s *Server) uiNotice(c *gin.Context) {
-	o, err := s.readableOverpayment(c, c.Param("id"))
+	o, err := s.Cases.Overpayment(c.Request.Context(), principal(c), c.Param("id"))
 	if err != nil {
 		s.uiFail(c, err)
 		return
@@ -236,16 +236,7 @@ func uiNoticeEventOf(ev domain.Event) uiNoticeEvent {
 // otherwise the page again with the form, what was typed and why it
 // failed; nothing changed.
 func (s *Server) uiNoticeAct(c *gin.Context) {
-	o, err := s.readableOverpayment(c, c.Param("id"))
-	if err != nil {
-		s.uiFail(c, err)
-		return
-	}
 	action := c.Param("action")
-	if !slices.Contains(workflows.OverpaymentActions, action) {
-		s.uiError(c, http.StatusNotFound, "Action inconnue sur une notification de trop-perçu.")
-		return
-	}
 	form := c.Request.PostForm
 	var args domain.OverpaymentArgs
 	switch action {
@@ -262,11 +253,11 @@ func (s *Server) uiNoticeAct(c *gin.Context) {
 	case domain.OverpaymentRecordCall:
 		args.CallResult, args.Note = strings.TrimSpace(form.Get("result")), strings.TrimSpace(form.Get("note"))
 	}
-	body, _ := json.Marshal(args)
-	_, err = s.overpaymentAction(c, o, action, args, body)
+	o, err := s.Cases.ActOnOverpayment(c.Request.Context(), principal(c), c.Param("id"), action, args, cases.Idempotency{})
 	var de *domain.Error
 	switch {
-	case errors.Is(err, errAnswered):
+	case domain.ErrorCode(err) == domain.ENOTFOUND:
+		s.uiFail(c, err)
 	case err == nil:
 		c.Redirect(http.StatusSeeOther, "/ui/trop-percus/"+o.ID+"?fait="+action)
 	case errors.As(err, &de) && (de.Code == domain.EINVALID || de.Code == domain.ECONFLICT):
@@ -274,7 +265,7 @@ func (s *Server) uiNoticeAct(c *gin.Context) {
 		if de.Code == domain.EINVALID {
 			status = http.StatusUnprocessableEntity
 		}
-		if o, err = s.readableOverpayment(c, o.ID); err != nil {
+		if o, err = s.Cases.Overpayment(c.Request.Context(), principal(c), c.Param("id")); err != nil {
 			s.uiFail(c, err)
 			return
 		}
@@ -287,7 +278,7 @@ func (s *Server) uiNoticeAct(c *gin.Context) {
 // uiNoticeMessageFile serves a notice's message after the notice's read
 // check.
 func (s *Server) uiNoticeMessageFile(c *gin.Context) {
-	o, err := s.readableOverpayment(c, c.Param("id"))
+	o, err := s.Cases.Overpayment(c.Request.Context(), principal(c), c.Param("id"))
 	if err == nil {
 		err = s.recordAccess(c, o.ID, o.Caf, ReadMessage)
 	}

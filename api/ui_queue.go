@@ -1,7 +1,6 @@
 package api
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -12,6 +11,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"recours/internal/authz"
+	"recours/internal/cases"
 	"recours/internal/domain"
 	"recours/internal/store"
 )
@@ -34,26 +34,26 @@ type uiQueue struct {
 
 // uiOpenFiles lists the files of f in the current Caf whose status is one
 // of statuses, through the API's list (one status at a time).
-func (s *Server) uiOpenFiles(c *gin.Context, f store.CaseFilter, statuses []domain.Status) (uiQueue, error) {
+func (s *Server) uiOpenFiles(c *gin.Context, f cases.Filter, statuses []domain.Status) (uiQueue, error) {
 	var q uiQueue
 	var files []domain.Case
 	for _, st := range statuses {
 		f := f
-		f.Status, f.Limit, f.Cursor = string(st), 200, ""
+		f.Caf, f.Status, f.Limit, f.Cursor = uiOf(c).Caf, string(st), "200", ""
 		for {
-			page, next, err := s.listFiles(c, f, uiOf(c).Caf)
+			page, err := s.Cases.List(c.Request.Context(), principal(c), f)
 			if err != nil {
 				return q, err
 			}
-			files = append(files, page...)
-			if next == "" {
+			files = append(files, page.Items...)
+			if page.Next == "" {
 				break
 			}
 			if len(files) >= uiQueueMax {
 				q.Truncated = true
 				break
 			}
-			f.Cursor = next
+			f.Cursor = page.Next
 		}
 	}
 	q.Rows = uiRows(files, s.now())
@@ -103,7 +103,7 @@ func (s *Server) uiMyQueue(c *gin.Context) {
 	if !s.uiAllow(c, authz.ObjComplaint, string(domain.ActionStart)) {
 		return
 	}
-	q, err := s.uiOpenFiles(c, store.CaseFilter{Kind: string(domain.KindComplaint), Assignee: uiOf(c).User.Login}, openComplaintStatuses)
+	q, err := s.uiOpenFiles(c, cases.Filter{Kind: string(domain.KindComplaint), Assignee: uiOf(c).User.Login}, openComplaintStatuses)
 	if err != nil {
 		s.uiFail(c, err)
 		return
@@ -132,13 +132,13 @@ func (s *Server) uiTeamData(c *gin.Context) (uiTeam, error) {
 	var t uiTeam
 	var err error
 	caf := uiOf(c).Caf
-	if t.Unassigned, err = s.uiOpenFiles(c, store.CaseFilter{Kind: string(domain.KindComplaint)}, []domain.Status{domain.StatusOpen}); err != nil {
+	if t.Unassigned, err = s.uiOpenFiles(c, cases.Filter{Kind: string(domain.KindComplaint)}, []domain.Status{domain.StatusOpen}); err != nil {
 		return t, err
 	}
 	// The unassigned are in the first list, late or not.
 	var late []uiRow
 	for _, sla := range []domain.SLAStatus{domain.SLAOverdue, domain.SLATargetMissed} {
-		q, err := s.uiOpenFiles(c, store.CaseFilter{Kind: string(domain.KindComplaint), SLAStatus: string(sla)}, openComplaintStatuses[1:])
+		q, err := s.uiOpenFiles(c, cases.Filter{Kind: string(domain.KindComplaint), SLAStatus: string(sla)}, openComplaintStatuses[1:])
 		if err != nil {
 			return t, err
 		}
@@ -217,9 +217,8 @@ func (s *Server) uiAssign(c *gin.Context) {
 	}
 	done := 0
 	if len(problems) == 0 {
-		body, _ := json.Marshal(map[string]string{"assignee": assignee})
 		for _, id := range ids {
-			err := s.uiAssignOne(c, id, body)
+			err := s.uiAssignOne(c, id, assignee)
 			if err != nil {
 				problems = append(problems, "Dossier "+uiShort(id)+" : "+uiErrText(err))
 				continue
@@ -247,16 +246,8 @@ func (s *Server) uiAssign(c *gin.Context) {
 	s.uiRenderFlash(c, http.StatusUnprocessableEntity, "team", "File d'équipe", flash, t)
 }
 
-func (s *Server) uiAssignOne(c *gin.Context, id string, body []byte) error {
-	file, err := s.readable(c, id)
-	if err != nil {
-		return err
-	}
-	args, err := actionArgs(file.Kind, domain.ActionAssign, body, nil, s.now())
-	if err != nil {
-		return err
-	}
-	_, err = s.perform(c, file, domain.ActionAssign, args, body)
+func (s *Server) uiAssignOne(c *gin.Context, id, assignee string) error {
+	_, err := s.Cases.Act(c.Request.Context(), principal(c), id, domain.ActionAssign, domain.ActionArgs{Assignee: assignee}, cases.Idempotency{})
 	return err
 }
 
@@ -271,7 +262,7 @@ func uiShort(id string) string {
 func uiErrText(err error) string {
 	var de *domain.Error
 	if !errors.As(err, &de) {
-		if isUnavailable(err) {
+		if cases.IsUnavailable(err) {
 			return "service momentanément indisponible, réessayez"
 		}
 		return "erreur interne"

@@ -21,6 +21,7 @@ import (
 	"recours/api"
 	"recours/internal/auth"
 	"recours/internal/authz"
+	"recours/internal/cases"
 	"recours/internal/messages"
 	"recours/internal/notify"
 	"recours/internal/store"
@@ -54,7 +55,8 @@ func NewAPI(ctx context.Context, st *store.Store, c client.Client, refresh time.
 	if refresh > 0 {
 		go reloadOnChange(ctx, st, az, refresh)
 	}
-	return &api.Server{Store: st, Temporal: c, Authz: az, Limits: api.DefaultLimits()}, nil
+	svc := &cases.Service{Store: st, Temporal: c, Authz: az}
+	return &api.Server{Store: st, Temporal: c, Authz: az, Cases: svc, Limits: api.DefaultLimits()}, nil
 }
 
 // Serve serves h on addr until ctx ends, then drains for up to 10 s.

@@ -100,9 +100,9 @@ func StartEmbedded(ctx context.Context, cfg EmbeddedConfig) (_ *Embedded, err er
 	if e.API, err = NewAPI(apiCtx, e.Store, e.Client, 30*time.Second); err != nil {
 		return nil, err
 	}
-	e.API.Saved = saved
-	e.API.WorkerInProcess = true
-	e.API.InsecureCallbacks = true // demo partners listen on localhost
+	e.API.Cases.Saved = saved
+	e.API.Cases.WorkerInProcess = true
+	e.API.Cases.InsecureCallbacks = true // demo partners listen on localhost
 	if router.Outbox != nil {
 		e.API.OutboxDir = router.Outbox.Dir
 	}

@@ -122,6 +122,10 @@ func (k Kind) Public(a Action) bool {
 	return ok && !r.system
 }
 
+// IsAction reports whether a is an action users may ask for on some kind
+// of file.
+func IsAction(a Action) bool { return KindComplaint.Public(a) || KindMediation.Public(a) }
+
 // IsComplaintAction reports whether a is an action on complaints.
 func IsComplaintAction(a Action) bool { return KindComplaint.Public(a) }
 
@@ -379,4 +383,33 @@ func (c *Case) resume(now time.Time) int64 {
 	}
 	c.ClockPaused, c.PausedSince = false, nil
 	return int64(d / time.Second)
+}
+
+// argNames are the JSON names of every field of ActionArgs a client may
+// send, in the struct's order (linked_id is drawn by the workflow).
+var argNames = []string{"assignee", "note", "answer", "reason", "prior_contact_case_id", "no_court_case",
+	"service", "question", "due_in_days", "opinion_id", "text", "outcome", "explanation", "court",
+	"filed_on", "ddd_reference", "kind", "response_expected_by", "referral_id", "linked_id"}
+
+// Given lists the fields set in args, by their JSON names.
+func (a ActionArgs) Given() []string {
+	var out []string
+	for _, n := range argNames {
+		if n == "linked_id" && a.LinkedID != "" || a.field(n) != "" {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// CheckFields refuses the fields of args that action a on a file of kind
+// k does not take: each is named, and nothing else is checked.
+func CheckFields(k Kind, a Action, args ActionArgs) error {
+	var p Problems
+	for _, f := range args.Given() {
+		if !slices.Contains(Fields(k, a), f) {
+			p.Add(f, "champ inconnu pour l'action "+string(a))
+		}
+	}
+	return p.Err()
 }

@@ -1,4 +1,4 @@
-package api
+package cases
 
 import (
 	"context"
@@ -30,16 +30,16 @@ type workerWatch struct {
 	err      error
 }
 
-// errNoWorker answers a write when no worker takes the files' tasks: it
+// ErrNoWorker answers a write when no worker takes the files' tasks: it
 // would wait for one, so it is refused at once and nothing is sent.
-var errNoWorker = &domain.Error{Code: domain.EUNAVAILABLE, Message: detailNoWorker}
+var ErrNoWorker = &domain.Error{Code: domain.EUNAVAILABLE, Message: DetailNoWorker}
 
-// workersPolling reports whether a worker polled the files' task queue
+// WorkersPolling reports whether a worker polled the files' task queue
 // within pollerFresh; an error says Temporal did not answer. One request
 // at a time asks Temporal, on its own deadline (a caller that hangs up
 // does not make the answer an error), the others meanwhile take the last
 // answer.
-func (s *Server) workersPolling(ctx context.Context) (bool, error) {
+func (s *Service) WorkersPolling(ctx context.Context) (bool, error) {
 	if s.WorkerInProcess {
 		return true, nil
 	}
@@ -75,7 +75,7 @@ func (s *Server) workersPolling(ctx context.Context) (bool, error) {
 }
 
 // firstCheck waits for the process's first check to end.
-func (s *Server) firstCheck(ctx context.Context) (bool, error) {
+func (s *Service) firstCheck(ctx context.Context) (bool, error) {
 	for {
 		s.workers.mu.Lock()
 		done, ok, err := !s.workers.checked.IsZero(), s.workers.ok, s.workers.err
@@ -91,15 +91,15 @@ func (s *Server) firstCheck(ctx context.Context) (bool, error) {
 	}
 }
 
-// requireWorker returns errNoWorker when no worker polls, or Temporal's
+// requireWorker returns ErrNoWorker when no worker polls, or Temporal's
 // error when it does not answer.
-func (s *Server) requireWorker(ctx context.Context) error {
-	ok, err := s.workersPolling(ctx)
+func (s *Service) requireWorker(ctx context.Context) error {
+	ok, err := s.WorkersPolling(ctx)
 	switch {
 	case err != nil:
 		return err
 	case !ok:
-		return errNoWorker
+		return ErrNoWorker
 	}
 	return nil
 }

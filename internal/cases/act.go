@@ -1,0 +1,112 @@
+package cases
+
+import (
+	"context"
+
+	"recours/internal/domain"
+	"recours/workflows"
+)
+
+// Act performs an action on a file: authorise in the file's Caf, check
+// the arguments and what they name in the store, then send the update,
+// whose validator refuses what the state does not allow before anything
+// is written. The idempotency key becomes the update ID, so a retried
+// request is applied once.
+func (s *Service) Act(ctx context.Context, p domain.Principal, id string, action domain.Action, args domain.ActionArgs, k Idempotency) (domain.Case, error) {
+	file, err := s.Readable(ctx, p, id)
+	if err != nil {
+		return domain.Case{}, err
+	}
+	if !file.Kind.Public(action) {
+		return domain.Case{}, domain.Errorf(domain.ENOTFOUND, "action inconnue sur ce dossier : %s", action)
+	}
+	if err := s.Authz.Check(p.Login, file.Caf, string(file.Kind), string(action)); err != nil {
+		return domain.Case{}, err
+	}
+	if err := domain.CheckFields(file.Kind, action, args); err != nil {
+		return domain.Case{}, err
+	}
+	if err := domain.ValidateArgs(file.Kind, action, args, s.now()); err != nil {
+		return domain.Case{}, err
+	}
+	if err := s.checkReferences(ctx, file, action, &args); err != nil {
+		return domain.Case{}, err
+	}
+	return s.send(ctx, p, file, action, args, "POST /api/v1/cases/"+file.ID+"/actions/"+string(action), k)
+}
+
+// send sends an action to the file's workflow under the idempotency key k
+// for target.
+func (s *Service) send(ctx context.Context, p domain.Principal, file domain.Case, action domain.Action, args domain.ActionArgs, target string, k Idempotency) (domain.Case, error) {
+	hash := k.hash(target, args)
+	_, _, release, err := s.claim(ctx, p, k, target, hash, file.ID)
+	if err != nil {
+		return domain.Case{}, err
+	}
+	req := workflows.ActionRequest{Actor: domain.Actor{Login: p.Login, Roles: s.Authz.Roles(p.Login, file.Caf)}, Args: args}
+	var out domain.Case
+	err = s.update(ctx, workflows.WorkflowID(file.Kind, file.ID), string(action), updateID(p, k, hash), req, &out, release,
+		"le dossier est clos : plus aucune action n'est possible")
+	return out, err
+}
+
+// checkReferences checks what an action names in the store: the officer
+// a file is assigned to, the prior file that makes a mediation admissible.
+func (s *Service) checkReferences(ctx context.Context, file domain.Case, action domain.Action, args *domain.ActionArgs) error {
+	var err error
+	switch action {
+	case domain.ActionAssign:
+		args.Assignee, err = s.assignee(ctx, args.Assignee, file.Caf)
+	case domain.ActionAdmit:
+		if args.PriorContactCaseID != "" {
+			err = s.priorContact(ctx, file, args.PriorContactCaseID)
+		}
+	}
+	return err
+}
+
+// priorContact checks that the file named as the claimant's prior approach
+// exists, is the same claimant's in the same Caf, and was answered or let
+// pass its deadline (CSS L217-7-1).
+func (s *Service) priorContact(ctx context.Context, file domain.Case, id string) error {
+	invalid := func(msg string) error {
+		return &domain.Error{Code: domain.EINVALID, Message: "médiation non recevable sur ce fondement",
+			Fields: []domain.FieldError{{Field: "prior_contact_case_id", Message: msg}}}
+	}
+	prior, err := s.Store.Case(ctx, id)
+	if domain.ErrorCode(err) == domain.ENOTFOUND {
+		return invalid("dossier introuvable")
+	}
+	if err != nil {
+		return err
+	}
+	if prior.Caf != file.Caf || prior.Claimant.Number != file.Claimant.Number {
+		return invalid("ce dossier n'est pas celui du même allocataire dans cette Caf")
+	}
+	if !prior.AskedAndAnsweredOrLate() {
+		return invalid("la Caf n'a pas encore répondu à cette demande et son délai court encore")
+	}
+	return nil
+}
+
+// assignee returns the login of the benefits officer of caf named login
+// (as stored: logins are matched whatever their case), or EINVALID.
+func (s *Service) assignee(ctx context.Context, login, caf string) (string, error) {
+	invalid := &domain.Error{Code: domain.EINVALID, Message: "attribution impossible",
+		Fields: []domain.FieldError{{Field: "assignee", Message: "aucun gestionnaire de cette Caf ne porte cet identifiant"}}}
+	u, err := s.Store.UserByLogin(ctx, login)
+	if domain.ErrorCode(err) == domain.ENOTFOUND {
+		return "", invalid
+	}
+	if err != nil {
+		return "", err
+	}
+	ok, err := s.Store.HasRole(ctx, u.Login, caf, domain.RoleGCA)
+	if err != nil {
+		return "", err
+	}
+	if !ok {
+		return "", invalid
+	}
+	return u.Login, nil
+}

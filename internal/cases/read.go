@@ -1,0 +1,165 @@
+package cases
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/google/uuid"
+
+	"recours/internal/authz"
+	"recours/internal/domain"
+	"recours/internal/store"
+)
+
+// What a read of a file was, in the access trail.
+const (
+	ReadDetail = "detail"
+	ReadEvents = "events"
+	// ReadMessage is a message downloaded from the outbox: the letter
+	// names the claimant and says what was decided.
+	ReadMessage = "message"
+)
+
+// View is a file with the chain it belongs to (complaint → mediation →
+// referral), when it has links.
+type View struct {
+	domain.Case
+	Chain []store.Link `json:"chain,omitempty"`
+	// PriorFiles are the claimant's other files in the Caf, shown on a
+	// mediation so the mediator sees the prior approaches.
+	PriorFiles []store.PriorFile `json:"prior_files,omitempty"`
+}
+
+// Readable loads a file p may read, without recording a read: ENOTFOUND
+// when it does not exist or p holds no role in its Caf, EFORBIDDEN when
+// p holds one that cannot read files.
+func (s *Service) Readable(ctx context.Context, p domain.Principal, id string) (domain.Case, error) {
+	if _, err := uuid.Parse(id); err != nil {
+		return domain.Case{}, &domain.Error{Code: domain.ENOTFOUND, Message: "dossier introuvable"}
+	}
+	file, err := s.Store.Case(ctx, id)
+	if err == nil {
+		err = s.Authz.Check(p.Login, file.Caf, authz.ObjCase, authz.ActRead)
+	}
+	return file, err
+}
+
+// Record appends p's reading of what of the file (or notice) id of caf to
+// the access trail: a read that cannot be traced is not served.
+func (s *Service) Record(ctx context.Context, p domain.Principal, id, caf, what string) error {
+	return s.Store.RecordAccess(ctx, store.AccessEntry{
+		At: time.Now(), Actor: p.Login, IP: p.Address, CaseID: id, Caf: caf, What: what,
+	})
+}
+
+// Get is the file id with its links, its reading recorded.
+func (s *Service) Get(ctx context.Context, p domain.Principal, id string) (View, error) {
+	file, err := s.Readable(ctx, p, id)
+	if err == nil {
+		err = s.Record(ctx, p, file.ID, file.Caf, ReadDetail)
+	}
+	if err != nil {
+		return View{}, err
+	}
+	return s.ViewOf(ctx, file)
+}
+
+// ViewOf adds to a file its chain and, on a mediation, the claimant's
+// prior files.
+func (s *Service) ViewOf(ctx context.Context, file domain.Case) (View, error) {
+	view := View{Case: file}
+	var err error
+	if view.Chain, err = s.Store.Chain(ctx, file.ID); err == nil && file.Kind == domain.KindMediation {
+		view.PriorFiles, err = s.Store.PriorFiles(ctx, file.Caf, file.Claimant.Number, file.ID)
+	}
+	return view, err
+}
+
+// Events is the timeline of the file id, its reading recorded.
+func (s *Service) Events(ctx context.Context, p domain.Principal, id string) ([]domain.Event, error) {
+	file, err := s.Readable(ctx, p, id)
+	if err == nil {
+		err = s.Record(ctx, p, file.ID, file.Caf, ReadEvents)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return s.Store.Events(ctx, file.ID)
+}
+
+// Filter is what a list of files asks for, as the client typed it.
+type Filter struct {
+	// Caf restricts the list to one Caf; empty: every Caf p may read.
+	Caf                                  string
+	Kind, Status, Assignee, SLAStatus, Q string
+	Cursor                               string
+	// Limit is the page's size, as typed: 50 when empty, 200 at most.
+	Limit string
+}
+
+// MaxLimit is the largest page of any list.
+const MaxLimit = 200
+
+// checkLimit reads a page size: 1 to MaxLimit, def when empty.
+func checkLimit(p *domain.Problems, l string, def int) int {
+	if l == "" {
+		return def
+	}
+	n, err := strconv.Atoi(l)
+	if err != nil || n < 1 || n > MaxLimit {
+		p.Add("limit", fmt.Sprintf("entre 1 et %d", MaxLimit))
+	}
+	return n
+}
+
+// List lists the files of f in the Cafs p may read, newest first.
+func (s *Service) List(ctx context.Context, p domain.Principal, f Filter) (Page[domain.Case], error) {
+	var probs domain.Problems
+	sf := store.CaseFilter{Kind: f.Kind, Status: f.Status, Assignee: f.Assignee, SLAStatus: f.SLAStatus, Query: f.Q, Cursor: f.Cursor}
+	if k := domain.Kind(f.Kind); f.Kind != "" && k != domain.KindComplaint && k != domain.KindMediation {
+		probs.Add("kind", "type de dossier inconnu (complaint ou mediation)")
+	}
+	if st := domain.Status(f.Status); f.Status != "" && !slices.Contains(domain.ComplaintStatuses, st) && !slices.Contains(domain.MediationStatuses, st) {
+		probs.Add("status", "statut inconnu")
+	}
+	if f.SLAStatus != "" && !domain.SLAStatus(f.SLAStatus).Valid() {
+		probs.Add("sla_status", "état de délai inconnu")
+	}
+	if f.Caf != "" && !domain.ValidCafCode(f.Caf) {
+		probs.Add("caf", "numéro de Caf attendu sur 3 chiffres")
+	}
+	if f.Cursor != "" {
+		if _, err := uuid.Parse(f.Cursor); err != nil {
+			probs.Add("cursor", "curseur invalide")
+		}
+	}
+	sf.Limit = checkLimit(&probs, f.Limit, 50)
+	if err := probs.Err(); err != nil {
+		return Page[domain.Case]{}, err
+	}
+	readable := s.Authz.Cafs(p.Login, authz.ObjCase, authz.ActRead)
+	if f.Caf != "" {
+		if !slices.Contains(readable, f.Caf) {
+			return Page[domain.Case]{}, &domain.Error{Code: domain.EFORBIDDEN, Message: "vous n'avez pas accès aux dossiers de cette Caf"}
+		}
+		readable = []string{f.Caf}
+	}
+	if len(readable) == 0 {
+		return Page[domain.Case]{}, &domain.Error{Code: domain.EFORBIDDEN, Message: "votre rôle ne permet pas de consulter les dossiers"}
+	}
+	sf.Cafs = readable
+	items, next, err := s.Store.Cases(ctx, sf)
+	return Page[domain.Case]{Items: items, Next: next}, err
+}
+
+// Messages lists what was written to the claimant about a file (or a
+// notice) p may read: kind, channel, status, attempts.
+func (s *Service) Messages(ctx context.Context, p domain.Principal, id string) ([]store.ClaimantMessage, error) {
+	if _, err := s.Readable(ctx, p, id); err != nil {
+		return nil, err
+	}
+	return s.Store.Messages(ctx, id)
+}
