@@ -45,7 +45,7 @@ lint: workflow-deps
 ## workflow-deps: workflow code links no database, web, PDF or mail library (only the domain,
 ## the SDK and activities/contract), so nothing but the SDK's rules bears on its determinism
 .PHONY: workflow-deps
-FORBIDDEN_IN_WORKFLOWS := ^(gorm\.io/|github\.com/gin-gonic/|github\.com/jackc/|github\.com/mattn/go-sqlite3|modernc\.org/sqlite|github\.com/signintech/gopdf|github\.com/wneessen/go-mail|recours/internal/store|recours/internal/messages|recours/activities$$|recours/api)
+FORBIDDEN_IN_WORKFLOWS := ^(gorm\.io/|github\.com/gin-gonic/|github\.com/jackc/|github\.com/mattn/go-sqlite3|modernc\.org/sqlite|github\.com/signintech/gopdf|github\.com/wneessen/go-mail|recours/internal/store|recours/internal/messages|recours/activities$$|recours/api|recours/web|recours/internal/cases|recours/internal/httpx)
 workflow-deps:
 	@bad=$$($(GO) list -deps ./workflows | grep -E '$(FORBIDDEN_IN_WORKFLOWS)'); \
 	if [ -n "$$bad" ]; then echo "workflows must import only the domain, the SDK and activities/contract; they link:"; echo "$$bad"; exit 1; fi
@@ -53,7 +53,7 @@ workflow-deps:
 ## bench: the throughput and latency figures of BENCHMARKS.md, on the embedded server
 bench:
 	$(GO) test -run '^$$' -bench . -benchtime 1x -count 1 -timeout 30m ./internal/bench/
-	$(GO) test -run '^$$' -bench QueuePage -benchtime 200x -benchmem -count 1 ./api/
+	$(GO) test -run '^$$' -bench QueuePage -benchtime 200x -benchmem -count 1 ./web/
 
 ## postgres: make sure the local PostgreSQL the tests use is running
 postgres:
@@ -64,12 +64,12 @@ postgres:
 chromium:
 	@sh deploy/dev/ensure-chromium.sh
 
-## assets: vendor the web interface's pinned npm packages (and their licences) into api/ui/static/vendor
+## assets: vendor the web interface's pinned npm packages (and their licences) into web/ui/static/vendor
 assets:
 	@set -e; htmx=2.0.11; normalize=3.0.1; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
 	(cd "$$tmp" && echo '{"private":true}' > package.json && \
 	  npm install --no-save --ignore-scripts --no-audit --no-fund htmx.org@$$htmx modern-normalize@$$normalize >/dev/null); \
-	out=api/ui/static/vendor; rm -rf $$out; mkdir -p $$out; \
+	out=web/ui/static/vendor; rm -rf $$out; mkdir -p $$out; \
 	cp "$$tmp/node_modules/htmx.org/dist/htmx.min.js" $$out/htmx.min.js; \
 	cp "$$tmp/node_modules/htmx.org/LICENSE" $$out/htmx.LICENSE; \
 	cp "$$tmp/node_modules/modern-normalize/modern-normalize.css" $$out/modern-normalize.css; \

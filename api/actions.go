@@ -7,6 +7,7 @@ import (
 
 	"recours/internal/cases"
 	"recours/internal/domain"
+	"recours/internal/httpx"
 )
 
 // principal is the caller, as the service knows it.
@@ -25,7 +26,7 @@ func (s *Server) act(c *gin.Context) {
 	action := domain.Action(c.Param("action"))
 	if !domain.IsAction(action) {
 		// Unknown whatever the file: 404 before the body is read.
-		fail(c, domain.Errorf(domain.ENOTFOUND, "action inconnue sur ce dossier : %s", action))
+		httpx.Fail(c, domain.Errorf(domain.ENOTFOUND, "action inconnue sur ce dossier : %s", action))
 		return
 	}
 	var args domain.ActionArgs
@@ -35,7 +36,7 @@ func (s *Server) act(c *gin.Context) {
 	}
 	out, err := s.Cases.Act(c.Request.Context(), principal(c), c.Param("id"), action, args, idem(c, body))
 	if err != nil {
-		fail(c, err)
+		httpx.Fail(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, out)

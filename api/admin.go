@@ -7,6 +7,7 @@ import (
 
 	"recours/internal/authz"
 	"recours/internal/domain"
+	"recours/internal/httpx"
 )
 
 // An administrator manages the users of the Cafs where it holds the admin
@@ -17,7 +18,7 @@ import (
 func (s *Server) adminCafs(c *gin.Context) ([]string, bool) {
 	cafs := s.Authz.Cafs(user(c).Login, authz.ObjUser, authz.ActManage)
 	if len(cafs) == 0 {
-		writeProblem(c, http.StatusForbidden, "réservé aux administrateurs", nil)
+		httpx.WriteProblem(c, http.StatusForbidden, "réservé aux administrateurs", nil)
 	}
 	return cafs, len(cafs) > 0
 }
@@ -37,7 +38,7 @@ func (s *Server) createUser(c *gin.Context) {
 	}
 	u, err := s.Store.CreateUser(c.Request.Context(), in.Login, in.Name, in.Email, in.Partner)
 	if err != nil {
-		fail(c, err)
+		httpx.Fail(c, err)
 		return
 	}
 	c.JSON(http.StatusCreated, gin.H{"login": u.Login, "name": u.Name, "email": u.Email, "partner": u.Partner, "roles": gin.H{}})
@@ -50,7 +51,7 @@ func (s *Server) listUsers(c *gin.Context) {
 	}
 	users, err := s.Store.Users(c.Request.Context(), cafs)
 	if err != nil {
-		fail(c, err)
+		httpx.Fail(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, page(users, ""))
@@ -70,7 +71,7 @@ func (s *Server) grantRole(c *gin.Context) {
 	}
 	created, err := s.Store.GrantRole(c.Request.Context(), user(c).Login, c.Param("login"), in.Caf, in.Role)
 	if err != nil {
-		fail(c, err)
+		httpx.Fail(c, err)
 		return
 	}
 	s.reloadPolicy(c)
@@ -87,7 +88,7 @@ func (s *Server) revokeRole(c *gin.Context) {
 		return
 	}
 	if err := s.Store.RevokeRole(c.Request.Context(), user(c).Login, c.Param("login"), caf, domain.Role(c.Param("role"))); err != nil {
-		fail(c, err)
+		httpx.Fail(c, err)
 		return
 	}
 	s.reloadPolicy(c)
@@ -96,12 +97,12 @@ func (s *Server) revokeRole(c *gin.Context) {
 
 func (s *Server) canManage(c *gin.Context, caf string) bool {
 	if !domain.ValidCafCode(caf) {
-		fail(c, &domain.Error{Code: domain.EINVALID, Message: "la demande est invalide",
+		httpx.Fail(c, &domain.Error{Code: domain.EINVALID, Message: "la demande est invalide",
 			Fields: []domain.FieldError{{Field: "caf", Message: "numéro de Caf attendu sur 3 chiffres"}}})
 		return false
 	}
 	if !s.Authz.Can(user(c).Login, caf, authz.ObjUser, authz.ActManage) {
-		writeProblem(c, http.StatusForbidden, "vous n'administrez pas cette Caf", nil)
+		httpx.WriteProblem(c, http.StatusForbidden, "vous n'administrez pas cette Caf", nil)
 		return false
 	}
 	return true
@@ -111,7 +112,7 @@ func (s *Server) canManage(c *gin.Context, caf string) bool {
 // others poll the policy's version).
 func (s *Server) reloadPolicy(c *gin.Context) {
 	if err := s.Authz.Reload(c.Request.Context()); err != nil {
-		fail(c, err)
+		httpx.Fail(c, err)
 	}
 }
 
@@ -121,18 +122,18 @@ func (s *Server) grantTrail(c *gin.Context) {
 	login := user(c).Login
 	cafs := append(s.Authz.Cafs(login, authz.ObjUser, authz.ActManage), s.Authz.Cafs(login, "audit", "read")...)
 	if len(cafs) == 0 {
-		writeProblem(c, http.StatusForbidden, "réservé aux administrateurs et aux auditeurs", nil)
+		httpx.WriteProblem(c, http.StatusForbidden, "réservé aux administrateurs et aux auditeurs", nil)
 		return
 	}
 	var p domain.Problems
 	limit := limitParam(c, &p, 200, 1000)
 	if err := p.Err(); err != nil {
-		fail(c, err)
+		httpx.Fail(c, err)
 		return
 	}
 	events, err := s.Store.GrantEvents(c.Request.Context(), cafs, c.Query("login"), limit)
 	if err != nil {
-		fail(c, err)
+		httpx.Fail(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, page(events, ""))

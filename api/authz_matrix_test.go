@@ -17,6 +17,7 @@ import (
 	"recours/api"
 	"recours/internal/domain"
 	"recours/internal/testutil"
+	"recours/web"
 )
 
 // The authorisation matrix: every endpoint of /api/v1 × every role × the
@@ -180,33 +181,6 @@ func mediationBody(action, opinion string) map[string]any {
 	return map[string]any{}
 }
 
-// problem is the shape of an RFC 9457 answer.
-type problem struct {
-	Type   string `json:"type"`
-	Title  string `json:"title"`
-	Status int    `json:"status"`
-	Detail string `json:"detail"`
-	Errors []struct {
-		Field   string `json:"field"`
-		Message string `json:"message"`
-	} `json:"errors"`
-}
-
-// assertProblem checks a problem+json answer of status and returns it.
-func assertProblem(t *testing.T, resp testutil.Response, status int) problem {
-	t.Helper()
-	var p problem
-	if !assert.Equal(t, status, resp.Status, "body: %s", resp.Body) {
-		return p
-	}
-	assert.Equal(t, "application/problem+json", strings.Split(resp.Header.Get("Content-Type"), ";")[0])
-	resp.JSON(t, &p)
-	assert.Equal(t, status, p.Status, "the problem's status field")
-	assert.NotEmpty(t, p.Title)
-	assert.NotEmpty(t, p.Type)
-	return p
-}
-
 // createFile registers a complaint in caf as csu.demo and returns its id.
 func createFile(t *testing.T, r *testutil.Recours, caf string) string {
 	t.Helper()
@@ -250,7 +224,7 @@ func fileIn(t *testing.T, r *testutil.Recours, caf string, status domain.Status,
 // asked, the pending opinion's id.
 func mediationIn(t *testing.T, r *testutil.Recours, caf string, status domain.Status) (id, opinion string) {
 	t.Helper()
-	resp := r.Do("POST", "/api/v1/mediations", "csu.demo", mediationWith(func(m map[string]any) { m["caf"] = caf }))
+	resp := r.Do("POST", "/api/v1/mediations", "csu.demo", testutil.Mediation(func(m map[string]any) { m["caf"] = caf }))
 	require.Equal(t, http.StatusCreated, resp.Status, "mediation in %s: %s", caf, resp.Body)
 	id, _ = resp.Map(t)["id"].(string)
 	require.NotEmpty(t, id)
@@ -337,7 +311,7 @@ func (m *matrixEnv) endpoints() map[string]matrixEndpoint {
 			}},
 		"mediations.create": {route: "POST /api/v1/mediations", ok: http.StatusCreated, check: sameCaf,
 			call: func(t *testing.T, login, caf string, _ bool) testutil.Response {
-				return r.Do("POST", "/api/v1/mediations", login, mediationWith(func(b map[string]any) { b["caf"] = caf }))
+				return r.Do("POST", "/api/v1/mediations", login, testutil.Mediation(func(b map[string]any) { b["caf"] = caf }))
 			}},
 		"cases.list": {route: "GET /api/v1/cases", ok: http.StatusOK,
 			call: do("GET", "/api/v1/cases?limit=200&caf={caf}", nil),
@@ -442,7 +416,7 @@ func (m *matrixEnv) endpoints() map[string]matrixEndpoint {
 	unknownNotice := uuid.NewString()
 	eps["overpayments.create"] = matrixEndpoint{route: "POST /api/v1/overpayments", ok: http.StatusCreated, check: sameCaf,
 		call: func(t *testing.T, login, caf string, _ bool) testutil.Response {
-			return r.Do("POST", "/api/v1/overpayments", login, overpaymentBody(caf, "120.50"))
+			return r.Do("POST", "/api/v1/overpayments", login, testutil.Overpayment(caf, "120.50"))
 		}}
 	eps["overpayments.list"] = matrixEndpoint{route: "GET /api/v1/overpayments", ok: http.StatusOK,
 		call: do("GET", "/api/v1/overpayments?caf={caf}", nil),
@@ -559,11 +533,11 @@ func (m *matrixEnv) cell(t *testing.T, ep matrixEndpoint, login, caf, want strin
 		}
 		return
 	case "F":
-		assertProblem(t, resp, http.StatusForbidden)
+		testutil.AssertProblem(t, resp, http.StatusForbidden)
 	case "N":
-		got := assertProblem(t, resp, http.StatusNotFound)
+		got := testutil.AssertProblem(t, resp, http.StatusNotFound)
 		require.NotNil(t, ep.unknown, "404 expected on an endpoint that names nothing")
-		unknown := assertProblem(t, ep.unknown(t, login), http.StatusNotFound)
+		unknown := testutil.AssertProblem(t, ep.unknown(t, login), http.StatusNotFound)
 		if !ep.sameDetail {
 			got.Detail, unknown.Detail = "", ""
 		}
@@ -624,18 +598,11 @@ func newMatrix(t *testing.T) *matrixEnv {
 	return m
 }
 
-// overpaymentBody is a valid notice in caf of amount euros.
-func overpaymentBody(caf, amount string) map[string]any {
-	return map[string]any{"caf": caf, "claimant": map[string]any{"number": "7654321", "name": "Paul Durand", "email": "paul.durand@example.org"},
-		"benefit": "housing_aid", "period_start": "2025-09-01", "period_end": "2025-12-31", "amount": amount,
-		"cause": "Vos ressources de 2024 ont été mises à jour après votre déclaration."}
-}
-
 // overpaymentIn notifies a large overpayment in caf as login; it waits
 // for the explanation and the call.
 func overpaymentIn(t *testing.T, r *testutil.Recours, login, caf string) string {
 	t.Helper()
-	resp := r.Do("POST", "/api/v1/overpayments", login, overpaymentBody(caf, "2000"))
+	resp := r.Do("POST", "/api/v1/overpayments", login, testutil.Overpayment(caf, "2000"))
 	require.Equal(t, http.StatusCreated, resp.Status, "%s", resp.Body)
 	id, _ := resp.Map(t)["id"].(string)
 	require.NotEmpty(t, id)
@@ -650,7 +617,7 @@ func TestAuthzMatrix(t *testing.T) {
 	// The table covers every endpoint of /api/v1 (the browser's /auth/*
 	// have their own tests) and every action of both kinds of file.
 	t.Run("coverage", func(t *testing.T) {
-		engine, ok := (&api.Server{}).Handler().(*gin.Engine)
+		engine, ok := (&api.Server{Web: &web.Server{}}).Handler().(*gin.Engine)
 		require.True(t, ok)
 		covered := map[string]bool{}
 		inTable := map[string]bool{}
@@ -696,7 +663,7 @@ func TestAuthzMatrix(t *testing.T) {
 		} {
 			resp := r.Do("GET", "/api/v1/cases?limit=200", login, nil)
 			if want == nil {
-				assertProblem(t, resp, http.StatusForbidden)
+				testutil.AssertProblem(t, resp, http.StatusForbidden)
 				continue
 			}
 			require.Equal(t, http.StatusOK, resp.Status, "%s: %s", login, resp.Body)
@@ -726,7 +693,7 @@ func TestAuthzMatrix(t *testing.T) {
 			id := byState[from]
 			before := r.Counts()
 			resp := r.Do("POST", "/api/v1/cases/"+id+"/actions/"+action, "matrix.gca", actionBody(action, "matrix.gca"))
-			p := assertProblem(t, resp, http.StatusForbidden)
+			p := testutil.AssertProblem(t, resp, http.StatusForbidden)
 			assert.Contains(t, p.Detail, "attribué à un autre agent", action)
 			assert.Equal(t, before, r.Counts(), "%s: refused, nothing written", action)
 			assert.Equal(t, http.StatusOK, r.Do("GET", "/api/v1/cases/"+id, "matrix.gca", nil).Status, "a gca reads every file of its Caf")
@@ -743,7 +710,7 @@ func TestAuthzMatrix(t *testing.T) {
 	// the same "close" on a mediation is allowed.
 	t.Run("mediator only on mediation files", func(t *testing.T) {
 		answered := fileIn(t, r, ownCaf, domain.StatusAnswered, "matrix.gca")
-		assertProblem(t, r.Do("POST", "/api/v1/cases/"+answered+"/actions/close", "matrix.mediator", map[string]any{}), http.StatusForbidden)
+		testutil.AssertProblem(t, r.Do("POST", "/api/v1/cases/"+answered+"/actions/close", "matrix.mediator", map[string]any{}), http.StatusForbidden)
 		decided, _ := mediationIn(t, r, ownCaf, domain.StatusDecided)
 		assert.Equal(t, http.StatusOK, r.Do("POST", "/api/v1/cases/"+decided+"/actions/close", "matrix.mediator", map[string]any{}).Status)
 	})
@@ -757,15 +724,15 @@ func TestAuthzMatrix(t *testing.T) {
 		require.Equal(t, http.StatusCreated, resp.Status, "%s", resp.Body)
 		assert.Equal(t, http.StatusOK, r.Do("GET", "/api/v1/referrals/"+ref, "matrix.ddd.other", nil).Status)
 
-		unknown := assertProblem(t, r.Do("GET", "/api/v1/referrals/DDD-MX-UNKNOWN", "matrix.ddd", nil), http.StatusNotFound)
-		got := assertProblem(t, r.Do("GET", "/api/v1/referrals/"+ref, "matrix.ddd", nil), http.StatusNotFound)
+		unknown := testutil.AssertProblem(t, r.Do("GET", "/api/v1/referrals/DDD-MX-UNKNOWN", "matrix.ddd", nil), http.StatusNotFound)
+		got := testutil.AssertProblem(t, r.Do("GET", "/api/v1/referrals/"+ref, "matrix.ddd", nil), http.StatusNotFound)
 		assert.Equal(t, unknown, got)
 		before := r.Counts()
-		got = assertProblem(t, r.Do("POST", "/api/v1/referrals/"+ref+"/follow-ups", "matrix.ddd", followUpBody()), http.StatusNotFound)
+		got = testutil.AssertProblem(t, r.Do("POST", "/api/v1/referrals/"+ref+"/follow-ups", "matrix.ddd", followUpBody()), http.StatusNotFound)
 		assert.Equal(t, unknown, got)
 		assert.Equal(t, before, r.Counts())
 		// The same reference again from another organisation opens nothing.
-		assertProblem(t, r.Do("POST", "/api/v1/referrals", "matrix.ddd", referralBody(ref, "")), http.StatusConflict)
+		testutil.AssertProblem(t, r.Do("POST", "/api/v1/referrals", "matrix.ddd", referralBody(ref, "")), http.StatusConflict)
 
 		var page struct{ Items []api.Referral }
 		r.Do("GET", "/api/v1/referrals?limit=200", "matrix.ddd", nil).JSON(t, &page)
@@ -783,14 +750,14 @@ func TestAuthzMatrix(t *testing.T) {
 			require.Equal(t, http.StatusCreated, resp.Status, "%s: %s", caf, resp.Body)
 			id, _ := resp.Map(t)["id"].(string)
 			assert.Equal(t, http.StatusOK, r.Do("GET", "/api/v1/cases/"+id, "csu.demo", nil).Status, caf)
-			resp = r.Do("POST", "/api/v1/mediations", "csu.demo", mediationWith(func(b map[string]any) { b["caf"] = caf }))
+			resp = r.Do("POST", "/api/v1/mediations", "csu.demo", testutil.Mediation(func(b map[string]any) { b["caf"] = caf }))
 			assert.Equal(t, http.StatusCreated, resp.Status, "%s: %s", caf, resp.Body)
 			var page struct{ Items []domain.Case }
 			r.Do("GET", "/api/v1/cases?caf="+caf, "csu.demo", nil).JSON(t, &page)
 			assert.NotEmpty(t, page.Items, caf)
 		}
 		assert.ElementsMatch(t, []string{"071", "074", "042", "043"}, r.API.Authz.Cafs("csu.demo", "complaint", "create"))
-		assertProblem(t, r.Do("POST", "/api/v1/complaints", "csu.demo", testutil.Complaint("069")), http.StatusForbidden)
+		testutil.AssertProblem(t, r.Do("POST", "/api/v1/complaints", "csu.demo", testutil.Complaint("069")), http.StatusForbidden)
 		assert.False(t, slices.Contains(r.API.Authz.Cafs("csu.demo", "case", "read"), "069"))
 	})
 }
@@ -833,7 +800,7 @@ func TestTokenRejected(t *testing.T) {
 				}
 				before := r.Counts()
 				resp := r.Do(req.method, req.path, "", body, headers...)
-				assertProblem(t, resp, http.StatusUnauthorized)
+				testutil.AssertProblem(t, resp, http.StatusUnauthorized)
 				assert.True(t, strings.HasPrefix(resp.Header.Get("WWW-Authenticate"), "Bearer"),
 					"WWW-Authenticate: %q", resp.Header.Get("WWW-Authenticate"))
 				assert.Equal(t, before, r.Counts())

@@ -114,7 +114,7 @@ func TestBadInput(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			before := r.Counts()
 			resp := r.Do(tt.method, tt.path, tt.login, tt.body, tt.headers...)
-			p := assertProblem(t, resp, tt.status)
+			p := testutil.AssertProblem(t, resp, tt.status)
 			if tt.status == http.StatusBadRequest && tt.field != "" {
 				var fields []string
 				for _, e := range p.Errors {
@@ -132,7 +132,7 @@ func TestBadInput(t *testing.T) {
 	t.Run("refused action with an Idempotency-Key", func(t *testing.T) {
 		before := r.Counts()
 		resp := r.Do("POST", actions+"close", "manager.demo", map[string]any{}, "Idempotency-Key", "bad-close-1")
-		assertProblem(t, resp, http.StatusConflict)
+		testutil.AssertProblem(t, resp, http.StatusConflict)
 		assert.Equal(t, before, r.Counts(), "a refused action records nothing, not even its key")
 	})
 
@@ -165,7 +165,7 @@ func TestBadInput(t *testing.T) {
 
 		// Same key, another body: 409, and the second complaint is not created.
 		resp = r.Do("POST", complaints, "csu.demo", second, key...)
-		assertProblem(t, resp, http.StatusConflict)
+		testutil.AssertProblem(t, resp, http.StatusConflict)
 		assert.Equal(t, created, r.Counts())
 		list := r.Do("GET", "/api/v1/cases?q=7654321", "csu.demo", nil)
 		require.Equal(t, http.StatusOK, list.Status, "%s", list.Body)
@@ -187,7 +187,7 @@ func TestBadInput(t *testing.T) {
 		created = r.Counts()
 		resp = r.Do("POST", "/api/v1/cases/"+mine+"/actions/assign", "manager.demo",
 			map[string]any{"assignee": "gca.demo"}, other...)
-		assertProblem(t, resp, http.StatusConflict)
+		testutil.AssertProblem(t, resp, http.StatusConflict)
 		assert.Equal(t, created, r.Counts())
 		got := r.Do("GET", "/api/v1/cases/"+mine, "manager.demo", nil).Map(t)
 		assert.Equal(t, "open", got["status"])

@@ -9,6 +9,7 @@ import (
 
 	"recours/internal/cases"
 	"recours/internal/domain"
+	"recours/internal/httpx"
 )
 
 // Page is the shape of every list.
@@ -31,7 +32,7 @@ func page[T any](items []T, next string) Page[T] {
 func (s *Server) getCase(c *gin.Context) {
 	view, err := s.Cases.Get(c.Request.Context(), principal(c), c.Param("id"))
 	if err != nil {
-		fail(c, err)
+		httpx.Fail(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, view)
@@ -40,7 +41,7 @@ func (s *Server) getCase(c *gin.Context) {
 func (s *Server) caseEvents(c *gin.Context) {
 	events, err := s.Cases.Events(c.Request.Context(), principal(c), c.Param("id"))
 	if err != nil {
-		fail(c, err)
+		httpx.Fail(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, page(events, ""))
@@ -53,7 +54,7 @@ func (s *Server) listCases(c *gin.Context) {
 		SLAStatus: c.Query("sla_status"), Q: c.Query("q"), Cursor: c.Query("cursor"), Limit: c.Query("limit"),
 	})
 	if err != nil {
-		fail(c, err)
+		httpx.Fail(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, page(files.Items, files.Next))
@@ -64,7 +65,7 @@ func (s *Server) listCases(c *gin.Context) {
 func (s *Server) caseMessages(c *gin.Context) {
 	rows, err := s.Cases.Messages(c.Request.Context(), principal(c), c.Param("id"))
 	if err != nil {
-		fail(c, err)
+		httpx.Fail(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, page(messageViews(rows), ""))

@@ -6,6 +6,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"recours/internal/domain"
+	"recours/internal/httpx"
 )
 
 // createComplaint registers a complaint; the 201 answers once the file is
@@ -18,7 +19,7 @@ func (s *Server) createComplaint(c *gin.Context) {
 	}
 	out, err := s.Cases.Register(c.Request.Context(), principal(c), in, idem(c, body))
 	if err != nil {
-		fail(c, err)
+		httpx.Fail(c, err)
 		return
 	}
 	c.Header("Location", "/api/v1/cases/"+out.ID)
@@ -36,7 +37,7 @@ func (s *Server) createMediation(c *gin.Context) {
 	}
 	out, err := s.Cases.RegisterMediation(c.Request.Context(), principal(c), in, idem(c, body))
 	if err != nil {
-		fail(c, err)
+		httpx.Fail(c, err)
 		return
 	}
 	c.Header("Location", "/api/v1/cases/"+out.ID)

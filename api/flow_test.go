@@ -64,7 +64,7 @@ func TestComplaintFlow_EndToEnd(t *testing.T) {
 
 			// The acknowledgment and the answer reach the claimant in the
 			// background (the outbox of the embedded default).
-			messages := waitForMessages(t, r, id, "acknowledgment", "complaint_answer")
+			messages := r.WaitForMessages(t, id, "acknowledgment", "complaint_answer")
 			for _, m := range messages {
 				assert.Equal(t, "sent", m["status"])
 				assert.Equal(t, "outbox", m["channel"])
@@ -152,35 +152,6 @@ func withoutAcknowledgment(t *testing.T, body []byte) string {
 	out, err := json.Marshal(file)
 	require.NoError(t, err)
 	return string(out)
-}
-
-// waitForMessages waits until the file's messages of the kinds given are
-// all sent, and returns the file's messages.
-func waitForMessages(t *testing.T, r *testutil.Recours, id string, kinds ...string) []map[string]any {
-	t.Helper()
-	var items []map[string]any
-	require.Eventually(t, func() bool {
-		resp := r.Do("GET", "/api/v1/cases/"+id+"/messages", "auditor.demo", nil)
-		if resp.Status != 200 {
-			return false
-		}
-		var page struct{ Items []map[string]any }
-		resp.JSON(t, &page)
-		items = page.Items
-		seen := map[string]bool{}
-		for _, m := range items {
-			if m["status"] == "sent" {
-				seen[m["kind"].(string)] = true
-			}
-		}
-		for _, k := range kinds {
-			if !seen[k] {
-				return false
-			}
-		}
-		return true
-	}, 20*time.Second, 50*time.Millisecond, "messages %v of %s", kinds, id)
-	return items
 }
 
 // recordHistory writes the workflow's history as JSON, for the replay test

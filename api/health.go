@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"time"
 
+	"recours/internal/httpx"
+
 	"github.com/gin-gonic/gin"
 	"go.temporal.io/api/serviceerror"
 )
@@ -38,7 +40,7 @@ func (s *Server) readyz(c *gin.Context) {
 		checks["workers"], ok = "none polling", false
 	}
 	if !ok {
-		c.Header("Retry-After", strconv.Itoa(RetryAfterSeconds))
+		c.Header("Retry-After", strconv.Itoa(httpx.RetryAfterSeconds))
 		c.JSON(http.StatusServiceUnavailable, gin.H{"status": "unavailable", "checks": checks})
 		return
 	}

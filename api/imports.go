@@ -12,6 +12,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"recours/internal/domain"
+	"recours/internal/httpx"
 	"recours/internal/importer"
 )
 
@@ -31,25 +32,25 @@ const importTimeout = time.Hour
 func (s *Server) importHistory(c *gin.Context) {
 	caf := c.Query("caf")
 	if !s.Authz.Can(user(c).Login, caf, "history", "import") {
-		writeProblem(c, http.StatusForbidden, "seul un administrateur de cette Caf peut importer son historique", nil)
+		httpx.WriteProblem(c, http.StatusForbidden, "seul un administrateur de cette Caf peut importer son historique", nil)
 		return
 	}
 	if mt, _, err := mime.ParseMediaType(c.GetHeader("Content-Type")); err != nil || mt != "text/csv" {
-		writeProblem(c, http.StatusUnsupportedMediaType, "le corps doit être un fichier CSV (Content-Type: text/csv)", nil)
+		httpx.WriteProblem(c, http.StatusUnsupportedMediaType, "le corps doit être un fichier CSV (Content-Type: text/csv)", nil)
 		return
 	}
 	skip := false
 	if v, ok := c.GetQuery("skip_invalid"); ok {
 		b, err := strconv.ParseBool(v)
 		if v != "" && err != nil {
-			writeProblem(c, http.StatusBadRequest, "la demande est invalide",
+			httpx.WriteProblem(c, http.StatusBadRequest, "la demande est invalide",
 				[]domain.FieldError{{Field: "skip_invalid", Message: "true ou false attendu"}})
 			return
 		}
 		skip = v == "" || b // ?skip_invalid alone means true
 	}
 	if c.Request.ContentLength > MaxImportBody {
-		writeProblem(c, http.StatusRequestEntityTooLarge, fmt.Sprintf("fichier trop volumineux (%d octets au plus)", MaxImportBody), nil)
+		httpx.WriteProblem(c, http.StatusRequestEntityTooLarge, fmt.Sprintf("fichier trop volumineux (%d octets au plus)", MaxImportBody), nil)
 		return
 	}
 	// A large file takes longer to arrive than the server's deadlines allow
@@ -64,7 +65,7 @@ func (s *Server) importHistory(c *gin.Context) {
 	var tooLarge *http.MaxBytesError
 	switch {
 	case errors.As(err, &tooLarge):
-		writeProblem(c, http.StatusRequestEntityTooLarge, fmt.Sprintf("fichier trop volumineux (%d octets au plus) : rien n'a été importé", MaxImportBody), nil)
+		httpx.WriteProblem(c, http.StatusRequestEntityTooLarge, fmt.Sprintf("fichier trop volumineux (%d octets au plus) : rien n'a été importé", MaxImportBody), nil)
 	case errors.Is(err, importer.ErrInvalidRows):
 		fields := make([]domain.FieldError, len(rep.Errors))
 		for i, e := range rep.Errors {
@@ -74,9 +75,9 @@ func (s *Server) importHistory(c *gin.Context) {
 		if rep.Invalid > len(rep.Errors) {
 			detail += fmt.Sprintf(" ; seules les %d premières sont listées", len(rep.Errors))
 		}
-		writeProblem(c, http.StatusBadRequest, detail, fields)
+		httpx.WriteProblem(c, http.StatusBadRequest, detail, fields)
 	case err != nil:
-		fail(c, err)
+		httpx.Fail(c, err)
 	default:
 		slog.InfoContext(c, "history imported", "caf", caf, "read", rep.Read, "imported", rep.Imported,
 			"unchanged", rep.Unchanged, "skipped", rep.Skipped)

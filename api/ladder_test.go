@@ -24,13 +24,6 @@ import (
 	"recours/workflows"
 )
 
-func act(t *testing.T, r *testutil.Recours, login, id, action string, args map[string]any) map[string]any {
-	t.Helper()
-	resp := r.Do("POST", "/api/v1/cases/"+id+"/actions/"+action, login, args)
-	require.Equal(t, 200, resp.Status, "%s: %s", action, resp.Body)
-	return resp.Map(t)
-}
-
 func timeline(t *testing.T, r *testutil.Recours, id string) []map[string]any {
 	t.Helper()
 	var tl struct{ Items []map[string]any }
@@ -77,11 +70,11 @@ func ladder(t *testing.T, r *testutil.Recours, dbName string) {
 	created := r.Do("POST", "/api/v1/complaints", "csu.demo", testutil.Complaint("071"))
 	require.Equal(t, 201, created.Status, string(created.Body))
 	complaint := created.Map(t)["id"].(string)
-	act(t, r, "manager.demo", complaint, "assign", map[string]any{"assignee": "gca.demo"})
-	act(t, r, "gca.demo", complaint, "start", map[string]any{})
-	act(t, r, "gca.demo", complaint, "answer", map[string]any{"answer": "Le trop-perçu est dû : vos ressources ont été révisées."})
+	r.Act(t, "manager.demo", complaint, "assign", map[string]any{"assignee": "gca.demo"})
+	r.Act(t, "gca.demo", complaint, "start", map[string]any{})
+	r.Act(t, "gca.demo", complaint, "answer", map[string]any{"answer": "Le trop-perçu est dû : vos ressources ont été révisées."})
 
-	escalated := act(t, r, "gca.demo", complaint, "escalate", map[string]any{"reason": "La réclamante conteste la réponse."})
+	escalated := r.Act(t, "gca.demo", complaint, "escalate", map[string]any{"reason": "La réclamante conteste la réponse."})
 	assert.Equal(t, "escalated", escalated["status"])
 	mediation := escalated["escalated_to"].(string)
 	require.NotEmpty(t, mediation)
@@ -99,13 +92,13 @@ func ladder(t *testing.T, r *testutil.Recours, dbName string) {
 	assert.Equal(t, complaint, prior[0].(map[string]any)["id"])
 	assert.Equal(t, "escalated", prior[0].(map[string]any)["status"])
 
-	admitted := act(t, r, "mediator.demo", mediation, "admit", map[string]any{"prior_contact_case_id": complaint, "no_court_case": true})
+	admitted := r.Act(t, "mediator.demo", mediation, "admit", map[string]any{"prior_contact_case_id": complaint, "no_court_case": true})
 	assert.Equal(t, "admitted", admitted["status"])
 	assert.NotNil(t, admitted["appeal_suspension"].(map[string]any)["from"])
-	decided := act(t, r, "mediator.demo", mediation, "decide", map[string]any{"outcome": "maintained", "explanation": explanation})
+	decided := r.Act(t, "mediator.demo", mediation, "decide", map[string]any{"outcome": "maintained", "explanation": explanation})
 	assert.Equal(t, "decided", decided["status"])
 	assert.NotNil(t, decided["appeal_suspension"].(map[string]any)["until"], "the suspension ends with the decision")
-	referred := act(t, r, "mediator.demo", mediation, "refer_to_ddd", map[string]any{"ddd_reference": "DDD-2026-0042"})
+	referred := r.Act(t, "mediator.demo", mediation, "refer_to_ddd", map[string]any{"ddd_reference": "DDD-2026-0042"})
 	assert.Equal(t, "referred_to_ddd", referred["status"])
 
 	sub := r.Do("POST", "/api/v1/referrals", "ddd.demo", referralBody("DDD-2026-0042", ""))
@@ -208,14 +201,14 @@ func liaison(t *testing.T, r *testutil.Recours) {
 	assert.Equal(t, "legal", legal["name"])
 	assert.Contains(t, legal["due_at"], time.Now().AddDate(0, 1, 0).Format("2006-01-"), "the legal limit is the date the Défenseur des droits expects")
 
-	act(t, r, "mediator.demo", id, "admit", map[string]any{"no_court_case": true})
-	asked := act(t, r, "mediator.demo", id, "request_opinion", map[string]any{"service": "Service des prestations logement", "question": "Le calcul du trop-perçu est-il juste ?"})
+	r.Act(t, "mediator.demo", id, "admit", map[string]any{"no_court_case": true})
+	asked := r.Act(t, "mediator.demo", id, "request_opinion", map[string]any{"service": "Service des prestations logement", "question": "Le calcul du trop-perçu est-il juste ?"})
 	assert.Equal(t, "awaiting_opinion", asked["status"])
 	opinion := asked["opinions"].([]any)[0].(map[string]any)
 	assert.Equal(t, "pending", opinion["status"])
-	recorded := act(t, r, "mediator.demo", id, "record_opinion", map[string]any{"opinion_id": opinion["id"], "text": "Le calcul est juste."})
+	recorded := r.Act(t, "mediator.demo", id, "record_opinion", map[string]any{"opinion_id": opinion["id"], "text": "Le calcul est juste."})
 	assert.Equal(t, "in_study", recorded["status"])
-	act(t, r, "mediator.demo", id, "decide", map[string]any{"outcome": "revised", "explanation": explanation})
+	r.Act(t, "mediator.demo", id, "decide", map[string]any{"outcome": "revised", "explanation": explanation})
 
 	require.Eventually(t, func() bool {
 		rc.mu.Lock()

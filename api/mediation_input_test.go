@@ -34,24 +34,6 @@ func referralWith(ref string, change func(m map[string]any)) map[string]any {
 	return m
 }
 
-// mediationWith is a valid request for mediation in 071 for claimant
-// 1234567 (testutil.Complaint's) with change applied.
-func mediationWith(change func(m map[string]any)) map[string]any {
-	m := map[string]any{
-		"caf":         "071",
-		"claimant":    map[string]any{"number": "1234567", "name": "Jeanne Martin"},
-		"origin":      "claimant",
-		"benefit":     "housing_aid",
-		"reason":      "overpayment_not_understood",
-		"subject":     "Trop-perçu d'aide au logement contesté",
-		"description": "La réclamante conteste la réponse donnée à sa réclamation.",
-	}
-	if change != nil {
-		change(m)
-	}
-	return m
-}
-
 // referralRows counts the recorded referrals: a refused submission must
 // not record its reference (testutil.Counts does not count them).
 func referralRows(t *testing.T, r *testutil.Recours) int64 {
@@ -61,9 +43,9 @@ func referralRows(t *testing.T, r *testutil.Recours) int64 {
 	return n
 }
 
-// assertFieldNamed checks that a 400 problem names field among its errors
+// assertFieldNamed checks that a 400 testutil.Problem names field among its errors
 // (each with a message); the message text itself is not part of the test.
-func assertFieldNamed(t *testing.T, p problem, field string) {
+func assertFieldNamed(t *testing.T, p testutil.Problem, field string) {
 	t.Helper()
 	var fields []string
 	for _, e := range p.Errors {
@@ -75,10 +57,10 @@ func assertFieldNamed(t *testing.T, p problem, field string) {
 
 // refused sends a request that must be refused with status (naming field
 // for a 400) and checks that nothing was written.
-func refused(t *testing.T, r *testutil.Recours, login, method, path string, body any, status int, field string) problem {
+func refused(t *testing.T, r *testutil.Recours, login, method, path string, body any, status int, field string) testutil.Problem {
 	t.Helper()
 	before, refs := r.Counts(), referralRows(t, r)
-	p := assertProblem(t, r.Do(method, path, login, body), status)
+	p := testutil.AssertProblem(t, r.Do(method, path, login, body), status)
 	if status == http.StatusBadRequest && field != "" {
 		assertFieldNamed(t, p, field)
 	}
@@ -163,7 +145,7 @@ func TestMediationInput_Referrals(t *testing.T) {
 				body := referralWith(tt.ref, tt.change)
 				refused(t, r, tt.login, "POST", referrals, body, tt.status, tt.field)
 				if tt.ref != "" {
-					assertProblem(t, r.Do("GET", referrals+"/"+tt.ref, "ddd.demo", nil), http.StatusNotFound)
+					testutil.AssertProblem(t, r.Do("GET", referrals+"/"+tt.ref, "ddd.demo", nil), http.StatusNotFound)
 				}
 			})
 		}
@@ -221,7 +203,7 @@ func TestMediationInput_Referrals(t *testing.T) {
 		before, refs := r.Counts(), referralRows(t, r)
 		resp := r.Do("POST", referrals, "ddd.demo", referralBody(ref, ""))
 		if resp.Status != http.StatusCreated {
-			assertFieldNamed(t, assertProblem(t, resp, http.StatusBadRequest), "ddd_reference")
+			assertFieldNamed(t, testutil.AssertProblem(t, resp, http.StatusBadRequest), "ddd_reference")
 			assert.Equal(t, before, r.Counts())
 			assert.Equal(t, refs, referralRows(t, r))
 			return
@@ -310,8 +292,8 @@ func TestMediationInput_Referrals(t *testing.T) {
 		t.Run("on a decided referral", func(t *testing.T) {
 			const decidedRef = "DDD-IN-DECIDED"
 			decided := submitReferral(t, r, decidedRef)
-			act(t, r, "mediator.demo", decided, "admit", map[string]any{"no_court_case": true})
-			act(t, r, "mediator.demo", decided, "decide", map[string]any{"outcome": "maintained", "explanation": explanation})
+			r.Act(t, "mediator.demo", decided, "admit", map[string]any{"no_court_case": true})
+			r.Act(t, "mediator.demo", decided, "decide", map[string]any{"outcome": "maintained", "explanation": explanation})
 			before := r.Do("GET", referrals+"/"+decidedRef, "ddd.demo", nil).Map(t)
 			refused(t, r, "ddd.demo", "POST", referrals+"/"+decidedRef+"/follow-ups", valid(nil), http.StatusConflict, "")
 			assert.Equal(t, before, r.Do("GET", referrals+"/"+decidedRef, "ddd.demo", nil).Map(t))
@@ -399,9 +381,9 @@ func TestMediationInput_Mediations(t *testing.T) {
 		require.Equal(t, http.StatusCreated, resp.Status, "%s", resp.Body)
 		id := resp.Map(t)["id"].(string)
 		if caf == "071" {
-			act(t, r, "manager.demo", id, "assign", map[string]any{"assignee": "gca.demo"})
-			act(t, r, "gca.demo", id, "start", map[string]any{})
-			act(t, r, "gca.demo", id, "answer", map[string]any{"answer": "Le trop-perçu est dû : vos ressources ont été révisées."})
+			r.Act(t, "manager.demo", id, "assign", map[string]any{"assignee": "gca.demo"})
+			r.Act(t, "gca.demo", id, "start", map[string]any{})
+			r.Act(t, "gca.demo", id, "answer", map[string]any{"answer": "Le trop-perçu est dû : vos ressources ont été révisées."})
 		}
 		return id
 	}
@@ -428,13 +410,13 @@ func TestMediationInput_Mediations(t *testing.T) {
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
-				refused(t, r, tt.login, "POST", mediations, mediationWith(tt.change), tt.status, tt.field)
+				refused(t, r, tt.login, "POST", mediations, testutil.Mediation(tt.change), tt.status, tt.field)
 			})
 		}
 
 		t.Run("by the front line for 071", func(t *testing.T) {
 			before := r.Counts()
-			resp := r.Do("POST", mediations, "csu.demo", mediationWith(func(m map[string]any) { m["related_case_id"] = open }))
+			resp := r.Do("POST", mediations, "csu.demo", testutil.Mediation(func(m map[string]any) { m["related_case_id"] = open }))
 			require.Equal(t, http.StatusCreated, resp.Status, "%s", resp.Body)
 			m := resp.Map(t)
 			assert.Equal(t, "mediation", m["kind"])
@@ -447,18 +429,18 @@ func TestMediationInput_Mediations(t *testing.T) {
 	})
 
 	newMediation := func() string {
-		resp := r.Do("POST", mediations, "csu.demo", mediationWith(nil))
+		resp := r.Do("POST", mediations, "csu.demo", testutil.Mediation(nil))
 		require.Equal(t, http.StatusCreated, resp.Status, "%s", resp.Body)
 		return resp.Map(t)["id"].(string)
 	}
 	received := newMediation()
 	admitted := newMediation()
-	act(t, r, "mediator.demo", admitted, "admit", map[string]any{"no_court_case": true})
+	r.Act(t, "mediator.demo", admitted, "admit", map[string]any{"no_court_case": true})
 	awaiting := newMediation()
-	act(t, r, "mediator.demo", awaiting, "admit", map[string]any{"no_court_case": true})
-	act(t, r, "mediator.demo", awaiting, "request_opinion", map[string]any{"service": "Service des prestations logement", "question": "Le calcul est-il juste ?"})
+	r.Act(t, "mediator.demo", awaiting, "admit", map[string]any{"no_court_case": true})
+	r.Act(t, "mediator.demo", awaiting, "request_opinion", map[string]any{"service": "Service des prestations logement", "question": "Le calcul est-il juste ?"})
 	court := newMediation()
-	act(t, r, "mediator.demo", court, "court_case_filed", map[string]any{"court": "Pôle social du tribunal judiciaire de Privas", "filed_on": parisDay(-3)})
+	r.Act(t, "mediator.demo", court, "court_case_filed", map[string]any{"court": "Pôle social du tribunal judiciaire de Privas", "filed_on": parisDay(-3)})
 
 	t.Run("actions", func(t *testing.T) {
 		on := func(id, action string) string { return "/api/v1/cases/" + id + "/actions/" + action }

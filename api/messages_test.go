@@ -60,7 +60,7 @@ func TestAcknowledgmentByEmail_EndToEnd(t *testing.T) {
 			created.JSON(t, &file)
 
 			mails := waitForMail(t, srv, 1)
-			msgs := waitForMessages(t, r, file.ID, "acknowledgment")
+			msgs := r.WaitForMessages(t, file.ID, "acknowledgment")
 			time.Sleep(200 * time.Millisecond) // nothing more may come
 			require.Len(t, srv.Received(), 1, "the acknowledgment arrives once")
 			assert.Equal(t, 1, srv.Refused(), "the first attempt was refused")
@@ -113,7 +113,7 @@ func TestOverpayments_EndToEnd(t *testing.T) {
 		return n
 	}
 	good := func(amount any) map[string]any {
-		b := overpaymentBody("071", "")
+		b := testutil.Overpayment("071", "")
 		b["amount"] = amount
 		b["claimant"] = map[string]any{"number": "1234567", "name": "Jeanne Martin", "email": "jeanne.martin@example.org"}
 		return b
@@ -147,7 +147,7 @@ func TestOverpayments_EndToEnd(t *testing.T) {
 			"explanation missing": {withPart, "explanation.right_to_error"},
 		} {
 			resp := r.Do("POST", "/api/v1/overpayments", "gca.demo", c.body)
-			p := assertProblem(t, resp, http.StatusBadRequest)
+			p := testutil.AssertProblem(t, resp, http.StatusBadRequest)
 			fields := map[string]string{}
 			for _, e := range p.Errors {
 				fields[e.Field] = e.Message
@@ -155,7 +155,7 @@ func TestOverpayments_EndToEnd(t *testing.T) {
 			assert.NotEmpty(t, fields[c.field], "%s: the field at fault is named: %s", name, resp.Body)
 		}
 		bool := good(true)
-		assertProblem(t, r.Do("POST", "/api/v1/overpayments", "gca.demo", bool), http.StatusBadRequest)
+		testutil.AssertProblem(t, r.Do("POST", "/api/v1/overpayments", "gca.demo", bool), http.StatusBadRequest)
 		assert.Zero(t, count(), "nothing written")
 		assert.Empty(t, srv.Received(), "nothing sent")
 	})
@@ -235,7 +235,7 @@ func TestOverpayments_EndToEnd(t *testing.T) {
 		other := testutil.Complaint("071")
 		other["overpayment_id"] = large.ID
 		other["claimant"] = map[string]any{"number": "7654321"}
-		p := assertProblem(t, r.Do("POST", "/api/v1/complaints", "csu.demo", other), http.StatusBadRequest)
+		p := testutil.AssertProblem(t, r.Do("POST", "/api/v1/complaints", "csu.demo", other), http.StatusBadRequest)
 		require.NotEmpty(t, p.Errors)
 		assert.Equal(t, "overpayment_id", p.Errors[0].Field)
 

@@ -22,6 +22,7 @@ import (
 	"github.com/google/uuid"
 
 	"recours/internal/domain"
+	"recours/internal/httpx"
 )
 
 // openAPIJSON is the contract of the API: served as is at
@@ -137,7 +138,7 @@ var streamedBodyOptions = func() *openapi3filter.Options {
 func (s *Server) validateRequest(c *gin.Context) {
 	ct, err := loadContract()
 	if err != nil {
-		fail(c, err)
+		httpx.Fail(c, err)
 		return
 	}
 	route, ok := ct.routes[c.Request.Method+" "+c.FullPath()]
@@ -161,7 +162,7 @@ func (s *Server) validateRequest(c *gin.Context) {
 		}
 		var v any
 		if err := decodeStrict(body, &v); err != nil {
-			fail(c, err)
+			httpx.Fail(c, err)
 			return
 		}
 		req.Body = io.NopCloser(bytes.NewReader(body))
@@ -189,7 +190,7 @@ func (s *Server) validateRequest(c *gin.Context) {
 	if len(fields) == 0 {
 		fields = []domain.FieldError{{Field: "body", Message: "requête non conforme"}}
 	}
-	writeProblem(c, http.StatusBadRequest, "la demande est invalide", fields)
+	httpx.WriteProblem(c, http.StatusBadRequest, "la demande est invalide", fields)
 }
 
 // fieldErrors turns a validation error into the fields at fault: the

@@ -17,6 +17,7 @@ import (
 	"recours/api"
 	"recours/internal/domain"
 	"recours/internal/testutil"
+	"recours/web"
 )
 
 // loadDocument loads and validates an OpenAPI document with kin-openapi.
@@ -52,7 +53,7 @@ func openAPIPath(route string) string {
 // exactly the operations of the document, and the API's require the
 // bearer token while the operations endpoints are public.
 func TestOpenAPI_EveryRouteIsDocumentedAndTheReverse(t *testing.T) {
-	engine, ok := (&api.Server{}).Handler().(*gin.Engine)
+	engine, ok := (&api.Server{Web: &web.Server{}}).Handler().(*gin.Engine)
 	require.True(t, ok, "Handler no longer returns the Gin engine: list its routes another way")
 	served := map[string]bool{}
 	for _, r := range engine.Routes() {
@@ -82,7 +83,7 @@ func TestOpenAPI_EveryRouteIsDocumentedAndTheReverse(t *testing.T) {
 // TestOpenAPI_DocumentIsServed: GET /api/openapi.json, public, answers the
 // checked-in document, which kin-openapi validates.
 func TestOpenAPI_DocumentIsServed(t *testing.T) {
-	h := (&api.Server{}).Handler()
+	h := (&api.Server{Web: &web.Server{}}).Handler()
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/api/openapi.json", nil))
 	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
@@ -254,7 +255,7 @@ func TestOpenAPI_RequestsAreValidated(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			before := r.Counts()
 			resp := r.Do(tt.method, tt.path, tt.login, tt.body, tt.headers...)
-			p := assertProblem(t, resp, tt.status)
+			p := testutil.AssertProblem(t, resp, tt.status)
 			var fields []string
 			for _, e := range p.Errors {
 				fields = append(fields, e.Field)
@@ -273,7 +274,7 @@ func TestOpenAPI_RequestsAreValidated(t *testing.T) {
 			m["claimant"] = map[string]any{"number": 1234567, "email": "nobody"}
 			delete(m, "subject")
 		}))
-		p := assertProblem(t, resp, http.StatusBadRequest)
+		p := testutil.AssertProblem(t, resp, http.StatusBadRequest)
 		got := map[string]string{}
 		for _, e := range p.Errors {
 			got[e.Field] = e.Message
@@ -286,8 +287,8 @@ func TestOpenAPI_RequestsAreValidated(t *testing.T) {
 
 	// A path the document does not allow is left to the handler: 404.
 	t.Run("unknown action and id are the handler's 404", func(t *testing.T) {
-		assertProblem(t, r.Do("POST", unknownFile+"approve", "manager.demo", map[string]any{"priority": 1}), http.StatusNotFound)
-		assertProblem(t, r.Do("GET", "/api/v1/cases/not-a-uuid", "manager.demo", nil), http.StatusNotFound)
+		testutil.AssertProblem(t, r.Do("POST", unknownFile+"approve", "manager.demo", map[string]any{"priority": 1}), http.StatusNotFound)
+		testutil.AssertProblem(t, r.Do("GET", "/api/v1/cases/not-a-uuid", "manager.demo", nil), http.StatusNotFound)
 	})
 
 	// Empty filters are no filters, as the handlers have always read them.

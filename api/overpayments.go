@@ -7,6 +7,7 @@ import (
 
 	"recours/internal/cases"
 	"recours/internal/domain"
+	"recours/internal/httpx"
 	"recours/internal/store"
 )
 
@@ -23,7 +24,7 @@ func (s *Server) createOverpayment(c *gin.Context) {
 	}
 	out, err := s.Cases.Notify(c.Request.Context(), principal(c), in, idem(c, body))
 	if err != nil {
-		fail(c, err)
+		httpx.Fail(c, err)
 		return
 	}
 	c.Header("Location", "/api/v1/overpayments/"+out.ID)
@@ -33,7 +34,7 @@ func (s *Server) createOverpayment(c *gin.Context) {
 func (s *Server) getOverpayment(c *gin.Context) {
 	o, err := s.Cases.Overpayment(c.Request.Context(), principal(c), c.Param("id"))
 	if err != nil {
-		fail(c, err)
+		httpx.Fail(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, o)
@@ -45,7 +46,7 @@ func (s *Server) listOverpayments(c *gin.Context) {
 	items, err := s.Cases.Overpayments(c.Request.Context(), principal(c),
 		cases.OverpaymentFilter{Caf: c.Query("caf"), Status: c.Query("status"), Limit: c.Query("limit")})
 	if err != nil {
-		fail(c, err)
+		httpx.Fail(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, page(items, ""))
@@ -60,7 +61,7 @@ func (s *Server) actOnOverpayment(c *gin.Context) {
 	}
 	out, err := s.Cases.ActOnOverpayment(c.Request.Context(), principal(c), c.Param("id"), c.Param("action"), args, idem(c, body))
 	if err != nil {
-		fail(c, err)
+		httpx.Fail(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, out)

@@ -9,6 +9,7 @@ import (
 	"recours/internal/authz"
 	"recours/internal/cases"
 	"recours/internal/domain"
+	"recours/internal/httpx"
 )
 
 // Referral is what the liaison sees of a referral's file.
@@ -44,7 +45,7 @@ func (s *Server) createReferral(c *gin.Context) {
 	}
 	out, created, err := s.Cases.Refer(c.Request.Context(), principal(c), in, body)
 	if err != nil {
-		fail(c, err)
+		httpx.Fail(c, err)
 		return
 	}
 	status := http.StatusCreated
@@ -58,7 +59,7 @@ func (s *Server) createReferral(c *gin.Context) {
 func (s *Server) getReferral(c *gin.Context) {
 	file, err := s.Cases.Referral(c.Request.Context(), principal(c), c.Param("ddd_reference"), authz.ActRead)
 	if err != nil {
-		fail(c, err)
+		httpx.Fail(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, referralOf(file))
@@ -79,7 +80,7 @@ func (s *Server) followUpReferral(c *gin.Context) {
 	args := domain.ActionArgs{Kind: in.Kind, ResponseExpectedBy: in.ResponseExpectedBy, Note: in.Note}
 	out, err := s.Cases.FollowUp(c.Request.Context(), principal(c), c.Param("ddd_reference"), args, idem(c, body))
 	if err != nil {
-		fail(c, err)
+		httpx.Fail(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, referralOf(out))
@@ -91,7 +92,7 @@ func (s *Server) listReferrals(c *gin.Context) {
 	files, err := s.Cases.Referrals(c.Request.Context(), principal(c), cases.ReferralFilter{
 		UpdatedSince: c.Query("updated_since"), Cursor: c.Query("cursor"), Limit: c.Query("limit")})
 	if err != nil {
-		fail(c, err)
+		httpx.Fail(c, err)
 		return
 	}
 	items := make([]Referral, len(files.Items))

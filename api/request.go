@@ -16,7 +16,9 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"recours/internal/auth"
 	"recours/internal/domain"
+	"recours/internal/httpx"
 	"recours/internal/store"
 )
 
@@ -27,19 +29,40 @@ const ctxUser = "recours.user"
 // user in the context.
 func (s *Server) authenticate(c *gin.Context) {
 	h := c.GetHeader("Authorization")
-	if ck, err := c.Request.Cookie(sessionCookie); h == "" && err == nil && ck.Value != "" {
+	if ck, err := c.Request.Cookie(auth.SessionCookie); h == "" && err == nil && ck.Value != "" {
 		s.authenticateSession(c, ck.Value)
 		return
 	}
 	token, ok := strings.CutPrefix(h, "Bearer ")
 	if !ok || token == "" {
-		writeProblem(c, http.StatusUnauthorized, "jeton d'accès manquant (Authorization: Bearer …)", nil)
+		httpx.WriteProblem(c, http.StatusUnauthorized, "jeton d'accès manquant (Authorization: Bearer …)", nil)
 		return
 	}
 	u, err := s.Store.Authenticate(c.Request.Context(), strings.TrimSpace(token), s.now())
 	if err != nil {
-		fail(c, err)
+		httpx.Fail(c, err)
 		return
+	}
+	c.Set(ctxUser, u)
+	c.Next()
+}
+
+// authenticateSession authenticates a request by its session cookie (no
+// Authorization header): an unsafe method must also carry the session's
+// CSRF token in X-CSRF-Token.
+func (s *Server) authenticateSession(c *gin.Context, id string) {
+	u, sess, err := s.Store.SessionUser(c.Request.Context(), store.HashSessionID(id), s.now())
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	switch c.Request.Method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions:
+	default:
+		if !auth.TokensEqual(c.GetHeader(auth.CSRFHeader), sess.CSRF) {
+			httpx.WriteProblem(c, http.StatusForbidden, "jeton CSRF manquant ou invalide", nil)
+			return
+		}
 	}
 	c.Set(ctxUser, u)
 	c.Next()
@@ -56,7 +79,7 @@ func readJSON(c *gin.Context, into any) ([]byte, bool) {
 		return nil, false
 	}
 	if err := decodeStrict(body, into); err != nil {
-		fail(c, err)
+		httpx.Fail(c, err)
 		return nil, false
 	}
 	return body, true
@@ -66,17 +89,17 @@ func readJSON(c *gin.Context, into any) ([]byte, bool) {
 func readBody(c *gin.Context) ([]byte, bool) {
 	mt, _, err := mime.ParseMediaType(c.GetHeader("Content-Type"))
 	if err != nil || mt != "application/json" {
-		writeProblem(c, http.StatusUnsupportedMediaType, "le corps doit être du JSON (Content-Type: application/json)", nil)
+		httpx.WriteProblem(c, http.StatusUnsupportedMediaType, "le corps doit être du JSON (Content-Type: application/json)", nil)
 		return nil, false
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, MaxBody))
 	var tooLarge *http.MaxBytesError
 	if errors.As(err, &tooLarge) {
-		writeProblem(c, http.StatusRequestEntityTooLarge, fmt.Sprintf("corps trop volumineux (%d octets au plus)", MaxBody), nil)
+		httpx.WriteProblem(c, http.StatusRequestEntityTooLarge, fmt.Sprintf("corps trop volumineux (%d octets au plus)", MaxBody), nil)
 		return nil, false
 	}
 	if err != nil {
-		writeProblem(c, http.StatusBadRequest, "corps illisible", nil)
+		httpx.WriteProblem(c, http.StatusBadRequest, "corps illisible", nil)
 		return nil, false
 	}
 	return body, true
@@ -139,17 +162,17 @@ func (s *Server) idempotency(c *gin.Context, target string, body []byte, caseID 
 		return caseID, false, noop, true
 	}
 	if len(key) > 200 {
-		writeProblem(c, http.StatusBadRequest, "Idempotency-Key trop longue (200 caractères au plus)", nil)
+		httpx.WriteProblem(c, http.StatusBadRequest, "Idempotency-Key trop longue (200 caractères au plus)", nil)
 		return "", false, noop, false
 	}
 	k := store.IdempotencyKey{Actor: user(c).Login, Key: key, Target: target, RequestHash: hashBody(target, body), CaseID: caseID}
 	rec, created, err := s.Store.IdempotentRequest(c.Request.Context(), k)
 	if err != nil {
-		fail(c, err)
+		httpx.Fail(c, err)
 		return "", false, noop, false
 	}
 	if !created && (rec.Target != target || rec.RequestHash != k.RequestHash) {
-		writeProblem(c, http.StatusConflict, "cette Idempotency-Key a déjà servi pour une autre requête", nil)
+		httpx.WriteProblem(c, http.StatusConflict, "cette Idempotency-Key a déjà servi pour une autre requête", nil)
 		return "", false, noop, false
 	}
 	if !created {

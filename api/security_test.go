@@ -14,7 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"recours/api"
+	"recours/internal/httpx"
 	"recours/internal/testutil"
 )
 
@@ -23,7 +23,7 @@ import (
 // Retry-After, nothing fails otherwise, and the service still answers.
 func TestAbuse_BurstGets429AndTheServiceStaysUp(t *testing.T) {
 	r := testutil.Start(t, "")
-	r.API.Limits = &api.Limits{PerIP: 1000, IPBurst: 1000, PerToken: 5, TokenBurst: 10}
+	r.API.Limits = &httpx.Limits{PerIP: 1000, IPBurst: 1000, PerToken: 5, TokenBurst: 10}
 	srv := httptest.NewServer(r.API.Handler())
 	defer srv.Close()
 	token := r.Token("gca.demo")

@@ -11,6 +11,7 @@ import (
 	"recours/internal/auth"
 	"recours/internal/authz"
 	"recours/internal/cases"
+	"recours/internal/httpx"
 	"recours/internal/store"
 )
 
@@ -26,21 +27,15 @@ type Server struct {
 	// API's (tests move it).
 	Cases *cases.Service
 	// Limits bounds request rates per address and per token (nil: none).
-	Limits *Limits
+	Limits *httpx.Limits
 	// TrustedProxies are the addresses whose X-Forwarded-For names the
 	// client (the TLS-terminating proxy); none by default.
 	TrustedProxies []string
-	// Auth configures the browser sign-in (OIDC, the local demo login)
-	// and the session cookie accepted beside bearer tokens.
-	Auth AuthConfig
-	// OutboxDir is the folder the messages to claimants are written to
-	// when no channel is configured (the embedded default): the web
-	// interface serves a file's .eml and .pdf from there, and from
-	// nowhere else. Empty: no download.
-	OutboxDir string
+	// Web, when set, mounts the agents' web interface and its sign-in on
+	// the same router (the web package): its pages call the same service.
+	Web interface{ Mount(r *gin.Engine) }
 
 	metrics *metrics
-	seal    *auth.Sealer
 }
 
 func (s *Server) now() time.Time {
@@ -66,13 +61,10 @@ func (s *Server) Handler() http.Handler {
 		slog.Warn("ignoring bad trusted proxies", "err", err)
 		_ = r.SetTrustedProxies(nil)
 	}
-	if s.Limits != nil {
-		s.Limits.init()
-	}
-	r.Use(s.recoverer, s.observe, secureHeaders)
-	r.NoRoute(func(c *gin.Context) { writeProblem(c, http.StatusNotFound, "ressource inconnue", nil) })
+	r.Use(s.recoverer, s.observe, httpx.SecureHeaders)
+	r.NoRoute(func(c *gin.Context) { httpx.WriteProblem(c, http.StatusNotFound, "ressource inconnue", nil) })
 	r.NoMethod(func(c *gin.Context) {
-		writeProblem(c, http.StatusMethodNotAllowed, "méthode non permise sur cette ressource", nil)
+		httpx.WriteProblem(c, http.StatusMethodNotAllowed, "méthode non permise sur cette ressource", nil)
 	})
 
 	r.GET("/healthz", s.healthz)
@@ -80,16 +72,11 @@ func (s *Server) Handler() http.Handler {
 	r.GET("/metrics", gin.WrapH(s.metrics.handler()))
 
 	r.GET("/api/openapi.json", s.openAPIDocument)
-	s.initAuth()
-	signIn := r.Group("/auth", s.limitIP)
-	signIn.GET("/login", s.login)
-	signIn.POST("/local", s.localLogin)
-	signIn.GET("/callback", s.callback)
-	signIn.POST("/logout", s.logout)
-	signIn.GET("/session", s.sessionInfo)
-	s.mountUI(r)
+	if s.Web != nil {
+		s.Web.Mount(r)
+	}
 
-	v1 := r.Group("/api/v1", s.limitIP, s.authenticate, s.limitToken)
+	v1 := r.Group("/api/v1", s.Limits.ByAddress, s.authenticate, s.limitCredential)
 	v1.Use(s.scopeToken, s.validateRequest)
 	v1.POST("/complaints", s.createComplaint)
 	v1.POST("/mediations", s.createMediation)
@@ -121,12 +108,15 @@ func (s *Server) Handler() http.Handler {
 	return r
 }
 
+// limitCredential bounds the rate of each token or browser session.
+func (s *Server) limitCredential(c *gin.Context) { s.Limits.ByCredential(c, auth.SessionCookie) }
+
 // recoverer turns a panic into a 500 problem, logging no request content.
 func (s *Server) recoverer(c *gin.Context) {
 	defer func() {
 		if v := recover(); v != nil {
 			slog.ErrorContext(c, "panic in handler", "route", c.FullPath(), "panic", v)
-			writeProblem(c, http.StatusInternalServerError, "erreur interne", nil)
+			httpx.WriteProblem(c, http.StatusInternalServerError, "erreur interne", nil)
 		}
 	}()
 	c.Next()

@@ -13,6 +13,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"recours/internal/domain"
+	"recours/internal/httpx"
 	"recours/internal/store"
 )
 
@@ -42,7 +43,7 @@ func (s *Server) createToken(c *gin.Context) {
 	}
 	ttl, err := time.ParseDuration(in.TTL)
 	if err != nil || ttl <= 0 || ttl > store.MaxTokenTTL {
-		fail(c, &domain.Error{Code: domain.EINVALID, Message: "la demande est invalide",
+		httpx.Fail(c, &domain.Error{Code: domain.EINVALID, Message: "la demande est invalide",
 			Fields: []domain.FieldError{{Field: "ttl", Message: "durée attendue, de 1s à 8760h (un an), par exemple 720h"}}})
 		return
 	}
@@ -55,7 +56,7 @@ func (s *Server) createToken(c *gin.Context) {
 	}
 	info, token, err := s.Store.IssueToken(c.Request.Context(), in.Login, label, ttl)
 	if err != nil {
-		fail(c, err)
+		httpx.Fail(c, err)
 		return
 	}
 	slog.InfoContext(c, "API token created", "token_id", info.ID, "login", info.Login, "by", user(c).Login, "expires_at", info.ExpiresAt)
@@ -80,7 +81,7 @@ func (s *Server) listTokens(c *gin.Context) {
 	}
 	tokens, err := s.Store.Tokens(c.Request.Context(), f)
 	if err != nil {
-		fail(c, err)
+		httpx.Fail(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, page(tokens, ""))
@@ -95,19 +96,19 @@ func (s *Server) revokeToken(c *gin.Context) {
 	}
 	id, err := strconv.ParseUint(c.Param("id"), 10, 32)
 	if err != nil || id == 0 {
-		writeProblem(c, http.StatusNotFound, "jeton inconnu", nil)
+		httpx.WriteProblem(c, http.StatusNotFound, "jeton inconnu", nil)
 		return
 	}
 	info, err := s.Store.Token(c.Request.Context(), uint(id))
 	if err != nil {
-		fail(c, err)
+		httpx.Fail(c, err)
 		return
 	}
 	if !s.managesUser(c, cafs, info.Login, false) {
 		return
 	}
 	if _, err := s.Store.RevokeToken(c.Request.Context(), info.ID, s.now()); err != nil {
-		fail(c, err)
+		httpx.Fail(c, err)
 		return
 	}
 	slog.InfoContext(c, "API token revoked", "token_id", info.ID, "login", info.Login, "by", user(c).Login)
@@ -123,7 +124,7 @@ func (s *Server) revokeToken(c *gin.Context) {
 func (s *Server) managesUser(c *gin.Context, cafs []string, login string, all bool) bool {
 	held, err := s.Store.UserCafs(c.Request.Context(), login)
 	if err != nil {
-		fail(c, err)
+		httpx.Fail(c, err)
 		return false
 	}
 	some, every := false, len(held) > 0
@@ -136,10 +137,10 @@ func (s *Server) managesUser(c *gin.Context, cafs []string, login string, all bo
 	}
 	switch {
 	case !some:
-		writeProblem(c, http.StatusForbidden, "cet utilisateur ne détient aucun rôle dans une Caf que vous administrez", nil)
+		httpx.WriteProblem(c, http.StatusForbidden, "cet utilisateur ne détient aucun rôle dans une Caf que vous administrez", nil)
 		return false
 	case all && !every:
-		writeProblem(c, http.StatusForbidden, "cet utilisateur détient aussi des rôles dans des Caf que vous n'administrez pas : un jeton agirait avec eux", nil)
+		httpx.WriteProblem(c, http.StatusForbidden, "cet utilisateur détient aussi des rôles dans des Caf que vous n'administrez pas : un jeton agirait avec eux", nil)
 		return false
 	}
 	return true
@@ -155,7 +156,7 @@ const partnerPaths = "/api/v1/referrals"
 // once per store.TokenUseResolution.
 func (s *Server) scopeToken(c *gin.Context) {
 	if user(c).Partner != "" && !strings.HasPrefix(c.FullPath(), partnerPaths) {
-		writeProblem(c, http.StatusForbidden, "un compte partenaire n'accède qu'à /api/v1/referrals", nil)
+		httpx.WriteProblem(c, http.StatusForbidden, "un compte partenaire n'accède qu'à /api/v1/referrals", nil)
 		return
 	}
 	if token, ok := strings.CutPrefix(c.GetHeader("Authorization"), "Bearer "); ok {

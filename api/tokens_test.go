@@ -134,7 +134,7 @@ func TestTokenLifecycle(t *testing.T) {
 		assert.Equal(t, http.StatusOK, withToken(t, "GET", cases, tok.Token, nil).Status, "valid until it expires")
 		time.Sleep(time.Until(tok.ExpiresAt) + 100*time.Millisecond)
 		resp := withToken(t, "GET", cases, tok.Token, nil)
-		assertProblem(t, resp, http.StatusUnauthorized)
+		testutil.AssertProblem(t, resp, http.StatusUnauthorized)
 		assert.True(t, strings.HasPrefix(resp.Header.Get("WWW-Authenticate"), "Bearer"))
 	})
 
@@ -142,18 +142,18 @@ func TestTokenLifecycle(t *testing.T) {
 		tok := createToken(t, r, "admin.demo", map[string]any{"login": "gca.demo", "ttl": "1h"})
 		require.Equal(t, http.StatusOK, withToken(t, "GET", cases, tok.Token, nil).Status)
 		path := fmt.Sprintf("/api/v1/admin/tokens/%d", tok.ID)
-		assertProblem(t, r.Do("DELETE", path, "manager.demo", nil), http.StatusForbidden)
+		testutil.AssertProblem(t, r.Do("DELETE", path, "manager.demo", nil), http.StatusForbidden)
 		require.Equal(t, http.StatusNoContent, r.Do("DELETE", path, "admin.demo", nil).Status)
-		assertProblem(t, withToken(t, "GET", cases, tok.Token, nil), http.StatusUnauthorized)
-		assertProblem(t, withToken(t, "POST", r.URL+"/api/v1/complaints", tok.Token, testutil.Complaint("071")), http.StatusUnauthorized)
+		testutil.AssertProblem(t, withToken(t, "GET", cases, tok.Token, nil), http.StatusUnauthorized)
+		testutil.AssertProblem(t, withToken(t, "POST", r.URL+"/api/v1/complaints", tok.Token, testutil.Complaint("071")), http.StatusUnauthorized)
 		items, _ := listTokens(t, r, "admin.demo", "gca.demo")
 		revoked := tokenInfo(t, items, tok.ID).RevokedAt
 		require.NotNil(t, revoked)
 		assert.Equal(t, http.StatusNoContent, r.Do("DELETE", path, "admin.demo", nil).Status, "revoking again changes nothing")
 		items, _ = listTokens(t, r, "admin.demo", "gca.demo")
 		assert.Equal(t, revoked.UTC(), tokenInfo(t, items, tok.ID).RevokedAt.UTC())
-		assertProblem(t, r.Do("DELETE", "/api/v1/admin/tokens/999999", "admin.demo", nil), http.StatusNotFound)
-		assertProblem(t, r.Do("DELETE", "/api/v1/admin/tokens/abc", "admin.demo", nil), http.StatusNotFound)
+		testutil.AssertProblem(t, r.Do("DELETE", "/api/v1/admin/tokens/999999", "admin.demo", nil), http.StatusNotFound)
+		testutil.AssertProblem(t, r.Do("DELETE", "/api/v1/admin/tokens/abc", "admin.demo", nil), http.StatusNotFound)
 	})
 
 	t.Run("created by the store, as the CLI does", func(t *testing.T) {
@@ -162,7 +162,7 @@ func TestTokenLifecycle(t *testing.T) {
 		assert.Equal(t, http.StatusOK, withToken(t, "GET", cases, token, nil).Status)
 		_, err = r.Store.RevokeToken(context.Background(), info.ID, time.Now())
 		require.NoError(t, err)
-		assertProblem(t, withToken(t, "GET", cases, token, nil), http.StatusUnauthorized)
+		testutil.AssertProblem(t, withToken(t, "GET", cases, token, nil), http.StatusUnauthorized)
 		_, _, err = r.Store.IssueToken(context.Background(), "gca.demo", "cli", store.MaxTokenTTL+time.Hour)
 		assert.Equal(t, domain.EINVALID, domain.ErrorCode(err), "a year at most")
 	})
@@ -194,7 +194,7 @@ func TestTokenLifecycle(t *testing.T) {
 			{"not an administrator", "manager.demo", map[string]any{"login": "gca.demo", "ttl": "1h"}, 403, ""},
 		} {
 			t.Run(tt.name, func(t *testing.T) {
-				p := assertProblem(t, r.Do("POST", "/api/v1/admin/tokens", tt.login, tt.body), tt.status)
+				p := testutil.AssertProblem(t, r.Do("POST", "/api/v1/admin/tokens", tt.login, tt.body), tt.status)
 				if tt.field != "" {
 					require.NotEmpty(t, p.Errors, "%+v", p)
 					assert.Equal(t, tt.field, p.Errors[0].Field)
@@ -202,12 +202,12 @@ func TestTokenLifecycle(t *testing.T) {
 			})
 		}
 		assert.Equal(t, before, countTokens(t, r), "no token made")
-		assertProblem(t, r.Do("GET", "/api/v1/admin/tokens?login=agent.074", "admin.demo", nil), http.StatusForbidden)
-		assertProblem(t, r.Do("GET", "/api/v1/admin/tokens?login=nobody", "admin.demo", nil), http.StatusNotFound)
-		assertProblem(t, r.Do("GET", "/api/v1/admin/tokens", "auditor.demo", nil), http.StatusForbidden)
+		testutil.AssertProblem(t, r.Do("GET", "/api/v1/admin/tokens?login=agent.074", "admin.demo", nil), http.StatusForbidden)
+		testutil.AssertProblem(t, r.Do("GET", "/api/v1/admin/tokens?login=nobody", "admin.demo", nil), http.StatusNotFound)
+		testutil.AssertProblem(t, r.Do("GET", "/api/v1/admin/tokens", "auditor.demo", nil), http.StatusForbidden)
 		other, _, err := r.Store.IssueToken(ctx, "agent.074", "x", time.Hour)
 		require.NoError(t, err)
-		assertProblem(t, r.Do("DELETE", fmt.Sprintf("/api/v1/admin/tokens/%d", other.ID), "admin.demo", nil), http.StatusForbidden)
+		testutil.AssertProblem(t, r.Do("DELETE", fmt.Sprintf("/api/v1/admin/tokens/%d", other.ID), "admin.demo", nil), http.StatusForbidden)
 		// Listing and revoking need one Caf in common only: revoking
 		// takes rights away.
 		regional, _, err := r.Store.IssueToken(ctx, "csu.demo", "plateforme", time.Hour)
@@ -254,14 +254,14 @@ func TestToken_LiaisonReachesOnlyReferrals(t *testing.T) {
 			{"GET", "/api/v1/cases/" + file + "/events", nil},
 			{"POST", "/api/v1/cases/" + file + "/actions/withdraw", map[string]any{"reason": "Essai."}},
 			{"POST", "/api/v1/complaints", testutil.Complaint("071")},
-			{"POST", "/api/v1/mediations", mediationWith(nil)},
+			{"POST", "/api/v1/mediations", testutil.Mediation(nil)},
 			{"GET", "/api/v1/reports/summary?caf=071&from=2026-01-01&to=2026-01-31", nil},
 			{"GET", "/api/v1/audit/access", nil},
 			{"GET", "/api/v1/admin/users", nil},
 			{"GET", "/api/v1/admin/tokens", nil},
 		} {
 			before := r.Counts()
-			assertProblem(t, withToken(t, req.method, r.URL+req.path, tok.Token, req.body), http.StatusForbidden)
+			testutil.AssertProblem(t, withToken(t, req.method, r.URL+req.path, tok.Token, req.body), http.StatusForbidden)
 			assert.Equal(t, before, r.Counts(), "%s %s", req.method, req.path)
 		}
 	}

@@ -76,7 +76,7 @@ func TestDatabaseAway_Answers503WithRetryAfter(t *testing.T) {
 // the file anew over its history).
 func TestRepeat_AfterTheWorkflowEndedAnswersTheFile(t *testing.T) {
 	r := testutil.Start(t, "")
-	body := overpaymentBody("071", "120.50") // below the threshold: sent at once, then the workflow ends
+	body := testutil.Overpayment("071", "120.50") // below the threshold: sent at once, then the workflow ends
 	first := r.Do("POST", "/api/v1/overpayments", "gca.demo", body, "Idempotency-Key", "notice-1")
 	require.Equal(t, 201, first.Status, string(first.Body))
 	id := first.Map(t)["id"].(string)

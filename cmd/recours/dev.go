@@ -43,8 +43,8 @@ and start it again: every file and every running deadline is still there.`,
 					self = exe
 				}
 				signIn := "local demo login, no ProConnect"
-				if e.API.Auth.OIDC != nil {
-					signIn = "OpenID Connect at " + e.API.Auth.OIDC.Issuer()
+				if e.Web.Auth.OIDC != nil {
+					signIn = "OpenID Connect at " + e.Web.Auth.OIDC.Issuer()
 				}
 				fmt.Fprintf(os.Stdout, `
 Recours is running (embedded default).

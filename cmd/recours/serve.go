@@ -106,11 +106,12 @@ func serveCmd() *cobra.Command {
 			if proxies != "" {
 				srv.TrustedProxies = strings.Split(proxies, ",")
 			}
-			if srv.Auth, err = browser.APIConfig(); err != nil {
+			pages := app.WebOf(srv)
+			if pages.Auth, err = browser.WebConfig(); err != nil {
 				return err
 			}
 			switch {
-			case srv.Auth.OIDC == nil:
+			case pages.Auth.OIDC == nil:
 				slog.Info("no browser sign-in (OIDC_ISSUER unset): API tokens only")
 			case browser.SessionKey == "":
 				slog.Warn("SESSION_KEY unset: a random key signs the sign-in cookies, so a sign-in must come back to this same API process")

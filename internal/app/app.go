@@ -22,9 +22,11 @@ import (
 	"recours/internal/auth"
 	"recours/internal/authz"
 	"recours/internal/cases"
+	"recours/internal/httpx"
 	"recours/internal/messages"
 	"recours/internal/notify"
 	"recours/internal/store"
+	"recours/web"
 	"recours/workflows"
 )
 
@@ -45,8 +47,9 @@ func NewWorker(c client.Client, st *store.Store, saved *notify.Hub, msgs message
 	return w, acts
 }
 
-// NewAPI builds the API handler, its authorizer loaded from the store and
-// reloaded every refresh so a grant takes effect without a restart.
+// NewAPI builds the API handler and the web interface it mounts, over one
+// service core, its authorizer loaded from the store and reloaded every
+// refresh so a grant takes effect without a restart.
 func NewAPI(ctx context.Context, st *store.Store, c client.Client, refresh time.Duration) (*api.Server, error) {
 	az, err := authz.New(ctx, st)
 	if err != nil {
@@ -56,7 +59,15 @@ func NewAPI(ctx context.Context, st *store.Store, c client.Client, refresh time.
 		go reloadOnChange(ctx, st, az, refresh)
 	}
 	svc := &cases.Service{Store: st, Temporal: c, Authz: az}
-	return &api.Server{Store: st, Temporal: c, Authz: az, Cases: svc, Limits: api.DefaultLimits()}, nil
+	limits := httpx.DefaultLimits()
+	pages := &web.Server{Cases: svc, Store: st, Authz: az, Limits: limits}
+	return &api.Server{Store: st, Temporal: c, Authz: az, Cases: svc, Limits: limits, Web: pages}, nil
+}
+
+// WebOf is the web interface s mounts (nil when none).
+func WebOf(s *api.Server) *web.Server {
+	w, _ := s.Web.(*web.Server)
+	return w
 }
 
 // Serve serves h on addr until ctx ends, then drains for up to 10 s.
@@ -135,9 +146,9 @@ type BrowserAuth struct {
 	LocalLogin bool
 }
 
-// APIConfig checks the configuration and builds the API's.
-func (b BrowserAuth) APIConfig() (api.AuthConfig, error) {
-	cfg := api.AuthConfig{PublicURL: strings.TrimRight(b.PublicURL, "/"), LocalLogin: b.LocalLogin}
+// WebConfig checks the configuration and builds the web interface's.
+func (b BrowserAuth) WebConfig() (web.AuthConfig, error) {
+	cfg := web.AuthConfig{PublicURL: strings.TrimRight(b.PublicURL, "/"), LocalLogin: b.LocalLogin}
 	if b.SessionKey != "" {
 		if len(b.SessionKey) < 32 {
 			return cfg, errors.New("SESSION_KEY: 32 characters at least")

@@ -17,6 +17,7 @@ import (
 	"recours/internal/messages"
 	"recours/internal/notify"
 	"recours/internal/store"
+	"recours/web"
 )
 
 // EmbeddedConfig configures the embedded default.
@@ -43,6 +44,8 @@ type Embedded struct {
 	Client   client.Client
 	Worker   worker.Worker
 	API      *api.Server
+	// Web is the web interface API mounts.
+	Web *web.Server
 
 	cancel context.CancelFunc
 }
@@ -103,12 +106,13 @@ func StartEmbedded(ctx context.Context, cfg EmbeddedConfig) (_ *Embedded, err er
 	e.API.Cases.Saved = saved
 	e.API.Cases.WorkerInProcess = true
 	e.API.Cases.InsecureCallbacks = true // demo partners listen on localhost
+	e.Web = WebOf(e.API)
 	if router.Outbox != nil {
-		e.API.OutboxDir = router.Outbox.Dir
+		e.Web.OutboxDir = router.Outbox.Dir
 	}
 	browser := cfg.Auth
 	browser.LocalLogin = browser.OIDC.Issuer == "" // the demo users sign in locally
-	if e.API.Auth, err = browser.APIConfig(); err != nil {
+	if e.Web.Auth, err = browser.WebConfig(); err != nil {
 		return nil, err
 	}
 	return e, nil

@@ -438,7 +438,7 @@ func (b *Browser) SignIn(login string) {
 	}
 }
 
-// SessionCookie is the name of the browser session's cookie (api/session.go).
+// SessionCookie is the name of the browser session's cookie (internal/auth/session.go).
 const SessionCookie = "recours_session"
 
 // jsString quotes s as a JavaScript (JSON) string literal.

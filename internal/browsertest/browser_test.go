@@ -14,8 +14,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"recours/api"
 	"recours/internal/testutil"
+	"recours/web"
 )
 
 // TestBrowser_SignInPage_DemoUserSignsInByClicking: the embedded default's
@@ -27,7 +27,7 @@ func TestBrowser_SignInPage_DemoUserSignsInByClicking(t *testing.T) {
 	b.BaseURL = r.URL
 
 	require.Equal(t, http.StatusOK, b.Open("/auth/login"))
-	b.WaitText(api.LocalLoginNotice)
+	b.WaitText(web.LocalLoginNotice)
 	assert.Contains(t, b.Text("h2"), "Connexion")
 	AssertAccessible(t, b)
 	b.AssertZoom200()

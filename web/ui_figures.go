@@ -1,4 +1,4 @@
-package api
+package web
 
 import (
 	"errors"
@@ -12,6 +12,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"recours/internal/authz"
+	"recours/internal/cases"
 	"recours/internal/domain"
 	"recours/internal/reports"
 )
@@ -57,10 +58,8 @@ func (s *Server) uiFigures(c *gin.Context) {
 	d := uiFiguresData{Cafs: s.Authz.Cafs(ui.User.Login, "report", authz.ActRead),
 		Caf: q.Get("caf"), From: q.Get("from"), To: q.Get("to"), Errors: map[string]string{}}
 	slices.Sort(d.Cafs)
-	p, err := summaryQuery(c)
-	if err == nil {
-		d.Sum, err = s.summary(c, p.caf, p.from, p.to)
-	}
+	var err error
+	d.Sum, err = s.Cases.Summary(c.Request.Context(), principal(c), cases.SummaryQuery{Caf: d.Caf, From: d.From, To: d.To})
 	var de *domain.Error
 	switch {
 	case err == nil:

@@ -1,4 +1,4 @@
-package api
+package web
 
 import (
 	"errors"
@@ -110,7 +110,7 @@ type uiNoticeList struct {
 
 // uiNotices lists the notices of the agent's current Caf, newest first.
 func (s *Server) uiNotices(c *gin.Context) {
-	if !s.uiAllow(c, ObjOverpayment, "read") {
+	if !s.uiAllow(c, cases.ObjOverpayment, "read") {
 		return
 	}
 	ui := uiOf(c)
@@ -124,7 +124,7 @@ func (s *Server) uiNotices(c *gin.Context) {
 		return
 	}
 	d := uiNoticeList{Caf: ui.Caf, Threshold: s.uiThreshold(c, ui.Caf),
-		CanCreate: s.Authz.Can(ui.User.Login, ui.Caf, ObjOverpayment, "create"), Status: status}
+		CanCreate: s.Authz.Can(ui.User.Login, ui.Caf, cases.ObjOverpayment, "create"), Status: status}
 	for _, st := range []domain.OverpaymentStatus{domain.OverpaymentPending, domain.OverpaymentReady, domain.OverpaymentSent} {
 		d.Statuses = append(d.Statuses, uiOption{Value: string(st), Label: uiNoticeStatuses[string(st)]})
 	}
@@ -181,7 +181,7 @@ func (s *Server) uiNotifyData(c *gin.Context, values map[string]string, errs map
 			Error: errs[f.name], Required: !uiOptional[f.name]}
 		switch f.name {
 		case "caf":
-			for _, caf := range s.Authz.Cafs(ui.User.Login, ObjOverpayment, "create") {
+			for _, caf := range s.Authz.Cafs(ui.User.Login, cases.ObjOverpayment, "create") {
 				field.Options = append(field.Options, uiOption{caf, "Caf " + caf})
 			}
 		case "benefit":
@@ -219,7 +219,7 @@ func uiFieldID(name string) string {
 
 // uiNoticeNew shows the empty form.
 func (s *Server) uiNoticeNew(c *gin.Context) {
-	if !s.uiAllow(c, ObjOverpayment, "create") {
+	if !s.uiAllow(c, cases.ObjOverpayment, "create") {
 		return
 	}
 	s.uiRender(c, http.StatusOK, "overpayment_new", "Notifier un trop-perçu",
@@ -241,7 +241,7 @@ func uiExplanationOf(values map[string]string) *domain.Explanation {
 // success to the notice's page; otherwise the form again with what was
 // typed and a French message beside each invalid field, nothing written.
 func (s *Server) uiNoticeCreate(c *gin.Context) {
-	if !s.uiAllow(c, ObjOverpayment, "create") {
+	if !s.uiAllow(c, cases.ObjOverpayment, "create") {
 		return
 	}
 	form := c.Request.PostForm

@@ -1,4 +1,4 @@
-package api
+package httpx
 
 import (
 	"crypto/sha256"
@@ -21,6 +21,7 @@ type Limits struct {
 	IPBurst     int
 	PerToken    rate.Limit
 	TokenBurst  int
+	once        sync.Once
 	ips, tokens *limiters
 }
 
@@ -73,23 +74,29 @@ func (ls *limiters) allow(key string, now time.Time) (bool, time.Duration) {
 }
 
 func (l *Limits) init() {
-	if l.PerIP > 0 && l.ips == nil {
-		l.ips = newLimiters(l.PerIP, max(l.IPBurst, 1))
-	}
-	if l.PerToken > 0 && l.tokens == nil {
-		l.tokens = newLimiters(l.PerToken, max(l.TokenBurst, 1))
-	}
+	l.once.Do(func() {
+		if l.PerIP > 0 {
+			l.ips = newLimiters(l.PerIP, max(l.IPBurst, 1))
+		}
+		if l.PerToken > 0 {
+			l.tokens = newLimiters(l.PerToken, max(l.TokenBurst, 1))
+		}
+	})
 }
 
 func tooMany(c *gin.Context, wait time.Duration) {
 	c.Header("Retry-After", strconv.Itoa(int(math.Max(1, math.Ceil(wait.Seconds())))))
-	writeProblem(c, http.StatusTooManyRequests, "trop de requêtes : réessayez dans un instant", nil)
+	WriteProblem(c, http.StatusTooManyRequests, "trop de requêtes : réessayez dans un instant", nil)
 }
 
-// limitIP refuses a source address past its rate (429, Retry-After).
-func (s *Server) limitIP(c *gin.Context) {
-	if s.Limits != nil && s.Limits.ips != nil {
-		if ok, wait := s.Limits.ips.allow(c.ClientIP(), time.Now()); !ok {
+// ByAddress refuses a source address past its rate (429, Retry-After);
+// nil Limits let everything through.
+func (l *Limits) ByAddress(c *gin.Context) {
+	if l != nil {
+		l.init()
+	}
+	if l != nil && l.ips != nil {
+		if ok, wait := l.ips.allow(c.ClientIP(), time.Now()); !ok {
 			tooMany(c, wait)
 			return
 		}
@@ -97,19 +104,22 @@ func (s *Server) limitIP(c *gin.Context) {
 	c.Next()
 }
 
-// limitToken refuses a token (or a browser session) past its rate; the key
-// is the credential's hash, so no secret is kept in memory longer than the
-// request.
-func (s *Server) limitToken(c *gin.Context) {
-	if s.Limits != nil && s.Limits.tokens != nil {
+// ByCredential refuses a token (or a browser session, by its cookie
+// named session) past its rate; the key is the credential's hash, so no
+// secret is kept in memory longer than the request.
+func (l *Limits) ByCredential(c *gin.Context, session string) {
+	if l != nil {
+		l.init()
+	}
+	if l != nil && l.tokens != nil {
 		credential := strings.TrimPrefix(c.GetHeader("Authorization"), "Bearer ")
 		if credential == "" {
-			if cookie, err := c.Cookie(sessionCookie); err == nil {
+			if cookie, err := c.Cookie(session); err == nil {
 				credential = "session:" + cookie
 			}
 		}
 		sum := sha256.Sum256([]byte(credential))
-		if ok, wait := s.Limits.tokens.allow(hex.EncodeToString(sum[:]), time.Now()); !ok {
+		if ok, wait := l.tokens.allow(hex.EncodeToString(sum[:]), time.Now()); !ok {
 			tooMany(c, wait)
 			return
 		}
@@ -117,10 +127,10 @@ func (s *Server) limitToken(c *gin.Context) {
 	c.Next()
 }
 
-// secureHeaders sets the headers every answer carries: no sniffing, no
+// SecureHeaders sets the headers every answer carries: no sniffing, no
 // framing, no referrer, a CSP that allows nothing but what the API serves,
 // and HSTS when the request came over TLS (directly or through a proxy).
-func secureHeaders(c *gin.Context) {
+func SecureHeaders(c *gin.Context) {
 	h := c.Writer.Header()
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("X-Frame-Options", "DENY")

@@ -1,9 +1,8 @@
-package api
+package web
 
 import (
 	"crypto/rand"
 	"crypto/sha256"
-	"crypto/subtle"
 	"encoding/base64"
 	"errors"
 	"html/template"
@@ -18,6 +17,7 @@ import (
 
 	"recours/internal/auth"
 	"recours/internal/domain"
+	"recours/internal/httpx"
 	"recours/internal/store"
 )
 
@@ -44,15 +44,13 @@ type AuthConfig struct {
 }
 
 const (
-	// sessionCookie carries the random session id; the store keeps its hash.
-	sessionCookie = "recours_session"
+	sessionCookie = auth.SessionCookie
 	// loginCookie carries, sealed, what the sign-in's second leg checks.
 	loginCookie = "recours_login"
 	loginTTL    = 10 * time.Minute
 	sealOIDC    = "oidc-login"
 	sealLocal   = "local-login"
-	// csrfHeader carries the session's CSRF token on unsafe requests.
-	csrfHeader = "X-CSRF-Token"
+	csrfHeader  = auth.CSRFHeader
 	// LocalLoginNotice is what the local login page says of itself.
 	LocalLoginNotice = "Connexion locale de démonstration : sans ProConnect, réservée au mode embarqué"
 )
@@ -81,9 +79,7 @@ func (s *Server) initAuth() {
 	s.seal = auth.NewSealer(s.Auth.SessionKey)
 }
 
-func tokensEqual(a, b string) bool {
-	return a != "" && b != "" && subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1
-}
+var tokensEqual = auth.TokensEqual
 
 // secure tells whether cookies must be Secure.
 func (s *Server) secure(c *gin.Context) bool {
@@ -111,27 +107,6 @@ func (s *Server) setCookie(c *gin.Context, name, value, path string, maxAge int)
 
 func (s *Server) clearCookie(c *gin.Context, name, path string) { s.setCookie(c, name, "", path, -1) }
 
-// authenticateSession authenticates a request by its session cookie (no
-// Authorization header): an unsafe method must also carry the session's
-// CSRF token in X-CSRF-Token.
-func (s *Server) authenticateSession(c *gin.Context, id string) {
-	u, sess, err := s.Store.SessionUser(c.Request.Context(), store.HashSessionID(id), s.now())
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	switch c.Request.Method {
-	case http.MethodGet, http.MethodHead, http.MethodOptions:
-	default:
-		if !tokensEqual(c.GetHeader(csrfHeader), sess.CSRF) {
-			writeProblem(c, http.StatusForbidden, "jeton CSRF manquant ou invalide", nil)
-			return
-		}
-	}
-	c.Set(ctxUser, u)
-	c.Next()
-}
-
 // startSession opens a session for u and sets its cookie.
 func (s *Server) startSession(c *gin.Context, u store.User, idToken string) bool {
 	ttl := s.Auth.SessionTTL
@@ -140,7 +115,7 @@ func (s *Server) startSession(c *gin.Context, u store.User, idToken string) bool
 	}
 	id, _, err := s.Store.CreateSession(c.Request.Context(), u.ID, idToken, s.now(), ttl)
 	if err != nil {
-		fail(c, err)
+		httpx.Fail(c, err)
 		return false
 	}
 	s.setCookie(c, sessionCookie, id, "/", int(ttl.Seconds()))
@@ -157,7 +132,7 @@ func (s *Server) currentSession(c *gin.Context) (store.User, store.Session, bool
 	u, sess, err := s.Store.SessionUser(c.Request.Context(), store.HashSessionID(ck.Value), s.now())
 	if err != nil {
 		if domain.ErrorCode(err) != domain.EUNAUTHORIZED {
-			fail(c, err)
+			httpx.Fail(c, err)
 		}
 		return store.User{}, store.Session{}, false
 	}
@@ -179,7 +154,7 @@ func (s *Server) login(c *gin.Context) {
 		}
 		sealed, err := s.seal.Seal(sealOIDC, st, now.Add(loginTTL))
 		if err != nil {
-			fail(c, err)
+			httpx.Fail(c, err)
 			return
 		}
 		s.setCookie(c, loginCookie, sealed, "/auth", int(loginTTL.Seconds()))
@@ -188,7 +163,7 @@ func (s *Server) login(c *gin.Context) {
 		form := localLogin{CSRF: auth.RandomString()}
 		sealed, err := s.seal.Seal(sealLocal, form, now.Add(loginTTL))
 		if err != nil {
-			fail(c, err)
+			httpx.Fail(c, err)
 			return
 		}
 		s.setCookie(c, loginCookie, sealed, "/auth", int(loginTTL.Seconds()))
@@ -196,7 +171,7 @@ func (s *Server) login(c *gin.Context) {
 			"Notice": LocalLoginNotice, "CSRF": form.CSRF, "Users": store.DemoUsers,
 		})
 	default:
-		writeProblem(c, http.StatusNotFound, "connexion par navigateur non configurée (OIDC_ISSUER)", nil)
+		httpx.WriteProblem(c, http.StatusNotFound, "connexion par navigateur non configurée (OIDC_ISSUER)", nil)
 	}
 }
 
@@ -204,12 +179,12 @@ func (s *Server) login(c *gin.Context) {
 func readForm(c *gin.Context) bool {
 	mt, _, _ := mime.ParseMediaType(c.GetHeader("Content-Type"))
 	if mt != "application/x-www-form-urlencoded" {
-		writeProblem(c, http.StatusUnsupportedMediaType, "formulaire attendu (application/x-www-form-urlencoded)", nil)
+		httpx.WriteProblem(c, http.StatusUnsupportedMediaType, "formulaire attendu (application/x-www-form-urlencoded)", nil)
 		return false
 	}
 	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, 16<<10)
 	if err := c.Request.ParseForm(); err != nil {
-		writeProblem(c, http.StatusBadRequest, "formulaire illisible", nil)
+		httpx.WriteProblem(c, http.StatusBadRequest, "formulaire illisible", nil)
 		return false
 	}
 	return true
@@ -220,7 +195,7 @@ func readForm(c *gin.Context) bool {
 // cookie (double submit).
 func (s *Server) localLogin(c *gin.Context) {
 	if !s.Auth.LocalLogin || s.Auth.OIDC != nil {
-		writeProblem(c, http.StatusNotFound, "ressource inconnue", nil)
+		httpx.WriteProblem(c, http.StatusNotFound, "ressource inconnue", nil)
 		return
 	}
 	if !readForm(c) {
@@ -244,7 +219,7 @@ func (s *Server) localLogin(c *gin.Context) {
 			s.refuse(c, http.StatusForbidden, "utilisateur de démonstration inconnu")
 			return
 		}
-		fail(c, err)
+		httpx.Fail(c, err)
 		return
 	}
 	s.clearCookie(c, loginCookie, "/auth")
@@ -259,7 +234,7 @@ func (s *Server) localLogin(c *gin.Context) {
 // ever created here.
 func (s *Server) callback(c *gin.Context) {
 	if s.Auth.OIDC == nil {
-		writeProblem(c, http.StatusNotFound, "ressource inconnue", nil)
+		httpx.WriteProblem(c, http.StatusNotFound, "ressource inconnue", nil)
 		return
 	}
 	var st oidcLogin
@@ -297,7 +272,7 @@ func (s *Server) callback(c *gin.Context) {
 		return
 	}
 	if err != nil {
-		fail(c, err)
+		httpx.Fail(c, err)
 		return
 	}
 	if s.startSession(c, u, id.IDToken) {
@@ -328,11 +303,11 @@ func (s *Server) logout(c *gin.Context) {
 		}
 	}
 	if !tokensEqual(token, sess.CSRF) {
-		writeProblem(c, http.StatusForbidden, "jeton CSRF manquant ou invalide", nil)
+		httpx.WriteProblem(c, http.StatusForbidden, "jeton CSRF manquant ou invalide", nil)
 		return
 	}
 	if err := s.Store.DeleteSession(c.Request.Context(), sess.ID); err != nil {
-		fail(c, err)
+		httpx.Fail(c, err)
 		return
 	}
 	s.clearCookie(c, sessionCookie, "/")
@@ -361,7 +336,7 @@ func (s *Server) sessionInfo(c *gin.Context) {
 		return
 	}
 	if !ok {
-		writeProblem(c, http.StatusUnauthorized, "aucune session : connectez-vous par /auth/login", nil)
+		httpx.WriteProblem(c, http.StatusUnauthorized, "aucune session : connectez-vous par /auth/login", nil)
 		return
 	}
 	c.JSON(http.StatusOK, SessionInfo{Login: u.Login, Name: u.Name, CSRFToken: sess.CSRF, ExpiresAt: sess.ExpiresAt.UTC()})
@@ -371,7 +346,7 @@ func (s *Server) sessionInfo(c *gin.Context) {
 // problem document otherwise.
 func (s *Server) refuse(c *gin.Context, status int, message string) {
 	if !strings.Contains(c.GetHeader("Accept"), "text/html") {
-		writeProblem(c, status, message, nil)
+		httpx.WriteProblem(c, status, message, nil)
 		return
 	}
 	s.page(c, status, "Connexion impossible", errorPage, map[string]any{"Message": message})
@@ -411,7 +386,7 @@ var errorPage = template.Must(template.New("error").Parse(`<p role="alert">{{.Me
 func (s *Server) page(c *gin.Context, status int, title string, body *template.Template, data any) {
 	var inner strings.Builder
 	if err := body.Execute(&inner, data); err != nil {
-		fail(c, err)
+		httpx.Fail(c, err)
 		return
 	}
 	var out strings.Builder
@@ -419,7 +394,7 @@ func (s *Server) page(c *gin.Context, status int, title string, body *template.T
 		"Title": title, "Style": template.CSS(pageStyle), "Body": template.HTML(inner.String()),
 	})
 	if err != nil {
-		fail(c, err)
+		httpx.Fail(c, err)
 		return
 	}
 	c.Header("Content-Security-Policy", pageCSP)

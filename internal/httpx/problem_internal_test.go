@@ -1,4 +1,4 @@
-package api
+package httpx
 
 import (
 	"context"
@@ -59,20 +59,20 @@ func TestFail_EveryErrorKindAnswersItsStatus(t *testing.T) {
 		{"forbidden", fromWorkflow(domain.EFORBIDDEN, "ce dossier est attribué à un autre agent"), 403, "ce dossier est attribué à un autre agent"},
 		{"not found", fromWorkflow(domain.ENOTFOUND, "dossier introuvable"), 404, "dossier introuvable"},
 		{"conflict", fromWorkflow(domain.ECONFLICT, "action start impossible"), 409, "action start impossible"},
-		{"unavailable", fromWorkflow(domain.EUNAVAILABLE, ""), 503, detailUnavailable},
+		{"unavailable", fromWorkflow(domain.EUNAVAILABLE, ""), 503, DetailUnavailable},
 		{"no worker", cases.ErrNoWorker, 503, cases.DetailNoWorker},
 		{"internal", fromWorkflow(domain.EINTERNAL, "nil pointer in Apply"), 500, "erreur interne"},
 		{"unknown error type", unknownType, 500, "erreur interne"},
 		{"an activity's failure", temporal.NewNonRetryableApplicationError("refused", "Refused", nil), 500, "erreur interne"},
 		{"workflow cancelled", temporal.NewCanceledError(), 500, "erreur interne"},
-		{"temporal unavailable", serviceerror.NewUnavailable("connection refused 10.0.0.3:7233"), 503, detailUnavailable},
-		{"temporal deadline", serviceerror.NewDeadlineExceeded("deadline"), 503, detailUnavailable},
-		{"temporal overloaded", serviceerror.NewResourceExhausted(0, "busy"), 503, detailUnavailable},
-		{"request deadline", fmt.Errorf("update: %w", context.DeadlineExceeded), 503, detailUnavailable},
-		{"database away", connectError(t), 503, detailUnavailable},
-		{"database restarting", &pgconn.PgError{Code: "57P01", Message: "terminating connection due to administrator command"}, 503, detailUnavailable},
-		{"table locked", fmt.Errorf("store: %w", &pgconn.PgError{Code: "55P03", Message: "could not obtain lock on relation case_events"}), 503, detailUnavailable},
-		{"sqlite busy", sqlite3.Error{Code: sqlite3.ErrBusy}, 503, detailUnavailable},
+		{"temporal unavailable", serviceerror.NewUnavailable("connection refused 10.0.0.3:7233"), 503, DetailUnavailable},
+		{"temporal deadline", serviceerror.NewDeadlineExceeded("deadline"), 503, DetailUnavailable},
+		{"temporal overloaded", serviceerror.NewResourceExhausted(0, "busy"), 503, DetailUnavailable},
+		{"request deadline", fmt.Errorf("update: %w", context.DeadlineExceeded), 503, DetailUnavailable},
+		{"database away", connectError(t), 503, DetailUnavailable},
+		{"database restarting", &pgconn.PgError{Code: "57P01", Message: "terminating connection due to administrator command"}, 503, DetailUnavailable},
+		{"table locked", fmt.Errorf("store: %w", &pgconn.PgError{Code: "55P03", Message: "could not obtain lock on relation case_events"}), 503, DetailUnavailable},
+		{"sqlite busy", sqlite3.Error{Code: sqlite3.ErrBusy}, 503, DetailUnavailable},
 		{"a unique violation", &pgconn.PgError{Code: "23505", Message: `duplicate key value violates unique constraint "cases_pkey"`}, 500, "erreur interne"},
 		{"a plain error", errors.New("store: decode case 42: unexpected end of JSON input"), 500, "erreur interne"},
 	} {
@@ -80,7 +80,7 @@ func TestFail_EveryErrorKindAnswersItsStatus(t *testing.T) {
 			w := httptest.NewRecorder()
 			c, _ := gin.CreateTestContext(w)
 			c.Request = httptest.NewRequest(http.MethodPost, "/api/v1/cases/x/actions/start", nil)
-			fail(c, workflows.DomainError(tc.err))
+			Fail(c, workflows.DomainError(tc.err))
 			require.Equal(t, tc.status, w.Code)
 			var p Problem
 			require.NoError(t, json.Unmarshal(w.Body.Bytes(), &p))
@@ -104,7 +104,7 @@ func TestWriteProblem_NoStatusIsA500(t *testing.T) {
 	for _, status := range []int{0, 200, 302} {
 		w := httptest.NewRecorder()
 		c, _ := gin.CreateTestContext(w)
-		writeProblem(c, status, "x", nil)
+		WriteProblem(c, status, "x", nil)
 		assert.Equal(t, http.StatusInternalServerError, w.Code, "status %d", status)
 	}
 }

@@ -1,4 +1,4 @@
-package api
+package web
 
 import (
 	"errors"
@@ -111,7 +111,7 @@ func (s *Server) uiNoticePage(c *gin.Context, status int, o domain.Overpayment, 
 	// again); a large one, once sent for, waits for its delivery only.
 	if o.Status != domain.OverpaymentSent && !uiNoticeSending(o) {
 		for _, a := range workflows.OverpaymentActions {
-			if !s.Authz.Can(login, o.Caf, ObjOverpayment, a) || (!o.Large && a != domain.OverpaymentSend) {
+			if !s.Authz.Can(login, o.Caf, cases.ObjOverpayment, a) || (!o.Large && a != domain.OverpaymentSend) {
 				continue
 			}
 			f := uiNoticeActionForm(o, a, values, failed == a, failure)
@@ -280,7 +280,7 @@ func (s *Server) uiNoticeAct(c *gin.Context) {
 func (s *Server) uiNoticeMessageFile(c *gin.Context) {
 	o, err := s.Cases.Overpayment(c.Request.Context(), principal(c), c.Param("id"))
 	if err == nil {
-		err = s.recordAccess(c, o.ID, o.Caf, ReadMessage)
+		err = s.Cases.Record(c.Request.Context(), principal(c), o.ID, o.Caf, cases.ReadMessage)
 	}
 	if err != nil {
 		s.uiFail(c, err)

@@ -1,4 +1,7 @@
-package api
+// Package httpx is the HTTP plumbing the JSON API and the web interface
+// share: how an error answers (problem+json, its status and Retry-After),
+// the rate limits, and the security headers of every answer.
+package httpx
 
 import (
 	"errors"
@@ -22,7 +25,8 @@ type Problem struct {
 	Errors []domain.FieldError `json:"errors,omitempty"`
 }
 
-var statusOf = map[string]int{
+// StatusOf is the HTTP status of each domain error code.
+var StatusOf = map[string]int{
 	domain.EINVALID:      http.StatusBadRequest,
 	domain.EUNAUTHORIZED: http.StatusUnauthorized,
 	domain.EFORBIDDEN:    http.StatusForbidden,
@@ -55,10 +59,10 @@ func problemType(status int) string {
 	return "about:blank"
 }
 
-// writeProblem answers with a problem document and stops the chain. A
+// WriteProblem answers with a problem document and stops the chain. A
 // status that is not an error's (0, say, for a code the table above does
 // not know) answers 500: a failure never answers 2xx.
-func writeProblem(c *gin.Context, status int, detail string, fields []domain.FieldError) {
+func WriteProblem(c *gin.Context, status int, detail string, fields []domain.FieldError) {
 	if status < 400 || status > 599 {
 		status = http.StatusInternalServerError
 	}
@@ -81,39 +85,39 @@ func writeProblem(c *gin.Context, status int, detail string, fields []domain.Fie
 // Temporal is back (workflows.SaveRetryInterval).
 const RetryAfterSeconds = 5
 
-// detailUnavailable is the 503's detail, for people.
-const detailUnavailable = "service momentanément indisponible : réessayez dans quelques secondes"
+// DetailUnavailable is the 503's detail, for people.
+const DetailUnavailable = "service momentanément indisponible : réessayez dans quelques secondes"
 
-// fail maps any error to its problem, in one place: a domain error to the
+// Fail maps any error to its problem, in one place: a domain error to the
 // status of its code; the database's, Temporal's and the context's
 // transient failures to 503 with Retry-After; anything else to 500,
 // logged, its text never in the answer.
-func fail(c *gin.Context, err error) {
-	status, detail, fields := problemOf(err)
+func Fail(c *gin.Context, err error) {
+	status, detail, fields := Of(err)
 	switch status {
 	case http.StatusServiceUnavailable:
 		slog.WarnContext(c, "dependency unavailable", "route", c.FullPath(), "err", err)
 	case http.StatusInternalServerError:
 		slog.ErrorContext(c, "request failed", "route", c.FullPath(), "err", err)
 	}
-	writeProblem(c, status, detail, fields)
+	WriteProblem(c, status, detail, fields)
 }
 
-// problemOf is the status, detail and field errors err answers with.
-func problemOf(err error) (int, string, []domain.FieldError) {
+// Of is the status, detail and field errors err answers with.
+func Of(err error) (int, string, []domain.FieldError) {
 	var de *domain.Error
 	switch {
 	case errors.As(err, &de):
-		status, ok := statusOf[de.Code]
+		status, ok := StatusOf[de.Code]
 		switch {
 		case !ok || de.Code == domain.EINTERNAL:
 			return http.StatusInternalServerError, "erreur interne", nil
 		case de.Code == domain.EUNAVAILABLE && de.Message == "":
-			return status, detailUnavailable, nil
+			return status, DetailUnavailable, nil
 		}
 		return status, de.Message, de.Fields
 	case cases.IsUnavailable(err), store.Unavailable(err):
-		return http.StatusServiceUnavailable, detailUnavailable, nil
+		return http.StatusServiceUnavailable, DetailUnavailable, nil
 	}
 	return http.StatusInternalServerError, "erreur interne", nil
 }

@@ -1,4 +1,4 @@
-package api_test
+package web_test
 
 import (
 	"context"
@@ -62,7 +62,7 @@ func noticeOf(t *testing.T, r *testutil.Recours, id string) domain.Overpayment {
 // offers the link to the roles that may read them.
 func TestUI_Overpayments_PagesForTheirRolesOnly(t *testing.T) {
 	r := testutil.Start(t, "")
-	created := r.Do("POST", "/api/v1/overpayments", "gca.demo", overpaymentBody("071", "2000"))
+	created := r.Do("POST", "/api/v1/overpayments", "gca.demo", testutil.Overpayment("071", "2000"))
 	require.Equal(t, http.StatusCreated, created.Status, string(created.Body))
 	id := created.Map(t)["id"].(string)
 	pages := []struct {
@@ -242,7 +242,7 @@ func linkTo(t *testing.T, body, prefix, suffix string) string {
 // nothing.
 func TestUI_Overpayment_PostsWithoutCSRFRefused(t *testing.T) {
 	r := testutil.Start(t, "")
-	created := r.Do("POST", "/api/v1/overpayments", "gca.demo", overpaymentBody("071", "2000"))
+	created := r.Do("POST", "/api/v1/overpayments", "gca.demo", testutil.Overpayment("071", "2000"))
 	require.Equal(t, http.StatusCreated, created.Status, string(created.Body))
 	id := created.Map(t)["id"].(string)
 	gca := uiSignIn(t, r, "gca.demo")
@@ -273,8 +273,8 @@ func TestUI_CaseMessages_OutboxFilesOfTheFileOnly(t *testing.T) {
 	r := testutil.Start(t, "")
 	a := createComplaint(t, r, testutil.Complaint("071"))
 	b := createComplaint(t, r, testutil.Complaint("071"))
-	waitForMessages(t, r, a, "acknowledgment")
-	waitForMessages(t, r, b, "acknowledgment")
+	r.WaitForMessages(t, a, "acknowledgment")
+	r.WaitForMessages(t, b, "acknowledgment")
 	gca := uiSignIn(t, r, "gca.demo")
 
 	got := gca.get("/ui/dossiers/" + a)
@@ -351,9 +351,9 @@ func TestUI_CaseMessages_OutboxFilesOfTheFileOnly(t *testing.T) {
 // state when asked, all of them otherwise.
 func TestUI_Overpayments_FilterByStatus(t *testing.T) {
 	r := testutil.Start(t, "")
-	large := r.Do("POST", "/api/v1/overpayments", "gca.demo", overpaymentBody("071", "2000"))
+	large := r.Do("POST", "/api/v1/overpayments", "gca.demo", testutil.Overpayment("071", "2000"))
 	require.Equal(t, http.StatusCreated, large.Status, "%s", large.Body)
-	small := r.Do("POST", "/api/v1/overpayments", "gca.demo", overpaymentBody("071", "120"))
+	small := r.Do("POST", "/api/v1/overpayments", "gca.demo", testutil.Overpayment("071", "120"))
 	require.Equal(t, http.StatusCreated, small.Status, "%s", small.Body)
 	largeID, smallID := large.Map(t)["id"].(string), small.Map(t)["id"].(string)
 	require.Eventually(t, func() bool { return noticeOf(t, r, smallID).Status == domain.OverpaymentSent },

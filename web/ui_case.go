@@ -1,4 +1,4 @@
-package api
+package web
 
 import (
 	"encoding/json"
@@ -15,6 +15,7 @@ import (
 	"recours/internal/calendar"
 	"recours/internal/cases"
 	"recours/internal/domain"
+	"recours/internal/httpx"
 )
 
 // uiCaseData is the file page: the file with its links, its timeline, its
@@ -74,7 +75,7 @@ func (s *Server) uiCase(c *gin.Context) {
 // uiCasePage renders the file page; failed names the action whose form
 // comes back with err and the values typed.
 func (s *Server) uiCasePage(c *gin.Context, status int, file domain.Case, flash string, failed domain.Action, failure error, values url.Values) {
-	if !s.recordRead(c, file, ReadDetail) || !s.recordRead(c, file, ReadEvents) {
+	if !s.recordRead(c, file, cases.ReadDetail) || !s.recordRead(c, file, cases.ReadEvents) {
 		return
 	}
 	ctx := c.Request.Context()
@@ -276,7 +277,7 @@ func (s *Server) uiAction(c *gin.Context) {
 	case err == nil:
 		c.Redirect(http.StatusSeeOther, "/ui/dossiers/"+file.ID+"?fait="+string(action))
 	case errors.As(err, &de) && de.Code != domain.EINTERNAL && de.Code != domain.EUNAVAILABLE:
-		status := statusOf[de.Code]
+		status := httpx.StatusOf[de.Code]
 		if de.Code == domain.EINVALID {
 			status = http.StatusUnprocessableEntity
 		}

@@ -1,4 +1,4 @@
-package api
+package web
 
 import (
 	"embed"
@@ -14,7 +14,9 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"recours/internal/authz"
+	"recours/internal/cases"
 	"recours/internal/domain"
+	"recours/internal/httpx"
 	"recours/internal/store"
 )
 
@@ -66,7 +68,7 @@ var uiNav = []uiNavItem{
 	{Href: "/ui/reclamations/nouvelle", Label: "Nouvelle réclamation", obj: authz.ObjComplaint, act: authz.ActCreate},
 	{Href: "/ui/mediation", Label: "Médiation", obj: authz.ObjMediation, act: string(domain.ActionDecide)},
 	{Href: "/ui/chiffres", Label: "Chiffres", obj: "report", act: authz.ActRead},
-	{Href: "/ui/trop-percus", Label: "Trop-perçus", obj: ObjOverpayment, act: authz.ActRead},
+	{Href: "/ui/trop-percus", Label: "Trop-perçus", obj: cases.ObjOverpayment, act: authz.ActRead},
 }
 
 // mountUI serves the web interface under /ui (and / redirects there).
@@ -81,7 +83,7 @@ func (s *Server) mountUI(r *gin.Engine) {
 		files.ServeHTTP(c.Writer, c.Request)
 	})
 	r.GET("/", func(c *gin.Context) { c.Redirect(http.StatusFound, "/ui/") })
-	ui := r.Group("/ui", s.limitIP, s.uiSession)
+	ui := r.Group("/ui", s.Limits.ByAddress, s.uiSession)
 	ui.GET("/", s.uiHome)
 	ui.POST("/caf", s.uiSwitchCaf)
 	ui.GET("/ma-file", s.uiMyQueue)
@@ -139,7 +141,7 @@ func (s *Server) uiSession(c *gin.Context) {
 	}
 	cafs, err := s.Store.UserCafs(c.Request.Context(), u.Login)
 	if err != nil {
-		fail(c, err)
+		httpx.Fail(c, err)
 		return
 	}
 	ui := &uiCtx{User: u, CSRF: sess.CSRF, Cafs: cafs, Path: c.Request.URL.Path}
@@ -244,7 +246,7 @@ func (s *Server) uiRenderFlash(c *gin.Context, status int, page, title, flash st
 	var out strings.Builder
 	err := uiPages[page].ExecuteTemplate(&out, "layout", uiPage{UI: uiOf(c), Title: title, Flash: flash, Data: data})
 	if err != nil {
-		fail(c, err)
+		httpx.Fail(c, err)
 		return
 	}
 	c.Header("Content-Security-Policy", uiCSP)
@@ -276,12 +278,12 @@ func uiErrorTitle(status int) string {
 // the domain's message, or a French sentence for a service away (with
 // Retry-After) or an internal error (logged, never shown).
 func (s *Server) uiFail(c *gin.Context, err error) {
-	status, detail, _ := problemOf(err)
+	status, detail, _ := httpx.Of(err)
 	switch status {
 	case http.StatusServiceUnavailable:
 		slog.WarnContext(c, "dependency unavailable", "route", c.FullPath(), "err", err)
-		c.Header("Retry-After", strconv.Itoa(RetryAfterSeconds))
-		if detail == detailUnavailable {
+		c.Header("Retry-After", strconv.Itoa(httpx.RetryAfterSeconds))
+		if detail == httpx.DetailUnavailable {
 			detail = "Un service dont Recours dépend ne répond pas : réessayez dans un instant"
 		}
 		s.uiError(c, status, detail+".")

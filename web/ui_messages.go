@@ -1,4 +1,4 @@
-package api
+package web
 
 import (
 	"context"
@@ -12,6 +12,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"recours/internal/calendar"
+	"recours/internal/cases"
 	"recours/internal/domain"
 	"recours/internal/store"
 )
@@ -214,7 +215,7 @@ func (s *Server) uiCaseMessage(c *gin.Context) {
 		s.uiFail(c, err)
 		return
 	}
-	if !s.recordRead(c, file, ReadMessage) {
+	if !s.recordRead(c, file, cases.ReadMessage) {
 		return
 	}
 	s.uiServeMessage(c, file.ID)

@@ -1,4 +1,4 @@
-package api_test
+package web_test
 
 import (
 	"context"
@@ -18,11 +18,11 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"recours/api"
 	"recours/internal/auth"
 	"recours/internal/auth/authtest"
 	"recours/internal/store"
 	"recours/internal/testutil"
+	"recours/web"
 )
 
 // browser is a browser for the sign-in tests: it keeps Recours's cookies
@@ -145,7 +145,7 @@ func startOIDC(t *testing.T) oidcRecours {
 	client, err := auth.New(auth.Config{Issuer: op.URL, ClientID: op.ClientID, ClientSecret: op.ClientSecret,
 		RedirectURL: srv.URL + "/auth/callback"})
 	require.NoError(t, err)
-	r.API.Auth = api.AuthConfig{OIDC: client, PublicURL: srv.URL}
+	r.Web.Auth = web.AuthConfig{OIDC: client, PublicURL: srv.URL}
 	handler = r.API.Handler()
 	// The agent's work email, as the administrator recorded it.
 	require.NoError(t, r.Store.DB.Model(&store.User{}).Where("login = ?", "gca.demo").
@@ -216,7 +216,7 @@ func TestAuth_OIDCLoginEndToEnd(t *testing.T) {
 	assert.Equal(t, http.StatusOK, cases.Status, cases.Body)
 	who := b.do("GET", o.url+"/auth/session", nil)
 	require.Equal(t, http.StatusOK, who.Status, who.Body)
-	var info api.SessionInfo
+	var info web.SessionInfo
 	require.NoError(t, json.Unmarshal([]byte(who.Body), &info))
 	assert.Equal(t, "gca.demo", info.Login)
 	assert.Equal(t, row.CSRF, info.CSRFToken)
@@ -312,7 +312,7 @@ func TestAuth_OIDCRefusals(t *testing.T) {
 			users, sessions := countRows(t, o.Recours, "users"), countRows(t, o.Recours, "sessions")
 			b := newBrowser(t, o.url)
 			got := o.signIn(t, b, tt.callback)
-			p := assertProblem(t, testutil.Response{Status: got.Status, Header: got.Header, Body: []byte(got.Body)}, tt.status)
+			p := testutil.AssertProblem(t, testutil.Response{Status: got.Status, Header: got.Header, Body: []byte(got.Body)}, tt.status)
 			assert.NotEmpty(t, p.Detail)
 			assert.Nil(t, cookieNamed(got.Cookies, "recours_session"), "no session cookie")
 			assert.Equal(t, sessions, countRows(t, o.Recours, "sessions"), "no session")
@@ -393,7 +393,7 @@ func TestAuth_LocalDemoLogin(t *testing.T) {
 	assert.Equal(t, "/", done.Header.Get("Location"))
 	assertSessionCookie(t, done, false)
 	assert.Equal(t, http.StatusOK, b.do("GET", r.URL+"/api/v1/cases", nil).Status)
-	var info api.SessionInfo
+	var info web.SessionInfo
 	who := b.do("GET", r.URL+"/auth/session", nil)
 	require.NoError(t, json.Unmarshal([]byte(who.Body), &info), who.Body)
 	assert.Equal(t, "gca.demo", info.Login)
@@ -411,7 +411,7 @@ func TestAuth_LocalDemoLogin(t *testing.T) {
 	assert.Equal(t, http.StatusUnauthorized, b.do("GET", r.URL+"/auth/session", nil).Status)
 
 	t.Run("Secure cookies behind https", func(t *testing.T) {
-		r.API.Auth.PublicURL = "https://recours.caf.example"
+		r.Web.Auth.PublicURL = "https://recours.caf.example"
 		srv := httptest.NewServer(r.API.Handler())
 		defer srv.Close()
 		b := newBrowser(t, srv.URL)
@@ -424,7 +424,7 @@ func TestAuth_LocalDemoLogin(t *testing.T) {
 	})
 
 	t.Run("refused where not enabled", func(t *testing.T) {
-		r.API.Auth = api.AuthConfig{}
+		r.Web.Auth = web.AuthConfig{}
 		srv := httptest.NewServer(r.API.Handler())
 		defer srv.Close()
 		b := newBrowser(t, srv.URL)
@@ -443,7 +443,7 @@ func TestAuth_ProviderDown(t *testing.T) {
 	dead.Close()
 	client, err := auth.New(auth.Config{Issuer: dead.URL, ClientID: "c", ClientSecret: "s", RedirectURL: "http://127.0.0.1/auth/callback"})
 	require.NoError(t, err)
-	r.API.Auth = api.AuthConfig{OIDC: client}
+	r.Web.Auth = web.AuthConfig{OIDC: client}
 	srv := httptest.NewServer(r.API.Handler())
 	defer srv.Close()
 	got := newBrowser(t, srv.URL).do("GET", srv.URL+"/auth/login", nil)

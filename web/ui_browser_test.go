@@ -1,4 +1,4 @@
-package api_test
+package web_test
 
 import (
 	"context"
@@ -140,7 +140,7 @@ func TestBrowser_AgentsWorkThroughThePages(t *testing.T) {
 	later["claimant"] = map[string]any{"number": "7654321", "name": "Paul Durand"}
 	later["subject"] = "Paiement du RSA en retard"
 	theirs := createComplaint(t, r, later)
-	act(t, r, "manager.demo", theirs, "assign", map[string]any{"assignee": "gca.demo"})
+	r.Act(t, "manager.demo", theirs, "assign", map[string]any{"assignee": "gca.demo"})
 	later["subject"] = "Prime d'activité non versée"
 	createComplaint(t, r, later)
 
@@ -213,7 +213,7 @@ func TestBrowser_AgentsWorkThroughThePages(t *testing.T) {
 
 	// 4. The claimant asks for a mediation; the mediator admits it, with the
 	// answered complaint as the prior contact, and decides.
-	created := r.Do("POST", "/api/v1/mediations", "csu.demo", mediationWith(nil))
+	created := r.Do("POST", "/api/v1/mediations", "csu.demo", testutil.Mediation(nil))
 	require.Equal(t, http.StatusCreated, created.Status, string(created.Body))
 	med := created.Map(t)["id"].(string)
 

@@ -1,4 +1,4 @@
-package api_test
+package web_test
 
 import (
 	"encoding/json"
@@ -12,9 +12,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"recours/api"
 	"recours/internal/domain"
 	"recours/internal/testutil"
+	"recours/web"
 )
 
 // uiAgent is a browser signed in through the local demo login, with its
@@ -33,7 +33,7 @@ func uiSignIn(t *testing.T, r *testutil.Recours, login string) *uiAgent {
 	require.Len(t, m, 2, page.Body)
 	done := b.do("POST", r.URL+"/auth/local", url.Values{"login": {login}, "csrf_token": {m[1]}})
 	require.Equal(t, http.StatusSeeOther, done.Status, done.Body)
-	var info api.SessionInfo
+	var info web.SessionInfo
 	who := b.do("GET", r.URL+"/auth/session", nil)
 	require.NoError(t, json.Unmarshal([]byte(who.Body), &info), who.Body)
 	return &uiAgent{browser: b, r: r, csrf: info.CSRFToken}
