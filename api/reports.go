@@ -64,7 +64,7 @@ func (s *Server) summary(c *gin.Context, caf string, from, to reports.Date) (*re
 	if len(cafs) == 0 {
 		return nil, &domain.Error{Code: domain.EFORBIDDEN, Message: "votre rôle ne permet pas de consulter les chiffres"}
 	}
-	return reports.Compute(c.Request.Context(), s.Store.DB, cafs, from, to)
+	return reports.Compute(c.Request.Context(), s.Store, cafs, from, to)
 }
 
 type summaryParams struct {
@@ -132,7 +132,7 @@ func (s *Server) annualReport(c *gin.Context) {
 		return
 	}
 	slices.Sort(cafs)
-	sum, err := reports.Compute(c.Request.Context(), s.Store.DB, cafs,
+	sum, err := reports.Compute(c.Request.Context(), s.Store, cafs,
 		reports.Date{Year: year, Month: time.January, Day: 1}, reports.Date{Year: year, Month: time.December, Day: 31})
 	if err != nil {
 		fail(c, err)
