@@ -151,22 +151,13 @@ func (s *Server) uiTeamData(c *gin.Context) (uiTeam, error) {
 	}
 	t.Late.Rows = uiRows(files, s.now())
 	// Counts of the Caf's live complaints by status (the imported history
-	// is the figures' business). TODO(issue 6): a store method.
-	var counts []uiCount
-	err = s.Store.DB.WithContext(c.Request.Context()).Model(&store.CaseRow{}).Select("status, count(*) AS n").
-		Where("caf = ? AND kind = ? AND imported = ?", caf, string(domain.KindComplaint), false).
-		Group("status").Scan(&counts).Error
+	// is the figures' business).
+	counts, err := s.Store.CountByStatus(c.Request.Context(), []string{caf}, domain.KindComplaint)
 	if err != nil {
 		return t, err
 	}
 	for _, st := range domain.ComplaintStatuses {
-		n := int64(0)
-		for _, cn := range counts {
-			if cn.Status == string(st) {
-				n = cn.N
-			}
-		}
-		t.Counts = append(t.Counts, uiCount{Status: string(st), N: n})
+		t.Counts = append(t.Counts, uiCount{Status: string(st), N: counts[string(st)]})
 	}
 	t.Officers, err = s.uiOfficers(c, caf)
 	return t, err

@@ -17,9 +17,25 @@ import (
 // ./api -run TestComplaintFlow_EndToEnd/sqlite, or
 // RECOURS_RECORD_HISTORY_DIR=$PWD/workflows/testdata go test ./api -run
 // TestLadder (an escalated complaint and a mediation taken to the DDD),
-// or TestOverpayments_EndToEnd (a large notice); the dir variant writes
-// fixed names, so record into a temporary dir and copy each history under
-// a new name (complaint_v6_saved_before_applied.json and so on).
+// or TestOverpayments_EndToEnd (a large notice). The other paths are
+// recorded by TestRecordHistories in this package, on the embedded
+// Temporal server with the real activities:
+//
+//	RECOURS_RECORD_HISTORY_DIR=$(mktemp -d) go test ./workflows -run TestRecordHistories -v
+//
+// (about two minutes: the timers of the opinion, the reminders and the
+// implicit rejection fire for real; -run TestRecordHistories/opinions
+// records one). It writes complaint_v8 to v10 (a complaint a reorientation
+// opened; paused and resumed, reopened, withdrawn while paused; a late
+// letter past its implicit rejection, escalated), mediation_v4 to v9
+// (several opinions, one expired; a court case filed; a reorientation;
+// Défenseur des droits follow-ups; a callback that fails twice then
+// succeeds; a callback failing for good) and overpayment_v3 to v5 (the
+// reminder, the missed call deadline, a small notice sent at once).
+// Every variant writes fixed names, so record into a temporary dir and
+// copy each history under a new name when the workflows change
+// (complaint_v6_saved_before_applied.json and so on): a history recorded
+// before a change is what proves that files started before still replay.
 func TestReplay_RecordedHistories(t *testing.T) {
 	files, err := filepath.Glob("testdata/*.json")
 	if err != nil || len(files) == 0 {

@@ -127,18 +127,24 @@ func TestAuditVerify_NamesTheAlteredEntry(t *testing.T) {
 			require.NoError(t, err)
 			assert.Contains(t, out, "4 entrées")
 
+			raw := testutil.SQL(t, url)
 			var third store.AccessEntry
-			require.NoError(t, st.DB.Order("id").Offset(2).Limit(1).Find(&third).Error)
-			require.NoError(t, st.DB.Model(&store.AccessEntry{}).Where("id = ?", third.ID).Update("actor", "someone.else").Error)
+			require.NoError(t, raw.QueryRow("SELECT id, actor FROM access_trail ORDER BY id LIMIT 1 OFFSET 2").Scan(&third.ID, &third.Actor))
+			exec := func(q string, args ...any) {
+				t.Helper()
+				_, err := raw.Exec(q, args...)
+				require.NoError(t, err)
+			}
+			exec("UPDATE access_trail SET actor = $1 WHERE id = $2", "someone.else", third.ID)
 			_, err = run(t, "audit", "verify", "--database-url", url)
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), fmt.Sprintf("l'entrée %d", third.ID))
 
 			// Removing an entry breaks the link of the next one.
-			require.NoError(t, st.DB.Model(&store.AccessEntry{}).Where("id = ?", third.ID).Update("actor", third.Actor).Error)
+			exec("UPDATE access_trail SET actor = $1 WHERE id = $2", third.Actor, third.ID)
 			_, err = run(t, "audit", "verify", "--database-url", url)
 			require.NoError(t, err, "restored")
-			require.NoError(t, st.DB.Delete(&store.AccessEntry{}, third.ID).Error)
+			exec("DELETE FROM access_trail WHERE id = $1", third.ID)
 			_, err = run(t, "audit", "verify", "--database-url", url)
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), "l'entrée", "the entry after the removed one")

@@ -49,9 +49,7 @@ func userCmd() *cobra.Command {
 		if caf != "all" {
 			return []string{caf}, nil
 		}
-		var all []string
-		err := st.DB.WithContext(cmd.Context()).Model(&store.Organisation{}).Order("code").Pluck("code", &all).Error
-		return all, err
+		return st.OrganisationCodes(cmd.Context())
 	}
 	grant := &cobra.Command{Use: "grant", Short: "Grant a role in a Caf (--caf all: in every Caf)", RunE: withStore(func(cmd *cobra.Command, st *store.Store) error {
 		cafs, err := cafsOf(cmd, st)
@@ -85,8 +83,8 @@ func userCmd() *cobra.Command {
 	list := &cobra.Command{Use: "list", Short: "List users and their roles (JSON)", RunE: withStore(func(cmd *cobra.Command, st *store.Store) error {
 		cafs := []string{caf}
 		if caf == "" {
-			var all []string
-			if err := st.DB.WithContext(cmd.Context()).Model(&store.Organisation{}).Order("code").Pluck("code", &all).Error; err != nil {
+			all, err := st.OrganisationCodes(cmd.Context())
+			if err != nil {
 				return err
 			}
 			cafs = all

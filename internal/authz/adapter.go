@@ -9,14 +9,12 @@ import (
 
 	"github.com/casbin/casbin/v2/model"
 	"github.com/casbin/casbin/v2/persist"
-	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 
 	"recours/internal/store"
 	"recours/policies"
 )
 
-// Adapter is a Casbin persist.Adapter over the store's GORM connection.
+// Adapter is a Casbin persist.Adapter over the store.
 // The roles' permissions (p rules) live in the casbin_rules table, seeded
 // from policies/policy.csv; the grants (g rules: who holds which role in
 // which Caf) are read from user_roles, where the users and roles
@@ -44,15 +42,13 @@ func NewAdapter(ctx context.Context, st *store.Store) *Adapter {
 // them in the trail of grants.
 var errGrants = errors.New("authz: role grants (g rules) are kept in user_roles: grant them through the users administration")
 
-func (a *Adapter) db() *gorm.DB { return a.st.DB.WithContext(a.ctx) }
-
 // LoadPolicy loads the permissions from casbin_rules and the grants from
 // user_roles. A row that is no well-formed permission of the model fails
 // the load: the policy in force stays as it was.
 func (a *Adapter) LoadPolicy(m model.Model) error {
-	var rows []store.CasbinRule
-	if err := a.db().Order("id").Find(&rows).Error; err != nil {
-		return fmt.Errorf("authz: casbin_rules: %w", err)
+	rows, err := a.st.CasbinRules(a.ctx)
+	if err != nil {
+		return fmt.Errorf("authz: %w", err)
 	}
 	for _, r := range rows {
 		if err := checkRule(m, r.Ptype, r.Fields()); err != nil {
@@ -108,16 +104,7 @@ func (a *Adapter) SavePolicy(m model.Model) error {
 			rows = append(rows, r)
 		}
 	}
-	defer a.st.WriteLock()()
-	return a.db().Transaction(func(tx *gorm.DB) error {
-		if err := tx.Where("ptype LIKE ?", "p%").Delete(&store.CasbinRule{}).Error; err != nil {
-			return err
-		}
-		if len(rows) == 0 {
-			return nil
-		}
-		return tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&rows).Error
-	})
+	return a.st.ReplaceCasbinPermissions(a.ctx, rows)
 }
 
 // AddPolicy adds a permission to casbin_rules; adding one already there
@@ -130,8 +117,7 @@ func (a *Adapter) AddPolicy(sec, ptype string, rule []string) error {
 	if err != nil {
 		return err
 	}
-	defer a.st.WriteLock()()
-	return a.db().Clauses(clause.OnConflict{DoNothing: true}).Create(&r).Error
+	return a.st.AddCasbinRule(a.ctx, &r)
 }
 
 // RemovePolicy removes a permission from casbin_rules.
@@ -143,9 +129,7 @@ func (a *Adapter) RemovePolicy(sec, ptype string, rule []string) error {
 	if err != nil {
 		return err
 	}
-	defer a.st.WriteLock()()
-	return a.db().Where("ptype = ? AND v0 = ? AND v1 = ? AND v2 = ? AND v3 = ? AND v4 = ? AND v5 = ?",
-		r.Ptype, r.V0, r.V1, r.V2, r.V3, r.V4, r.V5).Delete(&store.CasbinRule{}).Error
+	return a.st.RemoveCasbinRule(a.ctx, r)
 }
 
 // RemoveFilteredPolicy removes the permissions whose fields from
@@ -154,17 +138,7 @@ func (a *Adapter) RemoveFilteredPolicy(sec, ptype string, fieldIndex int, fieldV
 	if sec != "p" {
 		return errGrants
 	}
-	if fieldIndex < 0 || fieldIndex+len(fieldValues) > 6 {
-		return fmt.Errorf("authz: filter on fields %d to %d: six fields at most", fieldIndex, fieldIndex+len(fieldValues)-1)
-	}
-	q := a.db().Where("ptype = ?", ptype)
-	for i, v := range fieldValues {
-		if v != "" {
-			q = q.Where(fmt.Sprintf("v%d = ?", fieldIndex+i), v)
-		}
-	}
-	defer a.st.WriteLock()()
-	return q.Delete(&store.CasbinRule{}).Error
+	return a.st.RemoveCasbinRules(a.ctx, ptype, fieldIndex, fieldValues...)
 }
 
 // FileRules returns the permissions of policies/policy.csv, each as its
@@ -201,19 +175,7 @@ func Seed(ctx context.Context, st *store.Store) (bool, error) {
 		}
 		rows = append(rows, r)
 	}
-	defer st.WriteLock()()
-	seeded := false
-	err = st.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var n int64
-		if err := tx.Model(&store.CasbinRule{}).Where("ptype LIKE ?", "p%").Count(&n).Error; err != nil {
-			return err
-		}
-		if n > 0 {
-			return nil
-		}
-		seeded = true
-		return tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&rows).Error
-	})
+	seeded, err := st.SeedCasbinPermissions(ctx, rows)
 	if err != nil {
 		return false, fmt.Errorf("authz: seed casbin_rules: %w", err)
 	}

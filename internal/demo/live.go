@@ -174,12 +174,11 @@ func seedLive(ctx context.Context, st *store.Store, api http.Handler, now func()
 	c := &client{h: api, st: st, tokens: map[string]string{}}
 	opened := 0
 	for _, sc := range scenarios {
-		var n int64
-		if err := st.DB.WithContext(ctx).Model(&store.CaseRow{}).
-			Where("caf = ? AND claimant_number = ? AND NOT imported", Caf, sc.claimant).Count(&n).Error; err != nil {
+		there, err := st.PriorFiles(ctx, Caf, sc.claimant, "")
+		if err != nil {
 			return opened, err
 		}
-		if n > 0 {
+		if len(there) > 0 {
 			continue
 		}
 		f, err := c.open(ctx, sc, now())

@@ -24,8 +24,7 @@ var demoExplanation = map[string]any{
 // call, and a large one explained, called and sent. It returns how many
 // it notified.
 func seedOverpayments(ctx context.Context, st *store.Store, api http.Handler, now func() time.Time) (int, error) {
-	var n int64
-	if err := st.DB.WithContext(ctx).Model(&store.OverpaymentRow{}).Where("caf = ?", Caf).Count(&n).Error; err != nil || n > 0 {
+	if there, err := st.Overpayments(ctx, []string{Caf}, "", 1); err != nil || len(there) > 0 {
 		return 0, err
 	}
 	c := &client{h: api, st: st, tokens: map[string]string{}}

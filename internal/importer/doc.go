@@ -3,14 +3,15 @@
 // projection (imported, no workflow owns them), so the figures cover the
 // years before Recours.
 //
-// The file is read once, as a stream, inside one database transaction:
-// every row is validated as it is read and the valid ones are written as
-// they come (PostgreSQL: COPY straight into cases, in batches; SQLite:
-// multi-row INSERTs of 500 under the store's write lock), the references
-// of each batch already there looked up first and left out. The rows
-// written are added to the figures' rollup (store.FigureRow) in the same
-// transaction, summed by Caf, day, measure and value before they are
-// written. When a row is invalid and SkipInvalid is not set, the
+// The file is read once, as a stream, inside one database transaction
+// (store.ImportHistory): every row is validated as it is read and the
+// valid ones are written as they come, in batches (PostgreSQL: COPY
+// straight into cases; SQLite: multi-row INSERTs under the store's write
+// lock), the references of each batch already there looked up first and
+// left out. The reader counts each row's contributions to the figures
+// (internal/figures, as the store counts the files it saves) on its own
+// core, and the store adds those of the rows written to its rollup in the
+// same transaction, summed by Caf, day, measure and value. When a row is invalid and SkipInvalid is not set, the
 // transaction is rolled back at the end and the report lists every bad
 // row: nothing is imported. The import is idempotent by reference within
 // the Caf (unique with the Caf: two Cafs' previous systems may have used

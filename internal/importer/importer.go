@@ -107,12 +107,7 @@ func Import(ctx context.Context, st *store.Store, caf string, r io.Reader, opts 
 	if err != nil {
 		return rep, err
 	}
-	var imported int64
-	if st.SQLite() {
-		imported, err = importSQLite(ctx, st, rd)
-	} else {
-		imported, err = importPostgres(ctx, st, rd)
-	}
+	imported, err := write(ctx, st, rd)
 	switch {
 	case errors.Is(err, errAbort):
 		return rep, ErrInvalidRows
@@ -222,18 +217,18 @@ func (rd *reader) aborting() bool { return !rd.skip && rd.rep.Invalid > 0 }
 
 // next returns the next valid row, to be written unless aborting; false at
 // the end of the file, or when reading failed (rd.err).
-func (rd *reader) next() (caseRow, bool) {
+func (rd *reader) next() (store.HistoryRow, bool) {
 	for {
 		rec, err := rd.csv.Read()
 		if errors.Is(err, io.EOF) {
-			return caseRow{}, false
+			return store.HistoryRow{}, false
 		}
 		line, _ := rd.csv.FieldPos(0)
 		if err != nil {
 			var pe *csv.ParseError
 			if !errors.As(err, &pe) {
 				rd.err = err
-				return caseRow{}, false
+				return store.HistoryRow{}, false
 			}
 			rd.rep.Read++
 			rd.reject(pe.StartLine, []string{csvReason(pe)})
@@ -257,26 +252,16 @@ func (rd *reader) reject(line int, problems []string) {
 	}
 }
 
-// caseRow is a valid row, as the projection stores it.
-type caseRow struct {
-	id, kind, caf, status, sla, channel, benefit, reason, origin, outcome, reference string
-
-	received                                                         time.Time
-	targetDue, legalDue, answered, decided, closed, implicitRejected *time.Time
-	elapsed, elapsedRaw                                              *int
-	pausedSeconds                                                    int64
-}
-
 const day = 24 * time.Hour
 
 // validate checks one record and builds its row.
-func (rd *reader) validate(rec []string, line int) (caseRow, []string) {
+func (rd *reader) validate(rec []string, line int) (store.HistoryRow, []string) {
 	var p []string
 	if len(rec) != rd.ncols {
-		return caseRow{}, []string{fmt.Sprintf("%d colonnes attendues, %d trouvées", rd.ncols, len(rec))}
+		return store.HistoryRow{}, []string{fmt.Sprintf("%d colonnes attendues, %d trouvées", rd.ncols, len(rec))}
 	}
 	f := func(col int) string { return strings.TrimSpace(rec[rd.index[col]]) }
-	var row caseRow
+	var row store.HistoryRow
 
 	ref := f(colReference)
 	switch {
@@ -296,50 +281,50 @@ func (rd *reader) validate(rec []string, line int) (caseRow, []string) {
 			rd.seen[h] = struct{}{}
 		}
 	}
-	row.reference = ref
+	row.Reference = ref
 
 	kind := domain.Kind(f(colKind))
 	mediation := kind == domain.KindMediation
 	if kind != domain.KindComplaint && !mediation {
 		p = append(p, fmt.Sprintf("kind : « %s » inconnu (complaint, mediation)", kind))
 	}
-	row.kind = string(kind)
+	row.Kind = string(kind)
 
 	if caf := f(colCaf); caf != rd.caf {
 		p = append(p, fmt.Sprintf("caf : « %s » n'est pas la Caf de l'import (%s)", caf, rd.caf))
 	}
 
-	row.channel = f(colChannel)
+	row.Channel = f(colChannel)
 	switch {
-	case row.channel == "" && mediation: // a mediation request has no channel
-	case row.channel == "":
+	case row.Channel == "" && mediation: // a mediation request has no channel
+	case row.Channel == "":
 		p = append(p, "channel : obligatoire pour une réclamation")
-	case !domain.Channel(row.channel).Valid():
-		p = append(p, fmt.Sprintf("channel : « %s » inconnu (%s)", row.channel, join(domain.Channels)))
+	case !domain.Channel(row.Channel).Valid():
+		p = append(p, fmt.Sprintf("channel : « %s » inconnu (%s)", row.Channel, join(domain.Channels)))
 	}
-	row.benefit = f(colBenefit)
-	if !domain.Benefit(row.benefit).Valid() {
-		p = append(p, fmt.Sprintf("benefit : « %s » inconnue (%s)", row.benefit, join(domain.Benefits)))
+	row.Benefit = f(colBenefit)
+	if !domain.Benefit(row.Benefit).Valid() {
+		p = append(p, fmt.Sprintf("benefit : « %s » inconnue (%s)", row.Benefit, join(domain.Benefits)))
 	}
-	row.reason = f(colReason)
-	if !domain.Reason(row.reason).Valid() {
-		p = append(p, fmt.Sprintf("reason : « %s » inconnu (%s)", row.reason, join(domain.Reasons)))
+	row.Reason = f(colReason)
+	if !domain.Reason(row.Reason).Valid() {
+		p = append(p, fmt.Sprintf("reason : « %s » inconnu (%s)", row.Reason, join(domain.Reasons)))
 	}
-	row.origin = f(colOrigin)
+	row.Origin = f(colOrigin)
 	switch {
-	case row.origin == "" && mediation:
+	case row.Origin == "" && mediation:
 		p = append(p, "origin : obligatoire pour une médiation")
-	case row.origin != "" && kind == domain.KindComplaint:
+	case row.Origin != "" && kind == domain.KindComplaint:
 		p = append(p, "origin : réservée aux médiations")
-	case row.origin != "" && !domain.Origin(row.origin).Valid():
-		p = append(p, fmt.Sprintf("origin : « %s » inconnue (%s)", row.origin, join(domain.Origins)))
+	case row.Origin != "" && !domain.Origin(row.Origin).Valid():
+		p = append(p, fmt.Sprintf("origin : « %s » inconnue (%s)", row.Origin, join(domain.Origins)))
 	}
-	row.outcome = f(colOutcome)
+	row.Outcome = f(colOutcome)
 	switch {
-	case row.outcome != "" && !mediation:
+	case row.Outcome != "" && !mediation:
 		p = append(p, "outcome : réservée aux médiations")
-	case row.outcome != "" && !slices.Contains(domain.Outcomes, row.outcome):
-		p = append(p, fmt.Sprintf("outcome : « %s » inconnue (%s)", row.outcome, strings.Join(domain.Outcomes, ", ")))
+	case row.Outcome != "" && !slices.Contains(domain.Outcomes, row.Outcome):
+		p = append(p, fmt.Sprintf("outcome : « %s » inconnue (%s)", row.Outcome, strings.Join(domain.Outcomes, ", ")))
 	}
 
 	received, okR := rd.date(&p, "received_at", f(colReceivedAt), true)
@@ -357,7 +342,7 @@ func (rd *reader) validate(rec []string, line int) (caseRow, []string) {
 	if okA && okC && answered == nil && closed == nil {
 		p = append(p, "answered_at ou closed_at : obligatoire (seuls les dossiers terminés s'importent)")
 	}
-	if row.outcome != "" && okA && answered == nil {
+	if row.Outcome != "" && okA && answered == nil {
 		p = append(p, "outcome : donnée sans date de décision (answered_at)")
 	}
 
@@ -381,7 +366,7 @@ func (rd *reader) validate(rec []string, line int) (caseRow, []string) {
 		}
 	}
 	if len(p) > 0 {
-		return caseRow{}, p
+		return store.HistoryRow{}, p
 	}
 	rd.fill(&row, received, answered, closed, paused)
 	return row, nil
@@ -415,27 +400,27 @@ func (rd *reader) date(p *[]string, name, s string, required bool) (t *time.Time
 // fill computes what the projection holds of a valid row: its status, its
 // SLA status against the Caf's legal limit in calendar days, its elapsed
 // days, deadlines and the JSON of the file.
-func (rd *reader) fill(row *caseRow, received, answered, closed *time.Time, paused int) {
-	row.id = uuid.Must(uuid.NewV7()).String()
-	row.caf = rd.caf
-	row.received = *received
-	row.pausedSeconds = int64(paused) * 86400
-	mediation := row.kind == string(domain.KindMediation)
+func (rd *reader) fill(row *store.HistoryRow, received, answered, closed *time.Time, paused int) {
+	row.ID = uuid.Must(uuid.NewV7()).String()
+	row.Caf = rd.caf
+	row.ReceivedAt = *received
+	row.PausedSeconds = int64(paused) * 86400
+	mediation := row.Kind == string(domain.KindMediation)
 	targetDays, legalDays := rd.org.TargetDays, rd.org.LegalDays
 	if mediation {
 		targetDays, legalDays = rd.org.MediationTargetDays, rd.org.MediationLegalDays
 	}
 	target := received.AddDate(0, 0, targetDays+paused)
 	legal := received.AddDate(0, 0, legalDays+paused)
-	row.targetDue, row.legalDue = &target, &legal
+	row.TargetDue, row.LegalDue = &target, &legal
 
 	switch {
 	case closed != nil:
-		row.status = string(domain.StatusClosed)
+		row.Status = string(domain.StatusClosed)
 	case mediation:
-		row.status = string(domain.StatusDecided)
+		row.Status = string(domain.StatusDecided)
 	default:
-		row.status = string(domain.StatusAnswered)
+		row.Status = string(domain.StatusAnswered)
 	}
 	// The answer (for a mediation, the decision) ends the clock; a file
 	// closed unanswered is measured to its closing.
@@ -444,22 +429,22 @@ func (rd *reader) fill(row *caseRow, received, answered, closed *time.Time, paus
 		end = closed
 	}
 	if end.After(legal) {
-		row.sla = string(domain.SLAMissed)
+		row.SLAStatus = string(domain.SLAMissed)
 	} else {
-		row.sla = string(domain.SLAMet)
+		row.SLAStatus = string(domain.SLAMet)
 	}
-	row.closed = closed
+	row.ClosedAt = closed
 	if mediation {
-		row.decided = answered
+		row.DecidedAt = answered
 	} else {
-		row.answered = answered
+		row.AnsweredAt = answered
 		if answered != nil {
 			raw := int(answered.Sub(*received) / day)
 			adjusted := raw - paused
-			row.elapsedRaw, row.elapsed = &raw, &adjusted
+			row.ElapsedDaysRaw, row.ElapsedDays = &raw, &adjusted
 		}
 		if rejection := received.AddDate(0, rd.org.ImplicitRejectionMonths, 0); end.After(rejection) {
-			row.implicitRejected = &rejection
+			row.ImplicitRejectionAt = &rejection
 		}
 	}
 }

@@ -31,17 +31,23 @@ func opts(skip bool) importer.Options {
 // each runs f on a fresh, migrated and seeded store of each database.
 var each = testutil.EachStore
 
+// count is how many files the store holds.
 func count(t *testing.T, st *store.Store) int64 {
 	t.Helper()
+	counts, err := st.CountCases(context.Background())
+	require.NoError(t, err)
 	var n int64
-	require.NoError(t, st.DB.Table("cases").Count(&n).Error)
+	for _, c := range counts {
+		n += c.N
+	}
 	return n
 }
 
+// byRef is the row of the file of Caf 071 imported with the reference ref.
 func byRef(t *testing.T, st *store.Store, ref string) store.CaseRow {
 	t.Helper()
-	var row store.CaseRow
-	require.NoError(t, st.DB.Where("reference = ?", ref).Take(&row).Error)
+	row, err := st.ImportedRow(context.Background(), "071", ref)
+	require.NoError(t, err)
 	return row
 }
 

@@ -7,35 +7,46 @@ import (
 	"strconv"
 	"time"
 
-	"gorm.io/gorm"
-
 	"recours/internal/domain"
+	"recours/internal/figures"
 	"recours/internal/store"
 )
+
+// Source is where the figures are read from: the sums of the
+// contributions of the files and of the overpayment notices
+// (internal/figures), as the store answers them.
+type Source interface {
+	SumFigures(ctx context.Context, cafs []string, queries []figures.Query) ([]figures.Sum, error)
+	SumNoticeFigures(ctx context.Context, cafs []string, queries []figures.Query) ([]figures.Sum, error)
+}
+
+var _ Source = (*store.Store)(nil)
 
 // Compute returns the figures of the days from..to (both included, in
 // Europe/Paris) for cafs, with the change from the previous period of the
 // same length. With several Cafs the figures are over all of them, and
 // PerCaf holds each one's.
 //
-// It reads the rollup of the projection (store.FigureRow: counts by Caf,
-// Paris day, measure and value, kept with every file's row, live files and
-// imported history alike), with one grouped query whatever the number of
-// Cafs or figures (see readFigures). It is grouped by Caf, so the totals
-// are the sums of the Cafs' counts. A period's days are whole Paris days,
-// which is how the rollup numbers them.
-func Compute(ctx context.Context, db *gorm.DB, cafs []string, from, to Date) (*Summary, error) {
-	s, err := compute(ctx, db, cafs, from, to, readFigures)
+// It reads the sums of the files' contributions (figures.FileMeasures: the
+// store's rollup, kept with every file's row, live files and imported
+// history alike), with one request whatever the number of Cafs or figures
+// (see readFigures), and those of the overpayment notices. The sums are by
+// Caf, so the totals are the sums of the Cafs' counts. A period's days are
+// whole Paris days, which is how the figures number them.
+func Compute(ctx context.Context, src Source, cafs []string, from, to Date) (*Summary, error) {
+	s, err := compute(cafs, from, to, func(cafs []string, p bounds, tallies map[string]*tally) error {
+		return readFigures(ctx, src, cafs, p, tallies)
+	})
 	if err != nil {
 		return nil, err
 	}
-	return s, readOverpayments(ctx, db, s, from, to)
+	return s, readOverpayments(ctx, src, s, from, to)
 }
 
 // reader reads the counts of the periods p for cafs into their tallies.
-type reader func(db *gorm.DB, cafs []string, p bounds, tallies map[string]*tally) error
+type reader func(cafs []string, p bounds, tallies map[string]*tally) error
 
-func compute(ctx context.Context, db *gorm.DB, cafs []string, from, to Date, read reader) (*Summary, error) {
+func compute(cafs []string, from, to Date, read reader) (*Summary, error) {
 	if to.Before(from) {
 		return nil, domain.Errorf(domain.EINVALID, "la fin de la période (%s) précède son début (%s)", to, from)
 	}
@@ -52,7 +63,7 @@ func compute(ctx context.Context, db *gorm.DB, cafs []string, from, to Date, rea
 	for _, caf := range cafs {
 		tallies[caf] = newTally()
 	}
-	if err := read(db.WithContext(ctx), cafs, p, tallies); err != nil {
+	if err := read(cafs, p, tallies); err != nil {
 		return nil, fmt.Errorf("reports: %w", err)
 	}
 
@@ -92,147 +103,136 @@ func Previous(from, to Date) (Date, Date) {
 	return from.AddDays(-days), from.AddDays(-1)
 }
 
-// bounds are the days of the two periods, as the rollup numbers them:
+// bounds are the days of the two periods, as the figures number them:
 // [prevStart, start) is the previous period, [start, end) the period.
 type bounds struct{ prevStart, start, end int32 }
 
-func dayNumber(d Date) int32 { return store.DayNumber(d.Year, d.Month, d.Day) }
+func dayNumber(d Date) int32 { return figures.DayNumber(d.Year, d.Month, d.Day) }
 
 // periodMeasures are read over the period, value by value; the previous
 // period needs only its counts (previousMeasures); the flows of files
 // open and overdue are summed over every day before the period's end.
 var (
-	periodMeasures = []string{store.MeasureReceived, store.MeasureChannel, store.MeasureBenefit,
-		store.MeasureReason, store.MeasureAck, store.MeasureHandled, store.MeasureElapsed,
-		store.MeasureElapsedRaw, store.MeasureImplicitRejection, store.MeasureMediation,
-		store.MeasureOrigin, store.MeasureMedReason, store.MeasureMedBenefit, store.MeasureOutcome,
-		store.MeasureReferral, store.MeasureReferralDecided, store.MeasureReferralInTime}
-	previousMeasures = []string{store.MeasureReceived, store.MeasureHandled, store.MeasureMediation, store.MeasureReferral}
-	flowMeasures     = []string{store.MeasureOpen, store.MeasureOverdue}
+	periodMeasures = []figures.Measure{figures.Received, figures.ByChannel, figures.ByBenefit,
+		figures.ByReason, figures.Acknowledgment, figures.Handled, figures.Elapsed,
+		figures.ElapsedRaw, figures.ImplicitRejection, figures.Mediation,
+		figures.MediationOrigin, figures.MediationReason, figures.MediationBenefit, figures.MediationOutcome,
+		figures.Referral, figures.ReferralDecided, figures.ReferralInTime}
+	previousMeasures = []figures.Measure{figures.Received, figures.Handled, figures.Mediation, figures.Referral}
 )
 
-// readFigures sums the rollup's counts: the period's by measure and value,
-// the previous period's and the flows by measure. The primary key of the
-// rollup (caf, measure, day, value) serves each branch with one range
-// per Caf and measure.
-func readFigures(db *gorm.DB, cafs []string, p bounds, tallies map[string]*tally) error {
-	rows, err := db.Raw(`SELECT 0, caf, measure, value, sum(n) FROM figures_rollup
-		WHERE caf IN ? AND measure IN ? AND day >= ? AND day < ?
-		GROUP BY caf, measure, value
-		UNION ALL
-		SELECT 1, caf, measure, '', sum(n) FROM figures_rollup
-		WHERE caf IN ? AND measure IN ? AND day >= ? AND day < ?
-		GROUP BY caf, measure
-		UNION ALL
-		SELECT 2, caf, measure, '', sum(n) FROM figures_rollup
-		WHERE caf IN ? AND measure IN ? AND day < ?
-		GROUP BY caf, measure`,
-		cafs, periodMeasures, p.start, p.end,
-		cafs, previousMeasures, p.prevStart, p.start,
-		cafs, flowMeasures, p.end).Rows()
+// The queries readFigures asks, by their index.
+const (
+	queryPeriod = iota
+	queryPrevious
+	queryFlows
+)
+
+// readFigures asks src for the sums of the files' contributions: the
+// period's by measure and value, the previous period's and the flows by
+// measure.
+func readFigures(ctx context.Context, src Source, cafs []string, p bounds, tallies map[string]*tally) error {
+	queries := make([]figures.Query, 3)
+	queries[queryPeriod] = figures.Query{Measures: periodMeasures, From: p.start, To: p.end, ByValue: true}
+	queries[queryPrevious] = figures.Query{Measures: previousMeasures, From: p.prevStart, To: p.start}
+	queries[queryFlows] = figures.Query{Measures: figures.Flows, To: p.end, Cumulative: true}
+	sums, err := src.SumFigures(ctx, cafs, queries)
 	if err != nil {
 		return fmt.Errorf("figures: %w", err)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var part int
-		var caf, measure, value string
-		var n int64
-		if err := rows.Scan(&part, &caf, &measure, &value, &n); err != nil {
-			return fmt.Errorf("figures: %w", err)
-		}
-		t := tallies[caf]
-		if t == nil || n == 0 {
+	for _, sum := range sums {
+		t := tallies[sum.Caf]
+		if t == nil || sum.N == 0 {
 			continue // a count that fell back to zero
 		}
-		switch part {
-		case 0:
-			if err := t.addPeriod(measure, value, n); err != nil {
+		switch sum.Query {
+		case queryPeriod:
+			if err := t.addPeriod(sum.Measure, sum.Value, sum.N); err != nil {
 				return err
 			}
-		case 1:
-			t.addPrevious(measure, n)
-		case 2:
-			t.addFlow(measure, n)
+		case queryPrevious:
+			t.addPrevious(sum.Measure, sum.N)
+		case queryFlows:
+			t.addFlow(sum.Measure, sum.N)
 		}
 	}
-	return rows.Err()
+	return nil
 }
 
 // addPeriod adds n files of the period counted under measure and value.
-func (t *tally) addPeriod(measure, value string, n int64) error {
+func (t *tally) addPeriod(measure figures.Measure, value string, n int64) error {
 	switch measure {
-	case store.MeasureReceived:
+	case figures.Received:
 		t.received += n
-	case store.MeasureChannel:
+	case figures.ByChannel:
 		t.byChannel[value] += n
-	case store.MeasureBenefit:
+	case figures.ByBenefit:
 		t.byBenefit[value] += n
-	case store.MeasureReason:
+	case figures.ByReason:
 		t.byReason[value] += n
-	case store.MeasureAck:
+	case figures.Acknowledgment:
 		switch domain.SLAStatus(value) {
 		case domain.SLAMet:
 			t.ackMet += n
 		case domain.SLAMissed:
 			t.ackMissed += n
 		}
-	case store.MeasureHandled:
+	case figures.Handled:
 		t.handled += n
-	case store.MeasureElapsed, store.MeasureElapsedRaw:
+	case figures.Elapsed, figures.ElapsedRaw:
 		days, err := strconv.ParseInt(value, 10, 64)
 		if err != nil {
 			return fmt.Errorf("figures: %s %q: %w", measure, value, err)
 		}
-		if measure == store.MeasureElapsed {
+		if measure == figures.Elapsed {
 			t.elapsed[days] += n
 		} else {
 			t.elapsedRaw[days] += n
 		}
-	case store.MeasureImplicitRejection:
+	case figures.ImplicitRejection:
 		t.implicitRejections += n
-	case store.MeasureMediation:
+	case figures.Mediation:
 		t.mediations += n
-	case store.MeasureOrigin:
+	case figures.MediationOrigin:
 		t.origin[value] += n
-	case store.MeasureMedReason:
+	case figures.MediationReason:
 		t.medReason[value] += n
-	case store.MeasureMedBenefit:
+	case figures.MediationBenefit:
 		t.medBenefit[value] += n
-	case store.MeasureOutcome:
+	case figures.MediationOutcome:
 		t.outcome[value] += n
 		t.decided += n
-	case store.MeasureReferral:
+	case figures.Referral:
 		t.referrals += n
-	case store.MeasureReferralDecided:
+	case figures.ReferralDecided:
 		t.referralsDecided += n
-	case store.MeasureReferralInTime:
+	case figures.ReferralInTime:
 		t.referralsInTime += n
 	}
 	return nil
 }
 
 // addPrevious adds the previous period's count of measure.
-func (t *tally) addPrevious(measure string, n int64) {
+func (t *tally) addPrevious(measure figures.Measure, n int64) {
 	switch measure {
-	case store.MeasureReceived:
+	case figures.Received:
 		t.prevReceived += n
-	case store.MeasureHandled:
+	case figures.Handled:
 		t.prevHandled += n
-	case store.MeasureMediation:
+	case figures.Mediation:
 		t.prevMediations += n
-	case store.MeasureReferral:
+	case figures.Referral:
 		t.prevReferrals += n
 	}
 }
 
 // addFlow adds the sum of a flow over the days before the period's end:
 // the complaints open then, and those overdue.
-func (t *tally) addFlow(measure string, n int64) {
+func (t *tally) addFlow(measure figures.Measure, n int64) {
 	switch measure {
-	case store.MeasureOpen:
+	case figures.Open:
 		t.openAtEnd += n
-	case store.MeasureOverdue:
+	case figures.Overdue:
 		t.overdueAtEnd += n
 	}
 }

@@ -78,7 +78,7 @@ func insert(t *testing.T, st *store.Store, rows ...store.CaseRow) {
 		rows[i].ID = uuid.NewString()
 		rows[i].Imported, rows[i].Version, rows[i].Data = true, 1, "{}"
 	}
-	require.NoError(t, st.DB.Create(&rows).Error)
+	require.NoError(t, st.BulkInsertCases(context.Background(), rows))
 }
 
 // history is March 2021 (the previous period is February) in Caf 071, a little of it in 074, and a file of 042 that
@@ -279,15 +279,15 @@ func TestCompute_KnownHistory_EveryFigure(t *testing.T) {
 		ctx := context.Background()
 		from, to := date(t, "2021-03-01"), date(t, "2021-03-31")
 
-		got, err := reports.Compute(ctx, st.DB, []string{"071"}, from, to)
+		got, err := reports.Compute(ctx, st, []string{"071"}, from, to)
 		require.NoError(t, err)
 		assert.Equal(t, want071(), got)
 
-		got, err = reports.Compute(ctx, st.DB, []string{"074"}, from, to)
+		got, err = reports.Compute(ctx, st, []string{"074"}, from, to)
 		require.NoError(t, err)
 		assert.Equal(t, want074(), got)
 
-		got, err = reports.Compute(ctx, st.DB, []string{"074", "071"}, from, to)
+		got, err = reports.Compute(ctx, st, []string{"074", "071"}, from, to)
 		require.NoError(t, err)
 		assert.Equal(t, wantBoth(), got, "several Cafs: the totals, and each Caf's own figures")
 	})
@@ -298,13 +298,13 @@ func TestCompute_PeriodBoundaryInParisTime(t *testing.T) {
 		ctx := context.Background()
 		// 31 March: c3, answered at 23:30 Paris (21:30 UTC), is handled;
 		// c4, answered at 00:10 Paris on 1 April (22:10 UTC on 31 March), is not.
-		last, err := reports.Compute(ctx, st.DB, []string{"071"}, date(t, "2021-03-31"), date(t, "2021-03-31"))
+		last, err := reports.Compute(ctx, st, []string{"071"}, date(t, "2021-03-31"), date(t, "2021-03-31"))
 		require.NoError(t, err)
 		assert.Equal(t, int64(1), last.Complaints.Handled)
 		assert.Equal(t, f(30), last.Complaints.MedianDays)
 		assert.Equal(t, "2021-03-30", last.Previous.From)
 		assert.Equal(t, "2021-03-30", last.Previous.To)
-		next, err := reports.Compute(ctx, st.DB, []string{"071"}, date(t, "2021-04-01"), date(t, "2021-04-01"))
+		next, err := reports.Compute(ctx, st, []string{"071"}, date(t, "2021-04-01"), date(t, "2021-04-01"))
 		require.NoError(t, err)
 		assert.Equal(t, int64(1), next.Complaints.Handled, "c4 is handled on 1 April")
 		assert.Equal(t, f(22), next.Complaints.MedianDays)
@@ -312,7 +312,7 @@ func TestCompute_PeriodBoundaryInParisTime(t *testing.T) {
 		assert.Nil(t, next.Complaints.ReceivedChangePct, "none on 31 March (the association's mediation is no complaint)")
 
 		// 28 February: c9, received at 23:30 Paris, belongs to that day.
-		feb, err := reports.Compute(ctx, st.DB, []string{"071"}, date(t, "2021-02-28"), date(t, "2021-02-28"))
+		feb, err := reports.Compute(ctx, st, []string{"071"}, date(t, "2021-02-28"), date(t, "2021-02-28"))
 		require.NoError(t, err)
 		assert.Equal(t, int64(1), feb.Complaints.Received)
 	})
@@ -321,7 +321,7 @@ func TestCompute_PeriodBoundaryInParisTime(t *testing.T) {
 func TestCompute_PausedDaysCountOnlyInTheAdjustedShares(t *testing.T) {
 	eachDatabase(t, func(t *testing.T, st *store.Store) {
 		// 15 March: only c2, 12 calendar days with 3 paused.
-		got, err := reports.Compute(context.Background(), st.DB, []string{"071"}, date(t, "2021-03-15"), date(t, "2021-03-15"))
+		got, err := reports.Compute(context.Background(), st, []string{"071"}, date(t, "2021-03-15"), date(t, "2021-03-15"))
 		require.NoError(t, err)
 		c := got.Complaints
 		assert.Equal(t, int64(1), c.Handled)
@@ -335,7 +335,7 @@ func TestCompute_PausedDaysCountOnlyInTheAdjustedShares(t *testing.T) {
 
 func TestCompute_EmptyPeriod_NullSharesNoError(t *testing.T) {
 	eachDatabase(t, func(t *testing.T, st *store.Store) {
-		got, err := reports.Compute(context.Background(), st.DB, []string{"071", "074"}, date(t, "2019-01-01"), date(t, "2019-12-31"))
+		got, err := reports.Compute(context.Background(), st, []string{"071", "074"}, date(t, "2019-01-01"), date(t, "2019-12-31"))
 		require.NoError(t, err)
 		empty := func(caf string, cafs ...string) *reports.Summary {
 			return &reports.Summary{

@@ -3,13 +3,8 @@ package reports
 import (
 	"context"
 	"fmt"
-	"time"
 
-	"gorm.io/gorm"
-
-	"recours/internal/calendar"
-	"recours/internal/domain"
-	"recours/internal/store"
+	"recours/internal/figures"
 )
 
 // OverpaymentFigures are the figures of the large overpayment notices (at
@@ -33,50 +28,20 @@ type OverpaymentFigures struct {
 	disputedReached             int64
 }
 
-// overpaymentRow is one notice of the period with one of the files that
-// dispute it (none: DisputedAt is nil).
-type overpaymentRow struct {
-	ID         string
-	Caf        string
-	Large      bool
-	Explained  bool
-	CallResult string
-	CreatedAt  time.Time
-	SentAt     *time.Time
-	DisputedAt *time.Time
-}
-
-// readOverpayments adds the notices of the period to s and its Cafs. A
-// notice counts as disputed when a complaint or mediation about it was
-// received within 60 days of it.
-func readOverpayments(ctx context.Context, db *gorm.DB, s *Summary, from, to Date) error {
-	var rows []overpaymentRow
-	err := db.WithContext(ctx).Table("overpayments AS o").
-		Select("o.id, o.caf, o.large, o.explained, o.call_result, o.created_at, o.sent_at, d.received_at AS disputed_at").
-		Joins("LEFT JOIN overpayment_disputes d ON d.overpayment_id = o.id").
-		Where("o.caf IN ? AND o.created_at >= ? AND o.created_at < ?", s.Cafs, from.Start(), to.AddDays(1).Start()).
-		Order("o.id").Scan(&rows).Error
+// readOverpayments adds the notices notified in the period to s and its
+// Cafs (figures.NoticeMeasures: a notice counts as disputed when a
+// complaint or mediation about it was received within
+// figures.DisputeWindowDays of it).
+func readOverpayments(ctx context.Context, src Source, s *Summary, from, to Date) error {
+	sums, err := src.SumNoticeFigures(ctx, s.Cafs, []figures.Query{
+		{Measures: figures.NoticeMeasures, From: dayNumber(from), To: dayNumber(to.AddDays(1))}})
 	if err != nil {
 		return fmt.Errorf("reports: overpayments: %w", err)
 	}
-	for i := 0; i < len(rows); {
-		r, disputed := rows[i], false
-		// The window opens when the notice reached the claimant (when it
-		// was notified, if it has not been sent) and runs 60 calendar days
-		// in Paris.
-		from := r.CreatedAt
-		if r.SentAt != nil {
-			from = *r.SentAt
-		}
-		until := from.In(calendar.Paris).AddDate(0, 0, store.DisputeWindowDays)
-		for ; i < len(rows) && rows[i].ID == r.ID; i++ {
-			if at := rows[i].DisputedAt; at != nil && !at.Before(r.CreatedAt) && at.Before(until) {
-				disputed = true
-			}
-		}
-		s.Overpayments.count(r, disputed)
-		if per := s.PerCaf[r.Caf]; per != nil {
-			per.Overpayments.count(r, disputed)
+	for _, sum := range sums {
+		s.Overpayments.add(sum.Measure, sum.N)
+		if per := s.PerCaf[sum.Caf]; per != nil {
+			per.Overpayments.add(sum.Measure, sum.N)
 		}
 	}
 	s.Overpayments.finish()
@@ -86,27 +51,23 @@ func readOverpayments(ctx context.Context, db *gorm.DB, s *Summary, from, to Dat
 	return nil
 }
 
-func (f *OverpaymentFigures) count(r overpaymentRow, disputed bool) {
-	f.Notices++
-	if !r.Large {
-		return
-	}
-	f.large++
-	if r.Explained {
-		f.explained++
-	}
-	if r.CallResult == domain.CallReached || r.CallResult == domain.CallNotReached {
-		f.attempted++
-	}
-	reached := r.CallResult == domain.CallReached
-	if reached {
-		f.reached++
-	}
-	if disputed {
-		f.disputed++
-		if reached {
-			f.disputedReached++
-		}
+// add adds n notices counted under measure.
+func (f *OverpaymentFigures) add(measure figures.Measure, n int64) {
+	switch measure {
+	case figures.Notices:
+		f.Notices += n
+	case figures.LargeNotices:
+		f.large += n
+	case figures.NoticesExplained:
+		f.explained += n
+	case figures.NoticesCallAttempted:
+		f.attempted += n
+	case figures.NoticesCallReached:
+		f.reached += n
+	case figures.NoticesDisputed:
+		f.disputed += n
+	case figures.NoticesDisputedReached:
+		f.disputedReached += n
 	}
 }
 

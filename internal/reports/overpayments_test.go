@@ -62,7 +62,7 @@ func TestCompute_OverpaymentFigures(t *testing.T) {
 		sentNotice(t, st, "075", jan, &sent, 150000, true, domain.CallReached, 65*day) // 55 days after sending
 		sentNotice(t, st, "075", jan, &sent, 150000, true, domain.CallReached, 71*day) // 61 days after sending
 
-		s, err := reports.Compute(context.Background(), st.DB, []string{"071"}, date(t, "2026-01-01"), date(t, "2026-01-31"))
+		s, err := reports.Compute(context.Background(), st, []string{"071"}, date(t, "2026-01-01"), date(t, "2026-01-31"))
 		require.NoError(t, err)
 		o := s.Overpayments
 		assert.Equal(t, int64(6), o.Notices)
@@ -74,17 +74,17 @@ func TestCompute_OverpaymentFigures(t *testing.T) {
 		assert.Equal(t, f(50), o.DisputedWhenReachedPct)
 		assert.Equal(t, f(66.7), o.DisputedWhenNotReachedPct)
 
-		both, err := reports.Compute(context.Background(), st.DB, []string{"071", "074"}, date(t, "2026-01-01"), date(t, "2026-01-31"))
+		both, err := reports.Compute(context.Background(), st, []string{"071", "074"}, date(t, "2026-01-01"), date(t, "2026-01-31"))
 		require.NoError(t, err)
 		assert.Equal(t, int64(6), both.Overpayments.LargeNotices)
 		assert.Equal(t, int64(1), both.PerCaf["074"].Overpayments.LargeNotices)
 		assert.Equal(t, f(100), both.PerCaf["074"].Overpayments.DisputedWithin60DaysPct)
 
-		late, err := reports.Compute(context.Background(), st.DB, []string{"075"}, date(t, "2026-01-01"), date(t, "2026-01-31"))
+		late, err := reports.Compute(context.Background(), st, []string{"075"}, date(t, "2026-01-01"), date(t, "2026-01-31"))
 		require.NoError(t, err)
 		assert.Equal(t, f(50), late.Overpayments.DisputedWithin60DaysPct, "within 60 days of the sending, not of the notification")
 
-		empty, err := reports.Compute(context.Background(), st.DB, []string{"071"}, date(t, "2025-01-01"), date(t, "2025-01-31"))
+		empty, err := reports.Compute(context.Background(), st, []string{"071"}, date(t, "2025-01-01"), date(t, "2025-01-31"))
 		require.NoError(t, err)
 		assert.Zero(t, empty.Overpayments.LargeNotices)
 		assert.Nil(t, empty.Overpayments.ExplainedPct, "a share over no notice is null")

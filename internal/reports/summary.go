@@ -4,10 +4,11 @@
 // outcome, Défenseur des droits referrals, the national commitments), and
 // renders them as JSON, CSV and a printable PDF.
 //
-// It reads the figures' rollup (table figures_rollup, kept with every
-// file's row by the store and the history import: live files and imported
-// history alike) and the overpayment notices (tables overpayments and
-// overpayment_disputes).
+// The measures and what each file and notice contributes to them are
+// internal/figures'; this package asks the store for their sums (Source:
+// the store's rollup of the files, kept with every file's row by the
+// store and the history import, live files and imported history alike,
+// and the overpayment notices) and turns them into the published figures.
 package reports
 
 // Summary is the figures of one period for one Caf, or for several (then

@@ -72,8 +72,10 @@ type CaseFilter struct {
 	Assignee  string
 	SLAStatus string
 	Query     string
-	Limit     int
-	Cursor    string // the id of the last file of the previous page
+	// Live leaves imported history out.
+	Live   bool
+	Limit  int
+	Cursor string // the id of the last file of the previous page
 }
 
 // Cases lists files newest first (ids are time-ordered UUIDv7), and the
@@ -113,7 +115,7 @@ func (s *Store) Cases(ctx context.Context, f CaseFilter) ([]domain.Case, string,
 		return nil, "", fmt.Errorf("store: cases: %w", err)
 	}
 	var history []CaseRow
-	if f.Assignee == "" { // history has no assignee
+	if f.Assignee == "" && !f.Live { // history has no assignee
 		if history, err = query(true); err != nil {
 			return nil, "", fmt.Errorf("store: cases: %w", err)
 		}
@@ -187,6 +189,86 @@ func (s *Store) CountCases(ctx context.Context) ([]Count, error) {
 	err := s.DB.WithContext(ctx).Model(&CaseRow{}).
 		Select("kind, status, sla_status, count(*) AS n").Group("kind, status, sla_status").Scan(&out).Error
 	return out, err
+}
+
+// CountByStatus counts the live files of cafs (imported history left
+// out: it is the figures' business) of kind, every kind when kind is "",
+// by status.
+func (s *Store) CountByStatus(ctx context.Context, cafs []string, kind domain.Kind) (map[string]int64, error) {
+	out := map[string]int64{}
+	if len(cafs) == 0 {
+		return out, nil
+	}
+	// NOT imported: the partial index ix_cases_caf_id's own predicate.
+	q := s.DB.WithContext(ctx).Model(&CaseRow{}).Where("caf IN ? AND NOT imported", cafs)
+	if kind != "" {
+		q = q.Where("kind = ?", string(kind))
+	}
+	var rows []struct {
+		Status string
+		N      int64
+	}
+	if err := q.Select("status, count(*) AS n").Group("status").Scan(&rows).Error; err != nil {
+		return nil, fmt.Errorf("store: counts: %w", err)
+	}
+	for _, r := range rows {
+		out[r.Status] = r.N
+	}
+	return out, nil
+}
+
+// Contents are how many rows the tables a request may write hold: the
+// files, the timeline's events by action, the queues' entries by kind,
+// the idempotency keys.
+type Contents struct {
+	Cases               int64
+	EventsByAction      map[string]int64
+	NotificationsByKind map[string]int64
+	IdempotencyKeys     int64
+}
+
+// Contents counts what the store holds, for checks that a refused
+// request wrote nothing.
+func (s *Store) Contents(ctx context.Context) (Contents, error) {
+	db := s.DB.WithContext(ctx)
+	c := Contents{EventsByAction: map[string]int64{}, NotificationsByKind: map[string]int64{}}
+	if err := db.Model(&CaseRow{}).Count(&c.Cases).Error; err != nil {
+		return c, fmt.Errorf("store: counts: %w", err)
+	}
+	if err := db.Model(&IdempotencyKey{}).Count(&c.IdempotencyKeys).Error; err != nil {
+		return c, fmt.Errorf("store: counts: %w", err)
+	}
+	for _, g := range []struct {
+		model  any
+		column string
+		into   map[string]int64
+	}{{&EventRow{}, "action", c.EventsByAction}, {&Notification{}, "kind", c.NotificationsByKind}} {
+		var rows []struct {
+			Name string
+			N    int64
+		}
+		if err := db.Model(g.model).Select(g.column + " AS name, count(*) AS n").Group(g.column).Scan(&rows).Error; err != nil {
+			return c, fmt.Errorf("store: counts: %w", err)
+		}
+		for _, r := range rows {
+			g.into[r.Name] = r.N
+		}
+	}
+	return c, nil
+}
+
+// ImportedRow returns the row of the Caf's imported file whose reference
+// in the previous system is reference, or ENOTFOUND.
+func (s *Store) ImportedRow(ctx context.Context, caf, reference string) (CaseRow, error) {
+	var row CaseRow
+	err := s.DB.WithContext(ctx).Where("caf = ? AND reference = ?", caf, reference).Take(&row).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return row, domain.Errorf(domain.ENOTFOUND, "aucun dossier importé de référence %s", reference)
+	}
+	if err != nil {
+		return row, fmt.Errorf("store: case: %w", err)
+	}
+	return row, nil
 }
 
 // CountEvents counts the timeline events of each of actions, for the

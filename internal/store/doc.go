@@ -2,7 +2,12 @@
 // PostgreSQL in production and SQLite in the embedded default: the Cafs,
 // users, roles and API tokens; the projection of every file and its
 // append-only timeline, written only by the workflows' activities; the
-// queues of notifications; the idempotency keys of the API.
+// queues of notifications; the idempotency keys of the API; the figures'
+// rollup, the contributions of the files (as internal/figures defines
+// them) summed and kept in the transaction that writes a file. The other
+// packages reach the database through its methods only (Store.DB is still
+// exported for the tests elsewhere that read or alter tables directly).
 //
-// It imports the domain, never the API, the workflows or Temporal.
+// It imports the domain and internal/figures, never the API, the
+// workflows or Temporal.
 package store

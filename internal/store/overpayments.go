@@ -11,6 +11,7 @@ import (
 	"gorm.io/gorm/clause"
 
 	"recours/internal/domain"
+	"recours/internal/figures"
 )
 
 // OverpaymentRow is the projection of an overpayment notice (table
@@ -196,8 +197,9 @@ func (s *Store) RecentOverpayment(ctx context.Context, caf, number string, benef
 }
 
 // DisputeWindowDays is how long after a notice a complaint or mediation
-// counts as its dispute in the figures.
-const DisputeWindowDays = 60
+// about its benefit is taken for its dispute: the window of the figures
+// (figures.DisputeWindowDays).
+const DisputeWindowDays = figures.DisputeWindowDays
 
 // SetCafContact changes what the Caf's messages say of its mediator and
 // the amount from which an overpayment notice needs the enriched

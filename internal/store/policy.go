@@ -5,6 +5,9 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 )
 
 // CasbinRule is one rule of the authorisation policy, in the shape Casbin
@@ -73,4 +76,93 @@ func (s *Store) PolicyFingerprint(ctx context.Context) (string, error) {
 		fmt.Fprintf(h, "%d\x00%s\x00%s\x00%s\x00%s\x00%s\x00%s\x00%s\x00", r.ID, r.Ptype, r.V0, r.V1, r.V2, r.V3, r.V4, r.V5)
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// CasbinRules returns every rule of casbin_rules, in the order of their
+// ids.
+func (s *Store) CasbinRules(ctx context.Context) ([]CasbinRule, error) {
+	var rows []CasbinRule
+	if err := s.DB.WithContext(ctx).Order("id").Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("store: casbin_rules: %w", err)
+	}
+	return rows, nil
+}
+
+// AddCasbinRule adds r to casbin_rules, and sets its ID; adding a rule
+// already there changes nothing (and leaves r.ID zero).
+func (s *Store) AddCasbinRule(ctx context.Context, r *CasbinRule) error {
+	defer s.writeLock()()
+	return s.DB.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(r).Error
+}
+
+// UpdateCasbinRule changes the rule r.ID into r.
+func (s *Store) UpdateCasbinRule(ctx context.Context, r CasbinRule) error {
+	defer s.writeLock()()
+	return s.DB.WithContext(ctx).Model(&CasbinRule{}).Where("id = ?", r.ID).
+		Select("ptype", "v0", "v1", "v2", "v3", "v4", "v5").Updates(&r).Error
+}
+
+// DeleteCasbinRule removes the rule id.
+func (s *Store) DeleteCasbinRule(ctx context.Context, id uint) error {
+	defer s.writeLock()()
+	return s.DB.WithContext(ctx).Delete(&CasbinRule{}, id).Error
+}
+
+// RemoveCasbinRule removes the rules equal to r (type and six fields).
+func (s *Store) RemoveCasbinRule(ctx context.Context, r CasbinRule) error {
+	defer s.writeLock()()
+	return s.DB.WithContext(ctx).Where("ptype = ? AND v0 = ? AND v1 = ? AND v2 = ? AND v3 = ? AND v4 = ? AND v5 = ?",
+		r.Ptype, r.V0, r.V1, r.V2, r.V3, r.V4, r.V5).Delete(&CasbinRule{}).Error
+}
+
+// RemoveCasbinRules removes the rules of type ptype whose fields from
+// fieldIndex on are fieldValues (an empty value matches any).
+func (s *Store) RemoveCasbinRules(ctx context.Context, ptype string, fieldIndex int, fieldValues ...string) error {
+	if fieldIndex < 0 || fieldIndex+len(fieldValues) > 6 {
+		return fmt.Errorf("store: filter on fields %d to %d: six fields at most", fieldIndex, fieldIndex+len(fieldValues)-1)
+	}
+	q := s.DB.WithContext(ctx).Where("ptype = ?", ptype)
+	for i, v := range fieldValues {
+		if v != "" {
+			q = q.Where(fmt.Sprintf("v%d = ?", fieldIndex+i), v)
+		}
+	}
+	defer s.writeLock()()
+	return q.Delete(&CasbinRule{}).Error
+}
+
+// ReplaceCasbinPermissions replaces the permissions (the rules of a type
+// p…) of casbin_rules with rows, in one transaction.
+func (s *Store) ReplaceCasbinPermissions(ctx context.Context, rows []CasbinRule) error {
+	defer s.writeLock()()
+	return s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Where("ptype LIKE ?", "p%").Delete(&CasbinRule{}).Error; err != nil {
+			return err
+		}
+		if len(rows) == 0 {
+			return nil
+		}
+		return tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&rows).Error
+	})
+}
+
+// SeedCasbinPermissions writes rows to casbin_rules when it holds no
+// permission (a new database), and reports whether it did; otherwise the
+// table is left as it is. Two processes seeding at once insert each rule
+// once.
+func (s *Store) SeedCasbinPermissions(ctx context.Context, rows []CasbinRule) (bool, error) {
+	defer s.writeLock()()
+	seeded := false
+	err := s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var n int64
+		if err := tx.Model(&CasbinRule{}).Where("ptype LIKE ?", "p%").Count(&n).Error; err != nil {
+			return err
+		}
+		if n > 0 {
+			return nil
+		}
+		seeded = true
+		return tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&rows).Error
+	})
+	return seeded, err
 }

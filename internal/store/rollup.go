@@ -1,29 +1,26 @@
 package store
 
 import (
-	"cmp"
 	"context"
 	"fmt"
-	"maps"
 	"slices"
-	"strconv"
-	"time"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
-	"recours/internal/calendar"
 	"recours/internal/domain"
+	"recours/internal/figures"
 )
 
 // FigureRow is one count of the figures' rollup (table figures_rollup):
-// how many files of a Caf count under a measure, for one value, on one
-// day (a Paris calendar day, as a number of days since 1970-01-01). The
-// rollup is kept in the transaction that writes a file's row (Save, the
-// history import, any create through GORM): each file adds its
-// contributions (contributions), a change of the file subtracts its old
-// ones and adds the new. So the figures of a Caf-year read tens of
-// thousands of small rows instead of every file (internal/reports).
+// the sum of the contributions of a Caf's files to a measure, for one
+// value, on one day (internal/figures defines the measures and what a file
+// contributes; Day is a figures.DayOf). The rollup is kept in the
+// transaction that writes a file's row (Save, the history import, any
+// create through GORM): each file adds its contributions, a change of the
+// file subtracts its old ones and adds the new. So the figures of a
+// Caf-year read tens of thousands of small rows instead of every file
+// (SumFigures).
 //
 // A count may fall to zero and stay: readers skip those.
 type FigureRow struct {
@@ -37,158 +34,31 @@ type FigureRow struct {
 // TableName names the rollup table.
 func (FigureRow) TableName() string { return "figures_rollup" }
 
-// The measures of the rollup. A complaint counts on the day it was
-// received (received and its channel, benefit, reason and acknowledgment
-// status), on the day it was answered (handled, and its elapsed days,
-// paused days removed and raw), on the day of its implicit rejection, and
-// in the flows of files open (and overdue): +1 on the day it opens, −1 on
-// the day it stops, so that the files open at the end of a day E are the
-// sum of the flow over the days before E. A mediation file counts on the
-// day it was received, by origin, reason, benefit and outcome; a referral
-// of the Défenseur des droits also by whether it was decided, and by the
-// date the Défenseur expected.
-const (
-	MeasureReceived          = "received"
-	MeasureChannel           = "channel"
-	MeasureBenefit           = "benefit"
-	MeasureReason            = "reason"
-	MeasureAck               = "ack"
-	MeasureHandled           = "handled"
-	MeasureElapsed           = "elapsed"
-	MeasureElapsedRaw        = "elapsed_raw"
-	MeasureImplicitRejection = "implicit_rejection"
-	MeasureOpen              = "open"
-	MeasureOverdue           = "overdue"
-	MeasureMediation         = "mediation"
-	MeasureOrigin            = "origin"
-	MeasureMedReason         = "med_reason"
-	MeasureMedBenefit        = "med_benefit"
-	MeasureOutcome           = "outcome"
-	MeasureReferral          = "referral"
-	MeasureReferralDecided   = "referral_decided"
-	MeasureReferralInTime    = "referral_in_time"
-)
-
-// DayOf is the Paris calendar day of t, as the rollup numbers days.
-func DayOf(t time.Time) int32 {
-	y, m, d := t.In(calendar.Paris).Date()
-	return DayNumber(y, m, d)
+// figureFile is what the figures read of a file's row.
+func figureFile(row *CaseRow) figures.File {
+	return figures.File{Kind: domain.Kind(row.Kind), Caf: row.Caf, Channel: row.Channel, Benefit: row.Benefit,
+		Reason: row.Reason, Origin: row.Origin, Outcome: row.Outcome, AckStatus: row.AckStatus,
+		ReceivedAt: row.ReceivedAt, LegalDue: row.LegalDue, AnsweredAt: row.AnsweredAt, DecidedAt: row.DecidedAt,
+		ClosedAt: row.ClosedAt, ImplicitRejectionAt: row.ImplicitRejectionAt,
+		ElapsedDays: row.ElapsedDays, ElapsedDaysRaw: row.ElapsedDaysRaw}
 }
 
-// DayNumber is the number of the calendar day y-m-d (days since
-// 1970-01-01).
-func DayNumber(y int, m time.Month, d int) int32 {
-	return int32(time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Unix() / 86400)
-}
-
-// FigureKey identifies a count of the rollup.
-type FigureKey struct {
-	Caf, Measure string
-	Day          int32
-	Value        string
-}
-
-// Figures are changes to the rollup, summed by key before they are
-// written: the contributions of the files written, minus those of the
-// rows they replaced.
-type Figures map[FigureKey]int64
-
-// Add adds sign times the contributions of row (sign is 1 for a row
-// written, -1 for the row it replaces).
-func (f Figures) Add(row *CaseRow, sign int64) {
-	add := func(measure string, day int32, value string) {
-		f[FigureKey{row.Caf, measure, day, value}] += sign
-	}
-	stop := func(measure string, day int32) {
-		f[FigureKey{row.Caf, measure, day, ""}] -= sign
-	}
-	received := DayOf(row.ReceivedAt)
-	switch domain.Kind(row.Kind) {
-	case domain.KindComplaint:
-		add(MeasureReceived, received, "")
-		add(MeasureChannel, received, row.Channel)
-		add(MeasureBenefit, received, row.Benefit)
-		add(MeasureReason, received, row.Reason)
-		add(MeasureAck, received, row.AckStatus)
-		if row.AnsweredAt != nil {
-			answered := DayOf(*row.AnsweredAt)
-			add(MeasureHandled, answered, "")
-			if row.ElapsedDays != nil {
-				add(MeasureElapsed, answered, strconv.Itoa(*row.ElapsedDays))
-			}
-			if row.ElapsedDaysRaw != nil {
-				add(MeasureElapsedRaw, answered, strconv.Itoa(*row.ElapsedDaysRaw))
-			}
-		}
-		if row.ImplicitRejectionAt != nil {
-			add(MeasureImplicitRejection, DayOf(*row.ImplicitRejectionAt), "")
-		}
-		// Open at the end of day E: received before E, and neither
-		// answered nor closed before E. A file that stopped before its
-		// receipt is never open (its stop is moved to its receipt).
-		end := row.AnsweredAt
-		if row.ClosedAt != nil && (end == nil || row.ClosedAt.Before(*end)) {
-			end = row.ClosedAt
-		}
-		add(MeasureOpen, received, "")
-		if end != nil {
-			stop(MeasureOpen, max(DayOf(*end), received))
-		}
-		// Overdue at the end of E: open then, and its legal date before E.
-		if row.LegalDue != nil {
-			from := max(received, DayOf(*row.LegalDue))
-			add(MeasureOverdue, from, "")
-			if end != nil {
-				stop(MeasureOverdue, max(DayOf(*end), from))
-			}
-		}
-	case domain.KindMediation:
-		add(MeasureMediation, received, "")
-		add(MeasureOrigin, received, row.Origin)
-		add(MeasureMedReason, received, row.Reason)
-		add(MeasureMedBenefit, received, row.Benefit)
-		if row.Outcome != "" {
-			add(MeasureOutcome, received, row.Outcome)
-		}
-		if row.Origin == string(domain.OriginDDD) {
-			add(MeasureReferral, received, "")
-			if row.DecidedAt != nil {
-				add(MeasureReferralDecided, received, "")
-				if row.LegalDue != nil && !row.DecidedAt.After(*row.LegalDue) {
-					add(MeasureReferralInTime, received, "")
-				}
-			}
-		}
-	}
-}
-
-// Rows are the changes that are not zero, in the order of the table's key
-// (so that concurrent writers lock the counts they share in one order).
-func (f Figures) Rows() []FigureRow {
-	keys := slices.SortedFunc(maps.Keys(f), func(a, b FigureKey) int {
-		return cmp.Or(cmp.Compare(a.Caf, b.Caf), cmp.Compare(a.Measure, b.Measure),
-			cmp.Compare(a.Day, b.Day), cmp.Compare(a.Value, b.Value))
-	})
-	out := make([]FigureRow, 0, len(keys))
-	for _, k := range keys {
-		if n := f[k]; n != 0 {
-			out = append(out, FigureRow{Caf: k.Caf, Measure: k.Measure, Day: k.Day, Value: k.Value, N: n})
-		}
+// figureRows are the rollup's rows of the changes that are not zero, in
+// the order of the table's key (so that concurrent writers lock the counts
+// they share in one order).
+func figureRows(c figures.Changes) []FigureRow {
+	sorted := c.Sorted()
+	out := make([]FigureRow, len(sorted))
+	for i, k := range sorted {
+		out[i] = FigureRow{Caf: k.Caf, Measure: string(k.Measure), Day: k.Day, Value: k.Value, N: k.N}
 	}
 	return out
 }
 
-// UpsertFigures is the PostgreSQL statement that adds rows given as five
-// arrays (caf, measure, day, value, n) to the rollup, for a pgx
-// connection.
-const UpsertFigures = `INSERT INTO figures_rollup (caf, measure, day, value, n)
-	SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::bigint[])
-	ON CONFLICT (caf, measure, day, value) DO UPDATE SET n = figures_rollup.n + excluded.n`
-
-// Write adds the changes to the rollup through tx, and empties f.
-func (f Figures) Write(tx *gorm.DB) error {
-	rows := f.Rows()
-	clear(f)
+// writeFigures adds the changes c to the rollup through tx, and empties c.
+func writeFigures(tx *gorm.DB, c figures.Changes) error {
+	rows := figureRows(c)
+	clear(c)
 	for chunk := range slices.Chunk(rows, 1000) {
 		err := tx.Session(&gorm.Session{NewDB: true, SkipHooks: true}).Clauses(clause.OnConflict{
 			Columns:   []clause.Column{{Name: "caf"}, {Name: "measure"}, {Name: "day"}, {Name: "value"}},
@@ -205,9 +75,7 @@ func (f Figures) Write(tx *gorm.DB) error {
 // (tests, tools) to the rollup, in the same transaction. Save and the
 // import skip this hook and write the rollup themselves.
 func (r *CaseRow) AfterCreate(tx *gorm.DB) error {
-	f := Figures{}
-	f.Add(r, 1)
-	return f.Write(tx)
+	return writeFigures(tx, figures.Contributions(figureFile(r)))
 }
 
 // figureColumns are the columns of cases the rollup reads.
@@ -243,7 +111,7 @@ func saveRow(tx *gorm.DB, row *CaseRow, upsert func(*gorm.DB, *CaseRow) *gorm.DB
 		if err != nil {
 			return err
 		}
-		f := Figures{}
+		f := figures.Changes{}
 		if !found {
 			ins := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(row)
 			if ins.Error != nil {
@@ -252,8 +120,8 @@ func saveRow(tx *gorm.DB, row *CaseRow, upsert func(*gorm.DB, *CaseRow) *gorm.DB
 			if ins.RowsAffected == 0 {
 				continue // created meanwhile by another transaction
 			}
-			f.Add(row, 1)
-			return f.Write(tx)
+			f.Add(figureFile(row), 1)
+			return writeFigures(tx, f)
 		}
 		if old.Version >= row.Version {
 			return nil // the projection only moves forward
@@ -261,9 +129,9 @@ func saveRow(tx *gorm.DB, row *CaseRow, upsert func(*gorm.DB, *CaseRow) *gorm.DB
 		if err := upsert(tx, row).Error; err != nil {
 			return fmt.Errorf("store: case: %w", err)
 		}
-		f.Add(&old, -1)
-		f.Add(row, 1)
-		return f.Write(tx)
+		f.Add(figureFile(&old), -1)
+		f.Add(figureFile(row), 1)
+		return writeFigures(tx, f)
 	}
 	return fmt.Errorf("store: case %s: created and gone meanwhile", row.ID)
 }
@@ -283,7 +151,7 @@ func rebuildRollup(tx *gorm.DB) error {
 		return fmt.Errorf("store: rebuild figures: %w", err)
 	}
 	const page = 20_000
-	f := Figures{}
+	f := figures.Changes{}
 	after := ""
 	for {
 		var rows []CaseRow
@@ -291,10 +159,10 @@ func rebuildRollup(tx *gorm.DB) error {
 			return fmt.Errorf("store: rebuild figures: %w", err)
 		}
 		for i := range rows {
-			f.Add(&rows[i], 1)
+			f.Add(figureFile(&rows[i]), 1)
 		}
 		if len(f) > 200_000 || len(rows) < page {
-			if err := f.Write(tx); err != nil {
+			if err := writeFigures(tx, f); err != nil {
 				return err
 			}
 		}

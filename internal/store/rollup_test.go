@@ -10,19 +10,16 @@ import (
 	"gorm.io/gorm"
 
 	"recours/internal/domain"
+	"recours/internal/figures"
 	"recours/internal/store"
 	"recours/internal/testutil"
 )
 
-func figures(t *testing.T, st *store.Store) map[store.FigureKey]int64 {
+func rollup(t *testing.T, st *store.Store) figures.Changes {
 	t.Helper()
-	var rows []store.FigureRow
-	require.NoError(t, st.DB.Where("n <> 0").Find(&rows).Error)
-	out := map[store.FigureKey]int64{}
-	for _, r := range rows {
-		out[store.FigureKey{Caf: r.Caf, Measure: r.Measure, Day: r.Day, Value: r.Value}] = r.N
-	}
-	return out
+	counts, err := st.Rollup(context.Background())
+	require.NoError(t, err)
+	return counts
 }
 
 // A database of the released schema, with files, gets the rollup of
@@ -50,14 +47,14 @@ func TestMigration_FiguresRollup_FillsTheRollupFromTheFilesThere(t *testing.T) {
 			require.NoError(t, st.DB.Session(&gorm.Session{SkipHooks: true}).Create(&rows).Error)
 			require.NoError(t, st.Migrate(context.Background()))
 
-			got := figures(t, st)
-			april1 := store.DayNumber(2021, time.April, 1)
-			assert.Equal(t, int64(2), got[store.FigureKey{Caf: "071", Measure: store.MeasureReceived, Day: april1}])
-			assert.Equal(t, int64(1), got[store.FigureKey{Caf: "071", Measure: store.MeasureHandled, Day: april1 + 3}])
-			assert.Equal(t, int64(2), got[store.FigureKey{Caf: "071", Measure: store.MeasureOpen, Day: april1}])
-			assert.Equal(t, int64(-1), got[store.FigureKey{Caf: "071", Measure: store.MeasureOpen, Day: april1 + 3}])
+			got := rollup(t, st)
+			april1 := figures.DayNumber(2021, time.April, 1)
+			assert.Equal(t, int64(2), got[figures.Key{Caf: "071", Measure: figures.Received, Day: april1}])
+			assert.Equal(t, int64(1), got[figures.Key{Caf: "071", Measure: figures.Handled, Day: april1 + 3}])
+			assert.Equal(t, int64(2), got[figures.Key{Caf: "071", Measure: figures.Open, Day: april1}])
+			assert.Equal(t, int64(-1), got[figures.Key{Caf: "071", Measure: figures.Open, Day: april1 + 3}])
 			require.NoError(t, st.RebuildRollup(context.Background()))
-			assert.Equal(t, got, figures(t, st))
+			assert.Equal(t, got, rollup(t, st))
 			for _, ix := range []string{"ix_cases_received", "ix_cases_answered", "ix_cases_mediations", "ix_cases_implicit_rejection"} {
 				assert.False(t, st.DB.Migrator().HasIndex(&store.CaseRow{}, ix), ix)
 			}

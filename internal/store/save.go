@@ -11,6 +11,7 @@ import (
 	"gorm.io/gorm/clause"
 
 	"recours/internal/domain"
+	"recours/internal/figures"
 )
 
 // Record is what one save writes (see domain.Record).
@@ -75,7 +76,7 @@ func saveOrdered(tx *gorm.DB, r Record, row *CaseRow) error {
 			}
 		}
 	}
-	f := Figures{}
+	f := figures.Changes{}
 	if !found {
 		ins := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(row)
 		if ins.Error != nil {
@@ -88,10 +89,10 @@ func saveOrdered(tx *gorm.DB, r Record, row *CaseRow) error {
 		if err := tx.Select("*").Omit("created_at", "imported", "reference").Save(row).Error; err != nil {
 			return fmt.Errorf("store: case: %w", err)
 		}
-		f.Add(&old, -1)
+		f.Add(figureFile(&old), -1)
 	}
-	f.Add(row, 1)
-	return f.Write(tx)
+	f.Add(figureFile(row), 1)
+	return writeFigures(tx, f)
 }
 
 // replaceChanges writes the record's events: one already there as the

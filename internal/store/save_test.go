@@ -115,9 +115,9 @@ func TestSave_EventsBeyondTheRecordAreALostTasksAndGo(t *testing.T) {
 		assert.Empty(t, got.Assignee)
 
 		// The rollup followed each replacement.
-		before := figures(t, st)
+		before := rollup(t, st)
 		require.NoError(t, st.RebuildRollup(ctx))
-		assert.Equal(t, figures(t, st), before)
+		assert.Equal(t, rollup(t, st), before)
 	})
 }
 

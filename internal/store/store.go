@@ -22,6 +22,10 @@ import (
 
 // Store is the database, through GORM.
 type Store struct {
+	// DB is for the store's own code: other packages call its methods. It
+	// stays exported while tests outside the package (api, workflows,
+	// activities, app, faults, bench) still read or alter tables through
+	// it; it becomes unexported once none does.
 	DB *gorm.DB
 	// writes serialises write transactions on SQLite, which takes one
 	// writer at a time: waiting on a Go mutex is immediate, where SQLite's

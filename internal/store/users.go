@@ -131,6 +131,15 @@ func (s *Store) Organisation(ctx context.Context, code string) (Organisation, er
 	return o, err
 }
 
+// OrganisationCodes lists the codes of every Caf, in order.
+func (s *Store) OrganisationCodes(ctx context.Context) ([]string, error) {
+	var codes []string
+	if err := s.DB.WithContext(ctx).Model(&Organisation{}).Order("code").Pluck("code", &codes).Error; err != nil {
+		return nil, fmt.Errorf("store: organisations: %w", err)
+	}
+	return codes, nil
+}
+
 // Policy is the deadline policy the Caf applies to new files.
 func (o Organisation) Policy() domain.Policy {
 	return domain.Policy{

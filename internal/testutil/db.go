@@ -6,14 +6,17 @@ package testutil
 import (
 	"context"
 	"crypto/rand"
+	"database/sql"
 	"encoding/hex"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	_ "github.com/jackc/pgx/v5/stdlib" // the database/sql driver "pgx", for SQL
 
 	"recours/internal/store"
 )
@@ -96,4 +99,25 @@ func EachStore(t *testing.T, test func(t *testing.T, st *store.Store)) {
 			test(t, st)
 		})
 	}
+}
+
+// SQL opens the database at url (postgres://… or sqlite:PATH, as the
+// store takes it) on its own connections, around the store: for a test
+// that changes rows as someone with access to the database would (an
+// entry of the access trail altered, say). Statements number their
+// parameters $1, $2…, which both databases read. It is closed when the
+// test ends.
+func SQL(t testing.TB, url string) *sql.DB {
+	t.Helper()
+	driver, dsn := "pgx", url
+	if path, ok := strings.CutPrefix(url, "sqlite:"); ok {
+		// The driver the store's SQLite dialector registers.
+		driver, dsn = "sqlite3", "file:"+path+"?_busy_timeout=10000"
+	}
+	db, err := sql.Open(driver, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = db.Close() })
+	return db
 }
