@@ -55,7 +55,7 @@ func (s *Service) Summary(ctx context.Context, p domain.Principal, q SummaryQuer
 	if err != nil {
 		return nil, err
 	}
-	return reports.Compute(ctx, s.Store.DB, cafs, from, to)
+	return reports.Compute(ctx, s.Store, cafs, from, to)
 }
 
 // reportCafs is caf, or without it every Caf whose reports p may read.
@@ -93,7 +93,7 @@ func (s *Service) AnnualReport(ctx context.Context, p domain.Principal, caf, yea
 	if err != nil {
 		return nil, "", err
 	}
-	sum, err := reports.Compute(ctx, s.Store.DB, cafs,
+	sum, err := reports.Compute(ctx, s.Store, cafs,
 		reports.Date{Year: y, Month: time.January, Day: 1}, reports.Date{Year: y, Month: time.December, Day: 31})
 	if err != nil {
 		return nil, "", err
