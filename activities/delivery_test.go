@@ -18,7 +18,6 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
-	"gorm.io/gorm"
 
 	"recours/activities"
 	"recours/internal/store"
@@ -309,11 +308,7 @@ func TestDeliverAttempt_SignatureCoversTheExactBody(t *testing.T) {
 func TestDeliverAttempt_OutcomeSurvivesAFailedRecord(t *testing.T) {
 	eachStore(t, func(t *testing.T, st *store.Store) {
 		// Every insert into delivery_attempts fails from here on.
-		require.NoError(t, st.DB.Callback().Create().Before("gorm:create").Register("test:fail_attempts", func(db *gorm.DB) {
-			if db.Statement.Table == "delivery_attempts" {
-				_ = db.AddError(errors.New("disk full"))
-			}
-		}))
+		testutil.FailInserts(t, st, "delivery_attempts")
 		var logs strings.Builder
 		prev := slog.Default()
 		slog.SetDefault(slog.New(slog.NewTextHandler(&logs, nil)))

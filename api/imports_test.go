@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -11,7 +12,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"recours/api"
-	"recours/internal/store"
 	"recours/internal/testutil"
 )
 
@@ -28,9 +28,9 @@ func postCSV(r *testutil.Recours, path, login, body string) testutil.Response {
 
 func importedCount(t *testing.T, r *testutil.Recours) int64 {
 	t.Helper()
-	var n int64
-	require.NoError(t, r.Store.DB.Model(&store.CaseRow{}).Where("imported").Count(&n).Error)
-	return n
+	c, err := r.Store.Contents(context.Background())
+	require.NoError(t, err)
+	return c.ImportedCases
 }
 
 func TestImports_AdminLoadsHistoryThatManagersRead(t *testing.T) {
@@ -41,8 +41,8 @@ func TestImports_AdminLoadsHistoryThatManagersRead(t *testing.T) {
 			require.Equal(t, 200, resp.Status, string(resp.Body))
 			assert.JSONEq(t, `{"read":3,"imported":3,"unchanged":0,"skipped":0,"errors":[]}`, string(resp.Body))
 
-			var row store.CaseRow
-			require.NoError(t, r.Store.DB.Where("reference = ?", "A-1").Take(&row).Error)
+			row, err := r.Store.ImportedRow(context.Background(), "071", "A-1")
+			require.NoError(t, err)
 			got := r.Do("GET", "/api/v1/cases/"+row.ID, "manager.demo", nil)
 			require.Equal(t, 200, got.Status, string(got.Body))
 			file := got.Map(t)
@@ -55,8 +55,8 @@ func TestImports_AdminLoadsHistoryThatManagersRead(t *testing.T) {
 			assert.Contains(t, file["subject"], "A-1")
 
 			// Read-only history: no action applies to it.
-			var answered store.CaseRow
-			require.NoError(t, r.Store.DB.Where("reference = ?", "A-2").Take(&answered).Error)
+			answered, err := r.Store.ImportedRow(context.Background(), "071", "A-2")
+			require.NoError(t, err)
 			act := r.Do("POST", "/api/v1/cases/"+answered.ID+"/actions/close", "gca.demo", map[string]any{})
 			assert.Equal(t, 409, act.Status, string(act.Body))
 

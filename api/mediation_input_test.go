@@ -15,7 +15,6 @@ import (
 
 	"recours/internal/calendar"
 	"recours/internal/domain"
-	"recours/internal/store"
 	"recours/internal/testutil"
 )
 
@@ -38,9 +37,9 @@ func referralWith(ref string, change func(m map[string]any)) map[string]any {
 // not record its reference (testutil.Counts does not count them).
 func referralRows(t *testing.T, r *testutil.Recours) int64 {
 	t.Helper()
-	var n int64
-	require.NoError(t, r.Store.DB.Model(&store.Referral{}).Count(&n).Error)
-	return n
+	c, err := r.Store.Contents(context.Background())
+	require.NoError(t, err)
+	return c.Referrals
 }
 
 // assertFieldNamed checks that a 400 testutil.Problem names field among its errors

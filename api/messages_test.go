@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"context"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -108,9 +109,9 @@ func TestAcknowledgmentByEmail_EndToEnd(t *testing.T) {
 func TestOverpayments_EndToEnd(t *testing.T) {
 	r, srv := startWithSMTP(t, "", 0)
 	count := func() int64 {
-		var n int64
-		require.NoError(t, r.Store.DB.Table("overpayments").Count(&n).Error)
-		return n
+		c, err := r.Store.Contents(context.Background())
+		require.NoError(t, err)
+		return c.Overpayments
 	}
 	good := func(amount any) map[string]any {
 		b := testutil.Overpayment("071", "")

@@ -45,9 +45,7 @@ func TestOperations_HealthReadinessAndMetrics(t *testing.T) {
 
 func TestOperations_ReadinessFailsWhenTheDatabaseIsDown(t *testing.T) {
 	r := testutil.Start(t, "")
-	sqlDB, err := r.Store.DB.DB()
-	require.NoError(t, err)
-	require.NoError(t, sqlDB.Close())
+	require.NoError(t, r.Store.Close())
 	resp := r.Do("GET", "/readyz", "", nil)
 	assert.Equal(t, 503, resp.Status)
 	assert.NotEmpty(t, resp.Header.Get("Retry-After"))

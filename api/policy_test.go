@@ -11,7 +11,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"recours/internal/app"
-	"recours/internal/store"
 	"recours/internal/testutil"
 )
 
@@ -31,9 +30,9 @@ func TestPolicy_ChangedInTheDatabaseReachesEveryProcess(t *testing.T) {
 	srv2 := httptest.NewServer(other.Handler())
 	defer srv2.Close()
 
-	var seeded int64
-	require.NoError(t, r.Store.DB.Model(&store.CasbinRule{}).Count(&seeded).Error)
-	require.NotZero(t, seeded, "seeded from policies/policy.csv at start")
+	seeded, err := r.Store.CasbinRules(ctx)
+	require.NoError(t, err)
+	require.NotEmpty(t, seeded, "seeded from policies/policy.csv at start")
 
 	summary := srv2.URL + "/api/v1/reports/summary?caf=071&from=2026-01-01&to=2026-01-31"
 	list := srv2.URL + "/api/v1/cases?caf=071"
@@ -49,16 +48,22 @@ func TestPolicy_ChangedInTheDatabaseReachesEveryProcess(t *testing.T) {
 	}
 
 	// Added.
-	require.NoError(t, r.Store.DB.Exec("INSERT INTO casbin_rules (ptype, v0, v1, v2, v3, v4, v5) VALUES ('p', 'gca', '*', 'report', 'read', '', '')").Error)
+	raw := r.SQL()
+	exec := func(q string) {
+		t.Helper()
+		_, err := raw.Exec(q)
+		require.NoError(t, err)
+	}
+	exec("INSERT INTO casbin_rules (ptype, v0, v1, v2, v3, v4, v5) VALUES ('p', 'gca', '*', 'report', 'read', '', '')")
 	eventually(summary, gca, http.StatusOK, "a rule added in the table")
 
 	// Changed in place: the rule now names the csu.
-	require.NoError(t, r.Store.DB.Exec("UPDATE casbin_rules SET v0 = 'csu' WHERE v0 = 'gca' AND v2 = 'report'").Error)
+	exec("UPDATE casbin_rules SET v0 = 'csu' WHERE v0 = 'gca' AND v2 = 'report'")
 	eventually(summary, csu, http.StatusOK, "a rule changed in the table")
 	assert.Equal(t, http.StatusForbidden, get(t, summary, gca))
 
 	// Removed: the csu reads files no more.
-	require.NoError(t, r.Store.DB.Exec("DELETE FROM casbin_rules WHERE v0 = 'csu' AND v2 = 'case' AND v3 = 'read'").Error)
+	exec("DELETE FROM casbin_rules WHERE v0 = 'csu' AND v2 = 'case' AND v3 = 'read'")
 	eventually(list, csu, http.StatusForbidden, "a rule removed from the table")
 	assert.Equal(t, http.StatusOK, get(t, list, gca), "the other rules stay")
 }

@@ -38,7 +38,7 @@ func TestReportSummary(t *testing.T) {
 		answeredComplaint("071", 2, 3, "phone"), answeredComplaint("071", 3, 12, "online"),
 		answeredComplaint("071", 4, 8, "online"), answeredComplaint("074", 5, 20, "desk"),
 	}
-	require.NoError(t, r.Store.DB.Create(&rows).Error)
+	require.NoError(t, r.Store.BulkInsertCases(ctx, rows))
 	require.NoError(t, r.Store.Grant(ctx, "multi.manager", "Responsable de deux Caf", "071", domain.RoleManager))
 	require.NoError(t, r.Store.Grant(ctx, "multi.manager", "Responsable de deux Caf", "074", domain.RoleManager))
 	require.NoError(t, r.API.Authz.Reload(ctx))

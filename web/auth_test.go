@@ -20,6 +20,7 @@ import (
 
 	"recours/internal/auth"
 	"recours/internal/auth/authtest"
+	"recours/internal/domain"
 	"recours/internal/store"
 	"recours/internal/testutil"
 	"recours/web"
@@ -120,11 +121,12 @@ func assertSessionCookie(t *testing.T, a answer, secure bool) *http.Cookie {
 	return c
 }
 
-func countRows(t *testing.T, r *testutil.Recours, table string) int64 {
+// contents counts what the store holds.
+func contents(t *testing.T, r *testutil.Recours) store.Contents {
 	t.Helper()
-	var n int64
-	require.NoError(t, r.Store.DB.Table(table).Count(&n).Error)
-	return n
+	c, err := r.Store.Contents(context.Background())
+	require.NoError(t, err)
+	return c
 }
 
 // oidcRecours is Recours signing in at a test OpenID provider.
@@ -148,8 +150,8 @@ func startOIDC(t *testing.T) oidcRecours {
 	r.Web.Auth = web.AuthConfig{OIDC: client, PublicURL: srv.URL}
 	handler = r.API.Handler()
 	// The agent's work email, as the administrator recorded it.
-	require.NoError(t, r.Store.DB.Model(&store.User{}).Where("login = ?", "gca.demo").
-		Update("email", "gaelle.caron@caf71.example").Error)
+	_, err = r.SQL().Exec("UPDATE users SET email = $1 WHERE login = $2", "gaelle.caron@caf71.example", "gca.demo")
+	require.NoError(t, err)
 	return oidcRecours{Recours: r, op: op, url: srv.URL}
 }
 
@@ -203,13 +205,13 @@ func TestAuth_OIDCLoginEndToEnd(t *testing.T) {
 	session := assertSessionCookie(t, done, false)
 
 	// Only the session id's hash is stored, with the ID token for logout.
-	var row store.Session
-	require.NoError(t, o.Store.DB.Where("id = ?", store.HashSessionID(session.Value)).Take(&row).Error)
+	ctx := context.Background()
+	_, row, err := o.Store.SessionUser(ctx, store.HashSessionID(session.Value), time.Now())
+	require.NoError(t, err)
 	assert.NotEmpty(t, row.IDToken)
 	assert.WithinDuration(t, time.Now().Add(store.DefaultSessionTTL), row.ExpiresAt, time.Minute, "8 hours, absolute")
-	var raw int64
-	require.NoError(t, o.Store.DB.Model(&store.Session{}).Where("id = ?", session.Value).Count(&raw).Error)
-	assert.Zero(t, raw, "the session id itself is not stored")
+	_, _, err = o.Store.SessionUser(ctx, session.Value, time.Now())
+	assert.Equal(t, domain.EUNAUTHORIZED, domain.ErrorCode(err), "the session id itself is not stored")
 
 	// The API answers the cookie as gca.demo.
 	cases := b.do("GET", o.url+"/api/v1/cases", nil)
@@ -259,9 +261,8 @@ func TestAuth_OIDCLoginEndToEnd(t *testing.T) {
 	require.Len(t, o.op.Logouts(), 1)
 
 	// The old cookie opens nothing any more.
-	var left int64
-	require.NoError(t, o.Store.DB.Model(&store.Session{}).Where("id = ?", store.HashSessionID(session.Value)).Count(&left).Error)
-	assert.Zero(t, left, "the session is deleted")
+	_, _, err = o.Store.SessionUser(ctx, store.HashSessionID(session.Value), time.Now())
+	assert.Equal(t, domain.EUNAUTHORIZED, domain.ErrorCode(err), "the session is deleted")
 	stale := newBrowser(t, o.url)
 	stale.cookies["recours_session"] = session.Value
 	after := stale.do("GET", o.url+"/api/v1/cases", nil)
@@ -309,14 +310,15 @@ func TestAuth_OIDCRefusals(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			o.op.Set(tt.behaviour)
-			users, sessions := countRows(t, o.Recours, "users"), countRows(t, o.Recours, "sessions")
+			before := contents(t, o.Recours)
 			b := newBrowser(t, o.url)
 			got := o.signIn(t, b, tt.callback)
 			p := testutil.AssertProblem(t, testutil.Response{Status: got.Status, Header: got.Header, Body: []byte(got.Body)}, tt.status)
 			assert.NotEmpty(t, p.Detail)
 			assert.Nil(t, cookieNamed(got.Cookies, "recours_session"), "no session cookie")
-			assert.Equal(t, sessions, countRows(t, o.Recours, "sessions"), "no session")
-			assert.Equal(t, users, countRows(t, o.Recours, "users"), "no account created")
+			after := contents(t, o.Recours)
+			assert.Equal(t, before.Sessions, after.Sessions, "no session")
+			assert.Equal(t, before.Users, after.Users, "no account created")
 			assert.Equal(t, http.StatusUnauthorized, b.do("GET", o.url+"/api/v1/cases", nil).Status)
 		})
 	}
@@ -373,7 +375,7 @@ func TestAuth_LocalDemoLogin(t *testing.T) {
 	token := m[1]
 	assert.GreaterOrEqual(t, len(token), 43)
 
-	sessions := countRows(t, r, "sessions")
+	sessions := contents(t, r).Sessions
 	for name, form := range map[string]url.Values{
 		"no token":            {"login": {"gca.demo"}},
 		"another token":       {"login": {"gca.demo"}, "csrf_token": {auth.RandomString()}},
@@ -386,7 +388,7 @@ func TestAuth_LocalDemoLogin(t *testing.T) {
 	}
 	noCookie := newBrowser(t, r.URL).do("POST", r.URL+"/auth/local", url.Values{"login": {"gca.demo"}, "csrf_token": {token}})
 	assert.Equal(t, http.StatusForbidden, noCookie.Status, "the token without its cookie")
-	assert.Equal(t, sessions, countRows(t, r, "sessions"))
+	assert.Equal(t, sessions, contents(t, r).Sessions)
 
 	done := b.do("POST", r.URL+"/auth/local", url.Values{"login": {"gca.demo"}, "csrf_token": {token}})
 	require.Equal(t, http.StatusSeeOther, done.Status, done.Body)

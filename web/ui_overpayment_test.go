@@ -22,9 +22,9 @@ import (
 // overpaymentRows counts the notices written.
 func overpaymentRows(t *testing.T, r *testutil.Recours) int64 {
 	t.Helper()
-	var n int64
-	require.NoError(t, r.Store.DB.Table("overpayments").Count(&n).Error)
-	return n
+	c, err := r.Store.Contents(context.Background())
+	require.NoError(t, err)
+	return c.Overpayments
 }
 
 // noticeForm is the notify form, filled in for a notice of amount euros.

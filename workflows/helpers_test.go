@@ -170,13 +170,25 @@ func (h *harness) eventsOf(action string) []domain.Event {
 	return out
 }
 
-// notifications returns the unread queue entries addressed to recipient
+// notifications returns the file's queue entries addressed to recipient
 // (a login, or "role:manager").
 func (h *harness) notifications(recipient string) []store.Notification {
 	h.t.Helper()
+	return notificationsTo(h.t, h.st, caseID, recipient)
+}
+
+// notificationsTo returns the queue entries of the file of caseID
+// addressed to recipient, in the order of its timeline.
+func notificationsTo(t *testing.T, st *store.Store, caseID, recipient string) []store.Notification {
+	t.Helper()
+	all, err := st.CaseNotifications(context.Background(), caseID)
+	require.NoError(t, err)
 	var out []store.Notification
-	require.NoError(h.t, h.st.DB.Where("case_id = ? AND recipient = ?", caseID, recipient).
-		Order("seq").Find(&out).Error)
+	for _, n := range all {
+		if n.Recipient == recipient {
+			out = append(out, n)
+		}
+	}
 	return out
 }
 

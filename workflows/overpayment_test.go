@@ -68,10 +68,8 @@ func (h *noticeHarness) stored() domain.Overpayment {
 }
 
 func (h *noticeHarness) notifications(recipient string) []string {
-	var rows []store.Notification
-	require.NoError(h.t, h.st.DB.Where("case_id = ? AND recipient = ?", noticeID, recipient).Order("seq").Find(&rows).Error)
 	var kinds []string
-	for _, r := range rows {
+	for _, r := range notificationsTo(h.t, h.st, noticeID, recipient) {
 		kinds = append(kinds, r.Kind)
 	}
 	return kinds

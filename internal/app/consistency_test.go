@@ -9,7 +9,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"recours/internal/app"
-	"recours/internal/store"
 	"recours/internal/testutil"
 )
 
@@ -36,17 +35,18 @@ func TestCheckConsistency_FindsAndRepairs(t *testing.T) {
 				return err == nil && rep.Clean() && rep.Checked >= len(ids)
 			}, 20*time.Second, 200*time.Millisecond, "a fresh store should agree with its workflows")
 
-			db := r.Store.DB
+			raw := r.SQL()
 			exec := func(sql string, args ...any) {
 				t.Helper()
-				require.NoError(t, db.Exec(sql, args...).Error)
+				_, err := raw.Exec(sql, args...)
+				require.NoError(t, err)
 			}
-			exec("UPDATE cases SET version = version - 1, status = 'open', data = replace(data, '\"assigned\"', '\"open\"') WHERE id = ?", ids[0])
-			exec("DELETE FROM case_events WHERE case_id = ? AND seq = 1", ids[1])
-			exec("INSERT INTO case_events (case_id, seq, caf, at, actor, action, from_status, to_status, details, write_task) VALUES (?, 99, '071', ?, 'ghost', 'start', 'assigned', 'in_progress', '', 1)",
-				ids[2], r.Store.DB.NowFunc())
-			exec("DELETE FROM cases WHERE id = ?", ids[3])
-			exec("UPDATE cases SET version = version + 3 WHERE id = ?", ids[4])
+			exec("UPDATE cases SET version = version - 1, status = 'open', data = replace(data, '\"assigned\"', '\"open\"') WHERE id = $1", ids[0])
+			exec("DELETE FROM case_events WHERE case_id = $1 AND seq = 1", ids[1])
+			exec("INSERT INTO case_events (case_id, seq, caf, at, actor, action, from_status, to_status, details, write_task) VALUES ($1, 99, '071', $2, 'ghost', 'start', 'assigned', 'in_progress', '', 1)",
+				ids[2], time.Now().UTC())
+			exec("DELETE FROM cases WHERE id = $1", ids[3])
+			exec("UPDATE cases SET version = version + 3 WHERE id = $1", ids[4])
 
 			rep, err := app.CheckConsistency(ctx, r.Store, r.Client, r.Temporal.Namespace(), false)
 			require.NoError(t, err)
@@ -79,7 +79,7 @@ func TestCheckConsistency_FindsAndRepairs(t *testing.T) {
 			require.NoError(t, err)
 			assert.Equal(t, "gca.demo", got.Assignee)
 			var ghosts int64
-			require.NoError(t, db.Model(&store.EventRow{}).Where("actor = 'ghost'").Count(&ghosts).Error)
+			require.NoError(t, raw.QueryRow("SELECT count(*) FROM case_events WHERE actor = 'ghost'").Scan(&ghosts))
 			assert.Zero(t, ghosts)
 		})
 	}

@@ -2,6 +2,7 @@ package bench
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -13,7 +14,6 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
-	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
 
 	"recours/internal/calendar"
@@ -173,12 +173,13 @@ func BenchmarkSummary(b *testing.B) {
 	if err := st.RebuildRollup(ctx); err != nil {
 		b.Fatal(err)
 	}
-	if err := st.DB.Exec("VACUUM ANALYZE figures_rollup").Error; err != nil {
+	raw := testutil.SQL(b, url)
+	if _, err := raw.ExecContext(ctx, "VACUUM ANALYZE figures_rollup"); err != nil {
 		b.Fatal(err)
 	}
 	rebuilt := time.Since(t0)
 	var rollupRows int64
-	if err := st.DB.Table("figures_rollup").Count(&rollupRows).Error; err != nil {
+	if err := raw.QueryRowContext(ctx, "SELECT count(*) FROM figures_rollup").Scan(&rollupRows); err != nil {
 		b.Fatal(err)
 	}
 
@@ -215,8 +216,8 @@ func BenchmarkSummary(b *testing.B) {
 			nextRuns[i] = time.Since(t)
 		}
 		plain := func() error {
-			return st.DB.WithContext(ctx).Raw(`SELECT count(*), avg(elapsed_days) FROM cases
-				WHERE caf = '071' AND answered_at >= ? AND answered_at < ?`, start, end).Row().Scan(&count, &avg)
+			return raw.QueryRowContext(ctx, `SELECT count(*), avg(elapsed_days) FROM cases
+				WHERE caf = '071' AND answered_at >= $1 AND answered_at < $2`, start, end).Scan(&count, &avg)
 		}
 		if err := plain(); err != nil {
 			b.Fatal(err)
@@ -231,7 +232,7 @@ func BenchmarkSummary(b *testing.B) {
 	}
 	b.StopTimer()
 	if os.Getenv("RECOURS_BENCH_EXPLAIN") != "" {
-		explainSummary(b, st, start, end)
+		explainSummary(b, st, raw, start, end)
 	}
 
 	summaryMs, plainMs, nextMs := ms(median(summaryRuns)), ms(median(plainRuns)), ms(median(nextRuns))
@@ -290,18 +291,18 @@ func (r *sqlRecorder) Trace(_ context.Context, _ time.Time, fc func() (string, i
 }
 
 // explainSummary prints the plan of each query of the summary.
-func explainSummary(b *testing.B, st *store.Store, start, end time.Time) {
+func explainSummary(b *testing.B, st *store.Store, raw *sql.DB, start, end time.Time) {
 	rec := &sqlRecorder{Interface: logger.Discard}
 	// The same PostgreSQL store, its statements recorded.
-	traced := &store.Store{DB: st.DB.Session(&gorm.Session{Logger: rec})}
+	traced := st.WithLogger(rec)
 	from, to := reports.DateOf(start), reports.DateOf(end).AddDays(-1)
 	if _, err := reports.Compute(context.Background(), traced, []string{"071"}, from, to); err != nil {
 		b.Fatal(err)
 	}
 	for _, q := range append(rec.statements, fmt.Sprintf(`SELECT count(*), avg(elapsed_days) FROM cases
 		WHERE caf = '071' AND answered_at >= '%s' AND answered_at < '%s'`, start.Format(time.RFC3339), end.Format(time.RFC3339))) {
-		var plan []string
-		if err := st.DB.Raw("EXPLAIN (ANALYZE, BUFFERS) " + q).Scan(&plan).Error; err != nil {
+		plan, err := explain(raw, q)
+		if err != nil {
 			b.Fatal(err)
 		}
 		fmt.Printf("\n%s\n", q)
@@ -309,4 +310,22 @@ func explainSummary(b *testing.B, st *store.Store, start, end time.Time) {
 			fmt.Println("  " + l)
 		}
 	}
+}
+
+// explain is the plan of q, run, line by line.
+func explain(raw *sql.DB, q string) ([]string, error) {
+	rows, err := raw.Query("EXPLAIN (ANALYZE, BUFFERS) " + q)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var line string
+		if err := rows.Scan(&line); err != nil {
+			return nil, err
+		}
+		plan = append(plan, line)
+	}
+	return plan, rows.Err()
 }

@@ -13,7 +13,6 @@ import (
 
 	"recours/internal/calendar"
 	"recours/internal/domain"
-	"recours/internal/store"
 )
 
 // report is one line of the faults' table (README, "Faults").
@@ -197,9 +196,15 @@ func (d *driver) verify(t *testing.T, runs []*fileRun) string {
 				t.Errorf("file %s: the %s was written %d times", run.id, kind, n)
 			}
 		}
-		var assigned int64
-		if err := d.top.st.DB.Model(&store.Notification{}).Where("case_id = ? AND kind = 'assigned'", run.id).Count(&assigned).Error; err != nil {
+		notes, err := d.top.st.CaseNotifications(context.Background(), run.id)
+		if err != nil {
 			t.Fatal(err)
+		}
+		var assigned int64
+		for _, n := range notes {
+			if n.Kind == "assigned" {
+				assigned++
+			}
 		}
 		if want := int64(countOf(run.accepted, "assign")); assigned != want {
 			t.Errorf("file %s: %d assignment entries in the queues, want %d", run.id, assigned, want)

@@ -44,7 +44,7 @@ func (s *Store) RecordAccess(ctx context.Context, e AccessEntry) error {
 	// Microseconds: what both databases keep, so the hash verifies later.
 	e.At = e.At.UTC().Truncate(time.Microsecond)
 	defer s.writeLock()()
-	tx := s.DB.WithContext(ctx).Begin()
+	tx := s.db.WithContext(ctx).Begin()
 	if tx.Error != nil {
 		return tx.Error
 	}
@@ -75,7 +75,7 @@ func (s *Store) VerifyAccessTrail(ctx context.Context) (n int64, broken uint64, 
 	var after uint64
 	for {
 		var batch []AccessEntry
-		if err := s.DB.WithContext(ctx).Where("id > ?", after).Order("id").Limit(1000).Find(&batch).Error; err != nil {
+		if err := s.db.WithContext(ctx).Where("id > ?", after).Order("id").Limit(1000).Find(&batch).Error; err != nil {
 			return n, 0, err
 		}
 		if len(batch) == 0 {
@@ -106,7 +106,7 @@ func (s *Store) AccessEntries(ctx context.Context, f AccessFilter) ([]AccessEntr
 	if len(f.Cafs) == 0 {
 		return nil, false, nil
 	}
-	q := s.DB.WithContext(ctx).Where("caf IN ?", f.Cafs)
+	q := s.db.WithContext(ctx).Where("caf IN ?", f.Cafs)
 	if f.CaseID != "" {
 		q = q.Where("case_id = ?", f.CaseID)
 	}

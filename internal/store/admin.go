@@ -50,7 +50,7 @@ func (s *Store) CreateUser(ctx context.Context, login, name, email, partner stri
 	}
 	u := User{Login: login, Name: strings.TrimSpace(name), Email: strings.TrimSpace(email), Partner: partner}
 	defer s.writeLock()()
-	res := s.DB.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&u)
+	res := s.db.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&u)
 	if res.Error != nil {
 		return User{}, fmt.Errorf("store: user: %w", res.Error)
 	}
@@ -93,7 +93,7 @@ func (s *Store) changeRole(ctx context.Context, actor, login, caf string, role d
 	}
 	defer s.writeLock()()
 	changed := false
-	err = s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		ur := UserRole{UserID: u.ID, Caf: caf, Role: string(role)}
 		var res *gorm.DB
 		if action == "grant" {
@@ -123,14 +123,14 @@ type UserRoles struct {
 // and the users holding none (just created), by login.
 func (s *Store) Users(ctx context.Context, cafs []string) ([]UserRoles, error) {
 	var users []User
-	if err := s.DB.WithContext(ctx).Order("login").Find(&users).Error; err != nil {
+	if err := s.db.WithContext(ctx).Order("login").Find(&users).Error; err != nil {
 		return nil, err
 	}
 	var roles []struct {
 		UserID    uint
 		Caf, Role string
 	}
-	if err := s.DB.WithContext(ctx).Model(&UserRole{}).Select("user_id, caf, role").Order("caf, role").Scan(&roles).Error; err != nil {
+	if err := s.db.WithContext(ctx).Model(&UserRole{}).Select("user_id, caf, role").Order("caf, role").Scan(&roles).Error; err != nil {
 		return nil, err
 	}
 	byUser := map[uint]map[string][]string{}
@@ -167,7 +167,7 @@ func contains(list []string, v string) bool {
 // GrantEvents lists the role changes in cafs (of login, if given), newest
 // first, at most limit.
 func (s *Store) GrantEvents(ctx context.Context, cafs []string, login string, limit int) ([]GrantEvent, error) {
-	q := s.DB.WithContext(ctx).Where("caf IN ?", cafs)
+	q := s.db.WithContext(ctx).Where("caf IN ?", cafs)
 	if login != "" {
 		q = q.Where("login = ?", normalise(login))
 	}
@@ -180,7 +180,7 @@ func (s *Store) GrantEvents(ctx context.Context, cafs []string, login string, li
 // processes poll it to reload their policy without a restart.
 func (s *Store) PolicyVersion(ctx context.Context) (uint64, error) {
 	var v struct{ N uint64 }
-	err := s.DB.WithContext(ctx).Model(&GrantEvent{}).Select("COALESCE(MAX(id), 0) AS n").Scan(&v).Error
+	err := s.db.WithContext(ctx).Model(&GrantEvent{}).Select("COALESCE(MAX(id), 0) AS n").Scan(&v).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return 0, nil
 	}

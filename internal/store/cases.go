@@ -42,7 +42,7 @@ func rowOf(c domain.Case, version int64, data string) CaseRow {
 // Case returns the file with id, or ENOTFOUND.
 func (s *Store) Case(ctx context.Context, id string) (domain.Case, error) {
 	var row CaseRow
-	err := s.DB.WithContext(ctx).Where("id = ?", id).Take(&row).Error
+	err := s.db.WithContext(ctx).Where("id = ?", id).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return domain.Case{}, domain.Errorf(domain.ENOTFOUND, "dossier introuvable")
 	}
@@ -94,7 +94,7 @@ func (s *Store) Cases(ctx context.Context, f CaseFilter) ([]domain.Case, string,
 		if imported {
 			which = "imported"
 		}
-		q := s.DB.WithContext(ctx).Model(&CaseRow{}).Where("caf IN ?", f.Cafs).Where(which)
+		q := s.db.WithContext(ctx).Model(&CaseRow{}).Where("caf IN ?", f.Cafs).Where(which)
 		for _, w := range []struct{ col, v string }{{"kind", f.Kind}, {"status", f.Status}, {"assignee", f.Assignee}, {"sla_status", f.SLAStatus}} {
 			if w.v != "" {
 				q = q.Where(w.col+" = ?", w.v)
@@ -144,7 +144,7 @@ func (s *Store) Cases(ctx context.Context, f CaseFilter) ([]domain.Case, string,
 // Events returns a file's timeline in order.
 func (s *Store) Events(ctx context.Context, caseID string) ([]domain.Event, error) {
 	var rows []EventRow
-	if err := s.DB.WithContext(ctx).Where("case_id = ?", caseID).Order("seq").Find(&rows).Error; err != nil {
+	if err := s.db.WithContext(ctx).Where("case_id = ?", caseID).Order("seq").Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("store: events: %w", err)
 	}
 	out := make([]domain.Event, 0, len(rows))
@@ -164,7 +164,7 @@ func (s *Store) Events(ctx context.Context, caseID string) ([]domain.Event, erro
 // Notifications returns the unread entries of the queues of login (its
 // own, and those of its roles in each Caf), oldest first.
 func (s *Store) Notifications(ctx context.Context, login string, rolesByCaf map[string][]domain.Role) ([]Notification, error) {
-	q := s.DB.WithContext(ctx).Where("read_at IS NULL").Where("recipient = ?", login)
+	q := s.db.WithContext(ctx).Where("read_at IS NULL").Where("recipient = ?", login)
 	for caf, roles := range rolesByCaf {
 		names := make([]string, len(roles))
 		for i, r := range roles {
@@ -177,6 +177,16 @@ func (s *Store) Notifications(ctx context.Context, login string, rolesByCaf map[
 	return out, err
 }
 
+// CaseNotifications returns every entry the file (or notice) of caseID
+// put in the queues, read or not, in the order of its timeline.
+func (s *Store) CaseNotifications(ctx context.Context, caseID string) ([]Notification, error) {
+	var out []Notification
+	if err := s.db.WithContext(ctx).Where("case_id = ?", caseID).Order("seq, recipient").Find(&out).Error; err != nil {
+		return nil, fmt.Errorf("store: notifications: %w", err)
+	}
+	return out, nil
+}
+
 // Count is a number of files of one status and SLA status.
 type Count struct {
 	Kind, Status, SLAStatus string
@@ -186,7 +196,7 @@ type Count struct {
 // CountCases counts files by kind, status and SLA status, for the metrics.
 func (s *Store) CountCases(ctx context.Context) ([]Count, error) {
 	var out []Count
-	err := s.DB.WithContext(ctx).Model(&CaseRow{}).
+	err := s.db.WithContext(ctx).Model(&CaseRow{}).
 		Select("kind, status, sla_status, count(*) AS n").Group("kind, status, sla_status").Scan(&out).Error
 	return out, err
 }
@@ -200,7 +210,7 @@ func (s *Store) CountByStatus(ctx context.Context, cafs []string, kind domain.Ki
 		return out, nil
 	}
 	// NOT imported: the partial index ix_cases_caf_id's own predicate.
-	q := s.DB.WithContext(ctx).Model(&CaseRow{}).Where("caf IN ? AND NOT imported", cafs)
+	q := s.db.WithContext(ctx).Model(&CaseRow{}).Where("caf IN ? AND NOT imported", cafs)
 	if kind != "" {
 		q = q.Where("kind = ?", string(kind))
 	}
@@ -218,25 +228,43 @@ func (s *Store) CountByStatus(ctx context.Context, cafs []string, kind domain.Ki
 }
 
 // Contents are how many rows the tables a request may write hold: the
-// files, the timeline's events by action, the queues' entries by kind,
-// the idempotency keys.
+// files (of which imported history), the timeline's events by action, the
+// queues' entries by kind, the idempotency keys, the overpayment notices,
+// the referrals, the accounts, their API tokens and sessions.
 type Contents struct {
-	Cases               int64
-	EventsByAction      map[string]int64
-	NotificationsByKind map[string]int64
-	IdempotencyKeys     int64
+	Cases, ImportedCases int64
+	EventsByAction       map[string]int64
+	NotificationsByKind  map[string]int64
+	IdempotencyKeys      int64
+	Overpayments         int64
+	Referrals            int64
+	Users                int64
+	Tokens               int64
+	Sessions             int64
 }
 
 // Contents counts what the store holds, for checks that a refused
 // request wrote nothing.
 func (s *Store) Contents(ctx context.Context) (Contents, error) {
-	db := s.DB.WithContext(ctx)
+	db := s.db.WithContext(ctx)
 	c := Contents{EventsByAction: map[string]int64{}, NotificationsByKind: map[string]int64{}}
-	if err := db.Model(&CaseRow{}).Count(&c.Cases).Error; err != nil {
-		return c, fmt.Errorf("store: counts: %w", err)
-	}
-	if err := db.Model(&IdempotencyKey{}).Count(&c.IdempotencyKeys).Error; err != nil {
-		return c, fmt.Errorf("store: counts: %w", err)
+	for _, t := range []struct {
+		model any
+		where string
+		into  *int64
+	}{
+		{&CaseRow{}, "", &c.Cases}, {&CaseRow{}, "imported", &c.ImportedCases},
+		{&IdempotencyKey{}, "", &c.IdempotencyKeys}, {&OverpaymentRow{}, "", &c.Overpayments},
+		{&Referral{}, "", &c.Referrals}, {&User{}, "", &c.Users}, {&APIToken{}, "", &c.Tokens},
+		{&Session{}, "", &c.Sessions},
+	} {
+		q := db.Model(t.model)
+		if t.where != "" {
+			q = q.Where(t.where)
+		}
+		if err := q.Count(t.into).Error; err != nil {
+			return c, fmt.Errorf("store: counts: %w", err)
+		}
 	}
 	for _, g := range []struct {
 		model  any
@@ -261,7 +289,7 @@ func (s *Store) Contents(ctx context.Context) (Contents, error) {
 // in the previous system is reference, or ENOTFOUND.
 func (s *Store) ImportedRow(ctx context.Context, caf, reference string) (CaseRow, error) {
 	var row CaseRow
-	err := s.DB.WithContext(ctx).Where("caf = ? AND reference = ?", caf, reference).Take(&row).Error
+	err := s.db.WithContext(ctx).Where("caf = ? AND reference = ?", caf, reference).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return row, domain.Errorf(domain.ENOTFOUND, "aucun dossier importé de référence %s", reference)
 	}
@@ -278,7 +306,7 @@ func (s *Store) CountEvents(ctx context.Context, actions []string) (map[string]i
 		Action string
 		N      int64
 	}
-	err := s.DB.WithContext(ctx).Model(&EventRow{}).Select("action, count(*) AS n").
+	err := s.db.WithContext(ctx).Model(&EventRow{}).Select("action, count(*) AS n").
 		Where("action IN ?", actions).Group("action").Scan(&rows).Error
 	out := make(map[string]int64, len(actions))
 	for _, a := range actions {
@@ -294,7 +322,7 @@ func (s *Store) CountEvents(ctx context.Context, actions []string) (map[string]i
 // the earlier record when the key was used before (created false).
 func (s *Store) IdempotentRequest(ctx context.Context, k IdempotencyKey) (IdempotencyKey, bool, error) {
 	k.CreatedAt = time.Now().UTC()
-	res := s.DB.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&k)
+	res := s.db.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&k)
 	if res.Error != nil {
 		return k, false, fmt.Errorf("store: idempotency key: %w", res.Error)
 	}
@@ -302,14 +330,14 @@ func (s *Store) IdempotentRequest(ctx context.Context, k IdempotencyKey) (Idempo
 		return k, true, nil
 	}
 	var prev IdempotencyKey
-	err := s.DB.WithContext(ctx).Where("actor = ? AND key = ?", k.Actor, k.Key).Take(&prev).Error
+	err := s.db.WithContext(ctx).Where("actor = ? AND key = ?", k.Actor, k.Key).Take(&prev).Error
 	return prev, false, err
 }
 
 // ForgetIdempotencyKey removes the record of a request that failed, so a
 // retry with the same key is a first attempt again.
 func (s *Store) ForgetIdempotencyKey(ctx context.Context, k IdempotencyKey) error {
-	return s.DB.WithContext(ctx).Where("actor = ? AND key = ? AND request_hash = ?", k.Actor, k.Key, k.RequestHash).
+	return s.db.WithContext(ctx).Where("actor = ? AND key = ? AND request_hash = ?", k.Actor, k.Key, k.RequestHash).
 		Delete(&IdempotencyKey{}).Error
 }
 
@@ -319,7 +347,7 @@ func normalise(login string) string { return strings.ToLower(strings.TrimSpace(l
 // HasCase reports whether the file id is in the store.
 func (s *Store) HasCase(ctx context.Context, id string) (bool, error) {
 	var n int64
-	if err := s.DB.WithContext(ctx).Model(&CaseRow{}).Where("id = ?", id).Limit(1).Count(&n).Error; err != nil {
+	if err := s.db.WithContext(ctx).Model(&CaseRow{}).Where("id = ?", id).Limit(1).Count(&n).Error; err != nil {
 		return false, fmt.Errorf("store: case: %w", err)
 	}
 	return n > 0, nil
@@ -332,7 +360,7 @@ func (s *Store) Stored(ctx context.Context, id string) (bool, error) {
 		return ok, err
 	}
 	var n int64
-	if err := s.DB.WithContext(ctx).Model(&OverpaymentRow{}).Where("id = ?", id).Limit(1).Count(&n).Error; err != nil {
+	if err := s.db.WithContext(ctx).Model(&OverpaymentRow{}).Where("id = ?", id).Limit(1).Count(&n).Error; err != nil {
 		return false, fmt.Errorf("store: overpayment: %w", err)
 	}
 	return n > 0, nil

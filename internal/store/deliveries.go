@@ -22,7 +22,7 @@ func (s *Store) UpsertPartner(ctx context.Context, code, name, secret string) er
 	}
 	p := Partner{Code: code, Name: name, CallbackSecret: secret}
 	defer s.writeLock()()
-	err := s.DB.WithContext(ctx).Clauses(clause.OnConflict{
+	err := s.db.WithContext(ctx).Clauses(clause.OnConflict{
 		Columns:   []clause.Column{{Name: "code"}},
 		DoUpdates: clause.AssignmentColumns([]string{"name", "callback_secret"}),
 	}).Create(&p).Error
@@ -36,7 +36,7 @@ func (s *Store) UpsertPartner(ctx context.Context, code, name, secret string) er
 // partner with code, or ENOTFOUND.
 func (s *Store) PartnerSecret(ctx context.Context, code string) (string, error) {
 	var p Partner
-	err := s.DB.WithContext(ctx).Select("code", "callback_secret").Where("code = ?", code).Take(&p).Error
+	err := s.db.WithContext(ctx).Select("code", "callback_secret").Where("code = ?", code).Take(&p).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return "", domain.Errorf(domain.ENOTFOUND, "partenaire inconnu : %s", code)
 	}
@@ -55,7 +55,7 @@ func (s *Store) RecordDeliveryAttempt(ctx context.Context, a DeliveryAttempt) er
 	}
 	a.At = a.At.UTC()
 	defer s.writeLock()()
-	if err := s.DB.WithContext(ctx).Create(&a).Error; err != nil {
+	if err := s.db.WithContext(ctx).Create(&a).Error; err != nil {
 		return fmt.Errorf("store: delivery attempt: %w", err)
 	}
 	return nil
@@ -65,7 +65,7 @@ func (s *Store) RecordDeliveryAttempt(ctx context.Context, a DeliveryAttempt) er
 // order they were made.
 func (s *Store) DeliveryAttempts(ctx context.Context, caseID string) ([]DeliveryAttempt, error) {
 	var out []DeliveryAttempt
-	err := s.DB.WithContext(ctx).Where("case_id = ?", caseID).Order("attempt, id").Find(&out).Error
+	err := s.db.WithContext(ctx).Where("case_id = ?", caseID).Order("attempt, id").Find(&out).Error
 	if err != nil {
 		return nil, fmt.Errorf("store: delivery attempts: %w", err)
 	}

@@ -29,10 +29,10 @@ func TestPartner_UpsertAndSecret(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, "rotated", secret)
 		var p store.Partner
-		require.NoError(t, st.DB.Where("code = ?", "ddd-nord").Take(&p).Error)
+		require.NoError(t, store.DB(st).Where("code = ?", "ddd-nord").Take(&p).Error)
 		assert.Equal(t, "DDD Hauts-de-France", p.Name)
 		var n int64
-		require.NoError(t, st.DB.Model(&store.Partner{}).Where("code = ?", "ddd-nord").Count(&n).Error)
+		require.NoError(t, store.DB(st).Model(&store.Partner{}).Where("code = ?", "ddd-nord").Count(&n).Error)
 		assert.EqualValues(t, 1, n)
 
 		err = st.UpsertPartner(ctx, "ddd-sud", "DDD Sud", "")

@@ -5,8 +5,7 @@
 // queues of notifications; the idempotency keys of the API; the figures'
 // rollup, the contributions of the files (as internal/figures defines
 // them) summed and kept in the transaction that writes a file. The other
-// packages reach the database through its methods only (Store.DB is still
-// exported for the tests elsewhere that read or alter tables directly).
+// packages reach the database through its methods only.
 //
 // It imports the domain and internal/figures, never the API, the
 // workflows or Temporal.

@@ -40,7 +40,7 @@ func (s *Store) SumFigures(ctx context.Context, cafs []string, queries []figures
 	if sql.Len() == 0 || len(cafs) == 0 {
 		return nil, nil
 	}
-	rows, err := s.DB.WithContext(ctx).Raw(sql.String(), args...).Rows()
+	rows, err := s.db.WithContext(ctx).Raw(sql.String(), args...).Rows()
 	if err != nil {
 		return nil, fmt.Errorf("store: figures: %w", err)
 	}
@@ -95,7 +95,7 @@ func (s *Store) SumNoticeFigures(ctx context.Context, cafs []string, queries []f
 		from, to = min(from, q.From), max(to, q.To)
 		bounded = bounded && !q.Cumulative
 	}
-	q := s.DB.WithContext(ctx).Table("overpayments AS o").
+	q := s.db.WithContext(ctx).Table("overpayments AS o").
 		Select("o.id, o.caf, o.large, o.explained, o.call_result, o.created_at, o.sent_at, d.received_at AS disputed_at").
 		Joins("LEFT JOIN overpayment_disputes d ON d.overpayment_id = o.id").
 		Where("o.caf IN ? AND o.created_at < ?", cafs, figures.DayStart(to))
@@ -125,7 +125,7 @@ func (s *Store) SumNoticeFigures(ctx context.Context, cafs []string, queries []f
 // (a rebuild gives the counts the writes kept).
 func (s *Store) Rollup(ctx context.Context) (figures.Changes, error) {
 	var rows []FigureRow
-	if err := s.DB.WithContext(ctx).Where("n <> 0").Find(&rows).Error; err != nil {
+	if err := s.db.WithContext(ctx).Where("n <> 0").Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("store: figures: %w", err)
 	}
 	out := make(figures.Changes, len(rows))
@@ -143,7 +143,7 @@ func (s *Store) FigureFiles(ctx context.Context, cafs []string) ([]figures.File,
 		return nil, nil
 	}
 	var rows []CaseRow
-	if err := s.DB.WithContext(ctx).Select(figureColumns).Where("caf IN ?", cafs).Order("id").Find(&rows).Error; err != nil {
+	if err := s.db.WithContext(ctx).Select(figureColumns).Where("caf IN ?", cafs).Order("id").Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("store: figures: %w", err)
 	}
 	out := make([]figures.File, len(rows))

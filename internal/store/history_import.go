@@ -253,7 +253,7 @@ func (h *HistoryImport) writeFigures() error {
 func (s *Store) ImportHistory(ctx context.Context, caf string, now time.Time, fill func(*HistoryImport) error) error {
 	if s.sqlite {
 		defer s.writeLock()()
-		return s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 			h := &HistoryImport{ctx: ctx, caf: caf, now: now, figures: figures.Changes{},
 				tx: tx.Session(&gorm.Session{SkipHooks: true})} // the rollup is written here
 			if err := fill(h); err != nil {
@@ -270,7 +270,7 @@ func (s *Store) ImportHistory(ctx context.Context, caf string, now time.Time, fi
 }
 
 func (s *Store) importHistoryPostgres(ctx context.Context, caf string, now time.Time, fill func(*HistoryImport) error) error {
-	sqlDB, err := s.DB.DB()
+	sqlDB, err := s.db.DB()
 	if err != nil {
 		return err
 	}
@@ -339,7 +339,7 @@ func (s *copySource) Err() error { return nil }
 // there already fails the whole write.
 func (s *Store) BulkInsertCases(ctx context.Context, rows []CaseRow) error {
 	defer s.writeLock()()
-	return s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		tx = tx.Session(&gorm.Session{SkipHooks: true}) // the rollup is written here
 		f := figures.Changes{}
 		for chunk := range slices.Chunk(rows, sqliteHistoryBatch) {

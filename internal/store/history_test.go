@@ -26,7 +26,7 @@ func TestImportedFilesAreReadFromTheirColumns(t *testing.T) {
 		_, err := importer.Import(ctx, st, "071", strings.NewReader(csv), importer.Options{})
 		require.NoError(t, err)
 		var rows []store.CaseRow
-		require.NoError(t, st.DB.Where("imported").Order("reference").Find(&rows).Error)
+		require.NoError(t, store.DB(st).Where("imported").Order("reference").Find(&rows).Error)
 		require.Len(t, rows, 3)
 		files := map[string]domain.Case{}
 		for _, row := range rows {

@@ -41,7 +41,7 @@ const MessageSending = "sending"
 // Message returns the message with key, and whether there is one.
 func (s *Store) Message(ctx context.Context, key string) (ClaimantMessage, bool, error) {
 	var m ClaimantMessage
-	err := s.DB.WithContext(ctx).Where("key = ?", key).Take(&m).Error
+	err := s.db.WithContext(ctx).Where("key = ?", key).Take(&m).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return m, false, nil
 	}
@@ -55,7 +55,7 @@ func (s *Store) RecordMessageAttempt(ctx context.Context, m ClaimantMessage) err
 	now := time.Now().UTC()
 	m.Attempts, m.CreatedAt, m.UpdatedAt = 1, now, now
 	defer s.writeLock()()
-	return s.DB.WithContext(ctx).Clauses(clause.OnConflict{
+	return s.db.WithContext(ctx).Clauses(clause.OnConflict{
 		Columns: []clause.Column{{Name: "key"}},
 		DoUpdates: clause.Set{
 			{Column: clause.Column{Name: "attempts"}, Value: gorm.Expr("claimant_messages.attempts + 1")},
@@ -75,7 +75,7 @@ func (s *Store) RecordMessageAttempt(ctx context.Context, m ClaimantMessage) err
 // new attempt is counted); a sent message stays sent.
 func (s *Store) SetMessageOutcome(ctx context.Context, m ClaimantMessage) error {
 	defer s.writeLock()()
-	return s.DB.WithContext(ctx).Model(&ClaimantMessage{}).
+	return s.db.WithContext(ctx).Model(&ClaimantMessage{}).
 		Where("key = ? AND status <> ?", m.Key, "sent").
 		Updates(map[string]any{"channel": m.Channel, "status": m.Status, "reference": m.Reference, "sms": m.SMS,
 			"last_error": m.LastError, "sent_at": m.SentAt, "updated_at": time.Now().UTC()}).Error
@@ -84,6 +84,6 @@ func (s *Store) SetMessageOutcome(ctx context.Context, m ClaimantMessage) error 
 // Messages lists the messages of a file or notice, oldest first.
 func (s *Store) Messages(ctx context.Context, caseID string) ([]ClaimantMessage, error) {
 	var out []ClaimantMessage
-	err := s.DB.WithContext(ctx).Where("case_id = ?", caseID).Order("id").Find(&out).Error
+	err := s.db.WithContext(ctx).Where("case_id = ?", caseID).Order("id").Find(&out).Error
 	return out, err
 }

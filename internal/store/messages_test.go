@@ -22,12 +22,12 @@ func TestMessagesMigrationUpgradesAReleasedDatabase(t *testing.T) {
 		_, err := authz.Seed(ctx, st)
 		require.NoError(t, err)
 		// Back to the released shape.
-		m := st.DB.Migrator()
+		m := store.DB(st).Migrator()
 		require.NoError(t, m.DropTable("overpayment_disputes", "overpayments", "claimant_messages"))
 		require.NoError(t, m.DropColumn(&store.Organisation{}, "MediatorContact"))
 		require.NoError(t, m.DropColumn(&store.Organisation{}, "OverpaymentThresholdCents"))
-		require.NoError(t, st.DB.Where("v2 = ?", "overpayment").Delete(&store.CasbinRule{}).Error)
-		require.NoError(t, st.DB.Exec("DELETE FROM migrations WHERE id = ?", "202611220003_messages_overpayments").Error)
+		require.NoError(t, store.DB(st).Where("v2 = ?", "overpayment").Delete(&store.CasbinRule{}).Error)
+		require.NoError(t, store.DB(st).Exec("DELETE FROM migrations WHERE id = ?", "202611220003_messages_overpayments").Error)
 
 		require.NoError(t, st.Migrate(ctx))
 		for _, table := range []string{"overpayment_disputes", "overpayments", "claimant_messages"} {
@@ -37,7 +37,7 @@ func TestMessagesMigrationUpgradesAReleasedDatabase(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, int64(domain.DefaultOverpaymentThresholdCents), o.OverpaymentThresholdCents, "existing Cafs get the national threshold")
 		var rules int64
-		require.NoError(t, st.DB.Model(&store.CasbinRule{}).Where("v2 = ?", "overpayment").Count(&rules).Error)
+		require.NoError(t, store.DB(st).Model(&store.CasbinRule{}).Where("v2 = ?", "overpayment").Count(&rules).Error)
 		assert.Equal(t, int64(7), rules)
 		assert.True(t, m.HasIndex(&store.CaseRow{}, "ux_cases_caf_reference"), "references unique within a Caf")
 		assert.False(t, m.HasIndex(&store.CaseRow{}, "idx_cases_reference"), "not across Cafs")

@@ -75,7 +75,7 @@ func (s *Store) SaveOverpayment(ctx context.Context, o domain.Overpayment, notes
 		row.CallResult = o.Call.Result
 	}
 	defer s.writeLock()()
-	return s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		newer := "overpayments.version < excluded.version"
 		if task > 0 {
 			var old OverpaymentRow
@@ -131,7 +131,7 @@ func (s *Store) SaveOverpayment(ctx context.Context, o domain.Overpayment, notes
 // Overpayment returns the notice with id, or ENOTFOUND.
 func (s *Store) Overpayment(ctx context.Context, id string) (domain.Overpayment, error) {
 	var row OverpaymentRow
-	err := s.DB.WithContext(ctx).Where("id = ?", id).Take(&row).Error
+	err := s.db.WithContext(ctx).Where("id = ?", id).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return domain.Overpayment{}, domain.Errorf(domain.ENOTFOUND, "notification de trop-perçu inconnue")
 	}
@@ -148,7 +148,7 @@ func (s *Store) Overpayment(ctx context.Context, id string) (domain.Overpayment,
 // Overpayments lists the notices of the Cafs (all when cafs is empty),
 // newest first, at most limit.
 func (s *Store) Overpayments(ctx context.Context, cafs []string, status string, limit int) ([]domain.Overpayment, error) {
-	q := s.DB.WithContext(ctx).Model(&OverpaymentRow{}).Order("created_at DESC, id DESC").Limit(limit)
+	q := s.db.WithContext(ctx).Model(&OverpaymentRow{}).Order("created_at DESC, id DESC").Limit(limit)
 	if len(cafs) > 0 {
 		q = q.Where("caf IN ?", cafs)
 	}
@@ -178,7 +178,7 @@ func (s *Store) LinkDispute(ctx context.Context, c domain.Case) error {
 	}
 	d := OverpaymentDispute{OverpaymentID: c.OverpaymentID, CaseID: c.ID, Kind: string(c.Kind), ReceivedAt: c.ReceivedAt}
 	defer s.writeLock()()
-	return s.DB.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&d).Error
+	return s.db.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&d).Error
 }
 
 // RecentOverpayment is the notice a new complaint or mediation about an
@@ -186,7 +186,7 @@ func (s *Store) LinkDispute(ctx context.Context, c domain.Case) error {
 // that benefit sent (or created) in the 60 days before at.
 func (s *Store) RecentOverpayment(ctx context.Context, caf, number string, benefit domain.Benefit, at time.Time) (string, error) {
 	var ids []string
-	err := s.DB.WithContext(ctx).Model(&OverpaymentRow{}).
+	err := s.db.WithContext(ctx).Model(&OverpaymentRow{}).
 		Where("caf = ? AND claimant_number = ? AND benefit = ? AND created_at >= ? AND created_at <= ?",
 			caf, number, string(benefit), at.AddDate(0, 0, -DisputeWindowDays), at).
 		Limit(2).Pluck("id", &ids).Error
@@ -220,7 +220,7 @@ func (s *Store) SetCafContact(ctx context.Context, code string, thresholdCents *
 		return nil
 	}
 	defer s.writeLock()()
-	res := s.DB.WithContext(ctx).Model(&Organisation{}).Where("code = ?", code).Updates(updates)
+	res := s.db.WithContext(ctx).Model(&Organisation{}).Where("code = ?", code).Updates(updates)
 	if res.Error != nil {
 		return res.Error
 	}

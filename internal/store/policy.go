@@ -63,11 +63,11 @@ func (s *Store) PolicyFingerprint(ctx context.Context) (string, error) {
 		return "", err
 	}
 	var held int64
-	if err := s.DB.WithContext(ctx).Model(&UserRole{}).Count(&held).Error; err != nil {
+	if err := s.db.WithContext(ctx).Model(&UserRole{}).Count(&held).Error; err != nil {
 		return "", err
 	}
 	var rules []CasbinRule
-	if err := s.DB.WithContext(ctx).Order("id").Find(&rules).Error; err != nil {
+	if err := s.db.WithContext(ctx).Order("id").Find(&rules).Error; err != nil {
 		return "", err
 	}
 	h := sha256.New()
@@ -82,7 +82,7 @@ func (s *Store) PolicyFingerprint(ctx context.Context) (string, error) {
 // ids.
 func (s *Store) CasbinRules(ctx context.Context) ([]CasbinRule, error) {
 	var rows []CasbinRule
-	if err := s.DB.WithContext(ctx).Order("id").Find(&rows).Error; err != nil {
+	if err := s.db.WithContext(ctx).Order("id").Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("store: casbin_rules: %w", err)
 	}
 	return rows, nil
@@ -92,26 +92,26 @@ func (s *Store) CasbinRules(ctx context.Context) ([]CasbinRule, error) {
 // already there changes nothing (and leaves r.ID zero).
 func (s *Store) AddCasbinRule(ctx context.Context, r *CasbinRule) error {
 	defer s.writeLock()()
-	return s.DB.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(r).Error
+	return s.db.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(r).Error
 }
 
 // UpdateCasbinRule changes the rule r.ID into r.
 func (s *Store) UpdateCasbinRule(ctx context.Context, r CasbinRule) error {
 	defer s.writeLock()()
-	return s.DB.WithContext(ctx).Model(&CasbinRule{}).Where("id = ?", r.ID).
+	return s.db.WithContext(ctx).Model(&CasbinRule{}).Where("id = ?", r.ID).
 		Select("ptype", "v0", "v1", "v2", "v3", "v4", "v5").Updates(&r).Error
 }
 
 // DeleteCasbinRule removes the rule id.
 func (s *Store) DeleteCasbinRule(ctx context.Context, id uint) error {
 	defer s.writeLock()()
-	return s.DB.WithContext(ctx).Delete(&CasbinRule{}, id).Error
+	return s.db.WithContext(ctx).Delete(&CasbinRule{}, id).Error
 }
 
 // RemoveCasbinRule removes the rules equal to r (type and six fields).
 func (s *Store) RemoveCasbinRule(ctx context.Context, r CasbinRule) error {
 	defer s.writeLock()()
-	return s.DB.WithContext(ctx).Where("ptype = ? AND v0 = ? AND v1 = ? AND v2 = ? AND v3 = ? AND v4 = ? AND v5 = ?",
+	return s.db.WithContext(ctx).Where("ptype = ? AND v0 = ? AND v1 = ? AND v2 = ? AND v3 = ? AND v4 = ? AND v5 = ?",
 		r.Ptype, r.V0, r.V1, r.V2, r.V3, r.V4, r.V5).Delete(&CasbinRule{}).Error
 }
 
@@ -121,7 +121,7 @@ func (s *Store) RemoveCasbinRules(ctx context.Context, ptype string, fieldIndex 
 	if fieldIndex < 0 || fieldIndex+len(fieldValues) > 6 {
 		return fmt.Errorf("store: filter on fields %d to %d: six fields at most", fieldIndex, fieldIndex+len(fieldValues)-1)
 	}
-	q := s.DB.WithContext(ctx).Where("ptype = ?", ptype)
+	q := s.db.WithContext(ctx).Where("ptype = ?", ptype)
 	for i, v := range fieldValues {
 		if v != "" {
 			q = q.Where(fmt.Sprintf("v%d = ?", fieldIndex+i), v)
@@ -135,7 +135,7 @@ func (s *Store) RemoveCasbinRules(ctx context.Context, ptype string, fieldIndex 
 // p…) of casbin_rules with rows, in one transaction.
 func (s *Store) ReplaceCasbinPermissions(ctx context.Context, rows []CasbinRule) error {
 	defer s.writeLock()()
-	return s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Where("ptype LIKE ?", "p%").Delete(&CasbinRule{}).Error; err != nil {
 			return err
 		}
@@ -153,7 +153,7 @@ func (s *Store) ReplaceCasbinPermissions(ctx context.Context, rows []CasbinRule)
 func (s *Store) SeedCasbinPermissions(ctx context.Context, rows []CasbinRule) (bool, error) {
 	defer s.writeLock()()
 	seeded := false
-	err := s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var n int64
 		if err := tx.Model(&CasbinRule{}).Where("ptype LIKE ?", "p%").Count(&n).Error; err != nil {
 			return err

@@ -27,7 +27,7 @@ func (s *Store) Projection(ctx context.Context, id string) (p Projection, found 
 	if !s.sqlite { // SQLite's transaction reads one instant already
 		opts = &sql.TxOptions{ReadOnly: true, Isolation: sql.LevelRepeatableRead}
 	}
-	err = s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var row CaseRow
 		err := tx.Where("id = ?", id).Take(&row).Error
 		if errors.Is(err, gorm.ErrRecordNotFound) {
@@ -64,7 +64,7 @@ func (s *Store) OpenFileIDs(ctx context.Context, after string, limit int) ([]str
 		}
 	}
 	var ids []string
-	err := s.DB.WithContext(ctx).Model(&CaseRow{}).Where("NOT imported AND id > ? AND status NOT IN ?", after, final).
+	err := s.db.WithContext(ctx).Model(&CaseRow{}).Where("NOT imported AND id > ? AND status NOT IN ?", after, final).
 		Order("id").Limit(limit).Pluck("id", &ids).Error
 	if err != nil {
 		return nil, fmt.Errorf("store: open files: %w", err)

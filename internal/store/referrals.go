@@ -18,7 +18,7 @@ import (
 func (s *Store) CreateReferral(ctx context.Context, r Referral) (Referral, bool, error) {
 	r.CreatedAt = time.Now().UTC()
 	unlock := s.writeLock()
-	res := s.DB.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&r)
+	res := s.db.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&r)
 	unlock()
 	if res.Error != nil {
 		return r, false, fmt.Errorf("store: referral: %w", res.Error)
@@ -33,7 +33,7 @@ func (s *Store) CreateReferral(ctx context.Context, r Referral) (Referral, bool,
 // Referral returns the record of a reference, or ENOTFOUND.
 func (s *Store) Referral(ctx context.Context, ref string) (Referral, error) {
 	var r Referral
-	err := s.DB.WithContext(ctx).Where("ddd_reference = ?", ref).Take(&r).Error
+	err := s.db.WithContext(ctx).Where("ddd_reference = ?", ref).Take(&r).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return r, domain.Errorf(domain.ENOTFOUND, "saisine inconnue")
 	}
@@ -45,7 +45,7 @@ func (s *Store) Referral(ctx context.Context, ref string) (Referral, error) {
 // that reference continues.
 func (s *Store) ReferredMediation(ctx context.Context, caf, ref string) (domain.Case, bool, error) {
 	var row CaseRow
-	err := s.DB.WithContext(ctx).Where("caf = ? AND ddd_reference = ? AND kind = ? AND status = ?",
+	err := s.db.WithContext(ctx).Where("caf = ? AND ddd_reference = ? AND kind = ? AND status = ?",
 		caf, ref, string(domain.KindMediation), string(domain.StatusReferredToDDD)).Order("id").Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return domain.Case{}, false, nil
@@ -74,7 +74,7 @@ func (s *Store) ReferralFiles(ctx context.Context, f ReferralFilter) ([]domain.C
 	if len(f.Cafs) == 0 {
 		return nil, false, nil
 	}
-	q := s.DB.WithContext(ctx).Model(&CaseRow{}).
+	q := s.db.WithContext(ctx).Model(&CaseRow{}).
 		Joins("JOIN referrals ON referrals.case_id = cases.id").
 		Where("referrals.partner = ? AND cases.caf IN ? AND cases.updated_at > ?", f.Partner, f.Cafs, f.Since)
 	if f.AfterID != "" {
@@ -110,7 +110,7 @@ type Link struct {
 // Chain returns every file linked to id through parent_id, from the root
 // down, or nil when the file stands alone.
 func (s *Store) Chain(ctx context.Context, id string) ([]Link, error) {
-	db := s.DB.WithContext(ctx).Model(&CaseRow{}).Select("id, kind, status, parent_id")
+	db := s.db.WithContext(ctx).Model(&CaseRow{}).Select("id, kind, status, parent_id")
 	var cur Link
 	if err := db.Where("id = ?", id).Take(&cur).Error; err != nil {
 		return nil, err
@@ -118,7 +118,7 @@ func (s *Store) Chain(ctx context.Context, id string) ([]Link, error) {
 	root := cur
 	for i := 0; root.ParentID != "" && i < 20; i++ {
 		var up Link
-		if err := s.DB.WithContext(ctx).Model(&CaseRow{}).Select("id, kind, status, parent_id").
+		if err := s.db.WithContext(ctx).Model(&CaseRow{}).Select("id, kind, status, parent_id").
 			Where("id = ?", root.ParentID).Take(&up).Error; err != nil {
 			break // a parent outside the store: the chain starts here
 		}
@@ -127,7 +127,7 @@ func (s *Store) Chain(ctx context.Context, id string) ([]Link, error) {
 	chain := []Link{root}
 	for i := 0; i < len(chain) && len(chain) < 100; i++ {
 		var children []Link
-		if err := s.DB.WithContext(ctx).Model(&CaseRow{}).Select("id, kind, status, parent_id").
+		if err := s.db.WithContext(ctx).Model(&CaseRow{}).Select("id, kind, status, parent_id").
 			Where("parent_id = ?", chain[i].ID).Order("id").Find(&children).Error; err != nil {
 			return nil, err
 		}
@@ -142,7 +142,7 @@ func (s *Store) Chain(ctx context.Context, id string) ([]Link, error) {
 // SetPartner ties a user to a partner organisation.
 func (s *Store) SetPartner(ctx context.Context, login, partner string) error {
 	defer s.writeLock()()
-	return s.DB.WithContext(ctx).Model(&User{}).Where("login = ?", normalise(login)).Update("partner", partner).Error
+	return s.db.WithContext(ctx).Model(&User{}).Where("login = ?", normalise(login)).Update("partner", partner).Error
 }
 
 // PriorFile is another file of the same claimant in the same Caf, shown to
@@ -160,7 +160,7 @@ type PriorFile struct {
 // most 50).
 func (s *Store) PriorFiles(ctx context.Context, caf, claimant, exclude string) ([]PriorFile, error) {
 	var out []PriorFile
-	err := s.DB.WithContext(ctx).Model(&CaseRow{}).
+	err := s.db.WithContext(ctx).Model(&CaseRow{}).
 		Select("id, kind, status, sla_status, received_at, answered_at").
 		Where("caf = ? AND claimant_number = ? AND id <> ? AND imported = ?", caf, claimant, exclude, false).
 		Order("id DESC").Limit(50).Scan(&out).Error

@@ -141,7 +141,7 @@ func saveRow(tx *gorm.DB, row *CaseRow, upsert func(*gorm.DB, *CaseRow) *gorm.DB
 // repair. It reads cases in pages of the primary key.
 func (s *Store) RebuildRollup(ctx context.Context) error {
 	defer s.writeLock()()
-	return s.DB.WithContext(ctx).Transaction(rebuildRollup)
+	return s.db.WithContext(ctx).Transaction(rebuildRollup)
 }
 
 // rebuildRollup empties the rollup and adds the contributions of every

@@ -38,7 +38,7 @@ func (s *Store) Save(ctx context.Context, r Record) error {
 	row := rowOf(c, r.LastSeq(), string(data))
 	row.WriteRun, row.WriteTask = r.Run, r.Task
 	defer s.writeLock()()
-	return s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if r.Ordered {
 			return saveOrdered(tx, r, &row)
 		}

@@ -46,7 +46,7 @@ func actionsOf(t *testing.T, st *store.Store, id string) []string {
 func recipients(t *testing.T, st *store.Store, id string) []string {
 	t.Helper()
 	var out []string
-	require.NoError(t, st.DB.Model(&store.Notification{}).Where("case_id = ?", id).Order("seq, recipient").
+	require.NoError(t, store.DB(st).Model(&store.Notification{}).Where("case_id = ?", id).Order("seq, recipient").
 		Pluck("recipient", &out).Error)
 	return out
 }
@@ -76,10 +76,10 @@ func TestSave_ALaterTaskReplacesTheEventOfALostOne(t *testing.T) {
 
 		// The same record again (a retried attempt of the same write)
 		// leaves the queue entry as its recipient left it.
-		require.NoError(t, st.DB.Model(&store.Notification{}).Where("case_id = ?", id).Update("read_at", t0).Error)
+		require.NoError(t, store.DB(st).Model(&store.Notification{}).Where("case_id = ?", id).Update("read_at", t0).Error)
 		require.NoError(t, st.Save(ctx, ordered(retried, 11, assignment(2, "autre.gca"))))
 		var n store.Notification
-		require.NoError(t, st.DB.Where("case_id = ?", id).Take(&n).Error)
+		require.NoError(t, store.DB(st).Where("case_id = ?", id).Take(&n).Error)
 		assert.NotNil(t, n.ReadAt, "a repeated write reset a read queue entry")
 	})
 }
@@ -209,17 +209,17 @@ func TestOpen_ConnectionsWaitForALockAtMostLockTimeout(t *testing.T) {
 	st, err := store.Open(url)
 	require.NoError(t, err)
 	defer st.Close()
-	sqlDB, err := st.DB.DB()
+	sqlDB, err := store.DB(st).DB()
 	require.NoError(t, err)
 	sqlDB.SetMaxOpenConns(1) // the migrations' connection is the one asked after
 	require.NoError(t, st.Migrate(context.Background()))
 	var v string
-	require.NoError(t, st.DB.Raw("SHOW lock_timeout").Scan(&v).Error)
+	require.NoError(t, store.DB(st).Raw("SHOW lock_timeout").Scan(&v).Error)
 	assert.Equal(t, "5s", v)
 
 	own, err := store.Open(url + "&lock_timeout=1500")
 	require.NoError(t, err)
 	defer own.Close()
-	require.NoError(t, own.DB.Raw("SHOW lock_timeout").Scan(&v).Error)
+	require.NoError(t, store.DB(own).Raw("SHOW lock_timeout").Scan(&v).Error)
 	assert.Equal(t, "1500ms", v)
 }

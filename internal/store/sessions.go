@@ -66,7 +66,7 @@ func (s *Store) CreateSession(ctx context.Context, userID uint, idToken string, 
 	sess := Session{ID: HashSessionID(id), UserID: userID, CSRF: csrf, IDToken: idToken,
 		ExpiresAt: now.Add(ttl), CreatedAt: now}
 	defer s.writeLock()()
-	db := s.DB.WithContext(ctx)
+	db := s.db.WithContext(ctx)
 	if err := db.Where("expires_at <= ?", now).Delete(&Session{}).Error; err != nil {
 		return "", Session{}, fmt.Errorf("store: session purge: %w", err)
 	}
@@ -80,7 +80,7 @@ func (s *Store) CreateSession(ctx context.Context, userID uint, idToken string, 
 // or EUNAUTHORIZED when there is none or it has expired.
 func (s *Store) SessionUser(ctx context.Context, idHash string, now time.Time) (User, Session, error) {
 	var sess Session
-	err := s.DB.WithContext(ctx).Where("id = ?", idHash).Take(&sess).Error
+	err := s.db.WithContext(ctx).Where("id = ?", idHash).Take(&sess).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) || (err == nil && !now.Before(sess.ExpiresAt)) {
 		return User{}, Session{}, domain.Errorf(domain.EUNAUTHORIZED, "session absente ou expirée : reconnectez-vous")
 	}
@@ -88,7 +88,7 @@ func (s *Store) SessionUser(ctx context.Context, idHash string, now time.Time) (
 		return User{}, Session{}, fmt.Errorf("store: session: %w", err)
 	}
 	var u User
-	err = s.DB.WithContext(ctx).Where("id = ?", sess.UserID).Take(&u).Error
+	err = s.db.WithContext(ctx).Where("id = ?", sess.UserID).Take(&u).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return User{}, Session{}, domain.Errorf(domain.EUNAUTHORIZED, "session absente ou expirée : reconnectez-vous")
 	}
@@ -102,7 +102,7 @@ func (s *Store) SessionUser(ctx context.Context, idHash string, now time.Time) (
 // that does not exist is no error.
 func (s *Store) DeleteSession(ctx context.Context, idHash string) error {
 	defer s.writeLock()()
-	if err := s.DB.WithContext(ctx).Where("id = ?", idHash).Delete(&Session{}).Error; err != nil {
+	if err := s.db.WithContext(ctx).Where("id = ?", idHash).Delete(&Session{}).Error; err != nil {
 		return fmt.Errorf("store: session delete: %w", err)
 	}
 	return nil
@@ -117,7 +117,7 @@ func (s *Store) AgentByEmail(ctx context.Context, email string) (User, error) {
 		return User{}, domain.Errorf(domain.ENOTFOUND, "aucun agent n'a cette adresse électronique")
 	}
 	var users []User
-	err := s.DB.WithContext(ctx).Where("LOWER(email) = ? AND (partner IS NULL OR partner = '')", email).
+	err := s.db.WithContext(ctx).Where("LOWER(email) = ? AND (partner IS NULL OR partner = '')", email).
 		Limit(2).Find(&users).Error
 	if err != nil {
 		return User{}, fmt.Errorf("store: user by email: %w", err)

@@ -27,7 +27,7 @@ func TestSessions_HashedExpiredAndDeleted(t *testing.T) {
 		assert.WithinDuration(t, now.Add(store.DefaultSessionTTL), sess.ExpiresAt, time.Second, "8 h by default")
 
 		var stored int64
-		require.NoError(t, st.DB.Model(&store.Session{}).Where("id = ?", id).Count(&stored).Error)
+		require.NoError(t, store.DB(st).Model(&store.Session{}).Where("id = ?", id).Count(&stored).Error)
 		assert.Zero(t, stored, "the session id itself is never stored")
 
 		u, got, err := st.SessionUser(ctx, store.HashSessionID(id), now.Add(time.Minute))
@@ -51,7 +51,7 @@ func TestSessions_HashedExpiredAndDeleted(t *testing.T) {
 		require.NoError(t, err)
 		_, _, err = st.CreateSession(ctx, gca.ID, "", now.Add(2*time.Minute), 0)
 		require.NoError(t, err)
-		require.NoError(t, st.DB.Model(&store.Session{}).Where("id = ?", store.HashSessionID(short)).Count(&stored).Error)
+		require.NoError(t, store.DB(st).Model(&store.Session{}).Where("id = ?", store.HashSessionID(short)).Count(&stored).Error)
 		assert.Zero(t, stored, "expired sessions are purged")
 	})
 }
@@ -59,7 +59,7 @@ func TestSessions_HashedExpiredAndDeleted(t *testing.T) {
 func TestSessions_AgentByEmail(t *testing.T) {
 	eachStore(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
-		require.NoError(t, st.DB.Model(&store.User{}).Where("login = ?", "gca.demo").Update("email", "Gaelle.Caron@caf.example").Error)
+		require.NoError(t, store.DB(st).Model(&store.User{}).Where("login = ?", "gca.demo").Update("email", "Gaelle.Caron@caf.example").Error)
 		u, err := st.AgentByEmail(ctx, "  gaelle.caron@CAF.example ")
 		require.NoError(t, err)
 		assert.Equal(t, "gca.demo", u.Login, "matched without regard to case")
@@ -69,11 +69,11 @@ func TestSessions_AgentByEmail(t *testing.T) {
 		_, err = st.AgentByEmail(ctx, "")
 		assert.Equal(t, domain.ENOTFOUND, domain.ErrorCode(err))
 
-		require.NoError(t, st.DB.Model(&store.User{}).Where("login = ?", "ddd.demo").Update("email", "liaison@ddd.example").Error)
+		require.NoError(t, store.DB(st).Model(&store.User{}).Where("login = ?", "ddd.demo").Update("email", "liaison@ddd.example").Error)
 		_, err = st.AgentByEmail(ctx, "liaison@ddd.example")
 		assert.Equal(t, domain.ENOTFOUND, domain.ErrorCode(err), "a partner's account is no agent")
 
-		require.NoError(t, st.DB.Model(&store.User{}).Where("login = ?", "manager.demo").Update("email", "gaelle.caron@caf.example").Error)
+		require.NoError(t, store.DB(st).Model(&store.User{}).Where("login = ?", "manager.demo").Update("email", "gaelle.caron@caf.example").Error)
 		_, err = st.AgentByEmail(ctx, "gaelle.caron@caf.example")
 		assert.Equal(t, domain.ENOTFOUND, domain.ErrorCode(err), "two agents with one email: ambiguous, refused")
 	})

@@ -22,15 +22,15 @@ import (
 
 // Store is the database, through GORM.
 type Store struct {
-	// DB is for the store's own code: other packages call its methods. It
-	// stays exported while tests outside the package (api, workflows,
-	// activities, app, faults, bench) still read or alter tables through
-	// it; it becomes unexported once none does.
-	DB *gorm.DB
+	// db is for the store's own code: other packages call its methods,
+	// and tests that must go around the store open their own connection
+	// (testutil.SQL).
+	db *gorm.DB
 	// writes serialises write transactions on SQLite, which takes one
 	// writer at a time: waiting on a Go mutex is immediate, where SQLite's
-	// own busy handler sleeps up to 100 ms between tries.
-	writes sync.Mutex
+	// own busy handler sleeps up to 100 ms between tries. Shared by the
+	// stores WithLogger derives, which write through the same connections.
+	writes *sync.Mutex
 	sqlite bool
 	// ownLockTimeout: DATABASE_URL sets lock_timeout, not LockTimeout.
 	ownLockTimeout bool
@@ -77,12 +77,22 @@ func Open(dsn string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: open: %w", err)
 	}
-	st := &Store{DB: db, sqlite: db.Dialector.Name() == "sqlite", ownLockTimeout: ownLockTimeout}
+	st := &Store{db: db, writes: &sync.Mutex{}, sqlite: db.Dialector.Name() == "sqlite", ownLockTimeout: ownLockTimeout}
 	if st.sqlite {
 		sqlDB, _ := db.DB()
 		sqlDB.SetMaxOpenConns(8)
 	}
 	return st, nil
+}
+
+// WithLogger is the same store, on the same connections, whose statements
+// are reported to l: for a benchmark or a tool that shows the statements a
+// method runs (their plans, say). The statements carry personal data:
+// never point l at the application's logs. Closing either store closes
+// both.
+func (s *Store) WithLogger(l logger.Interface) *Store {
+	return &Store{db: s.db.Session(&gorm.Session{Logger: l}), writes: s.writes,
+		sqlite: s.sqlite, ownLockTimeout: s.ownLockTimeout}
 }
 
 // LockTimeout is how long a statement waits for a lock (a table locked by
@@ -115,7 +125,7 @@ var setLockTimeout = fmt.Sprintf("SET lock_timeout = %d", LockTimeout.Millisecon
 
 // Close releases the connections.
 func (s *Store) Close() error {
-	sqlDB, err := s.DB.DB()
+	sqlDB, err := s.db.DB()
 	if err != nil {
 		return err
 	}
@@ -124,7 +134,7 @@ func (s *Store) Close() error {
 
 // Ping checks that the database answers.
 func (s *Store) Ping(ctx context.Context) error {
-	sqlDB, err := s.DB.DB()
+	sqlDB, err := s.db.DB()
 	if err != nil {
 		return err
 	}
@@ -173,7 +183,7 @@ const migrationLock = 0x7265636f75727301 // "recours" and 1
 // exclusive runs f holding the migrations' lock, on one connection. On
 // SQLite, one process owns the file.
 func (s *Store) exclusive(ctx context.Context, f func(*gorm.DB) error) error {
-	db := s.DB.WithContext(ctx)
+	db := s.db.WithContext(ctx)
 	if s.sqlite {
 		return f(db)
 	}

@@ -39,7 +39,7 @@ func change(seq int64, action string, notes ...domain.Notification) domain.Chang
 
 func count(t *testing.T, st *store.Store, table, id string) int64 {
 	var n int64
-	require.NoError(t, st.DB.Table(table).Where("case_id = ?", id).Count(&n).Error)
+	require.NoError(t, store.DB(st).Table(table).Where("case_id = ?", id).Count(&n).Error)
 	return n
 }
 
@@ -129,9 +129,9 @@ func TestTokens_ExpiredAndRevokedAreRefused(t *testing.T) {
 		_, err = st.Authenticate(ctx, tok, time.Now().Add(2*time.Hour))
 		assert.Equal(t, domain.EUNAUTHORIZED, domain.ErrorCode(err), "expired")
 		var stored int64
-		require.NoError(t, st.DB.Table("api_tokens").Where("hash = ?", tok).Count(&stored).Error)
+		require.NoError(t, store.DB(st).Table("api_tokens").Where("hash = ?", tok).Count(&stored).Error)
 		assert.Zero(t, stored, "the token itself is never stored")
-		require.NoError(t, st.DB.Table("api_tokens").Where("hash = ?", store.HashToken(tok)).Update("revoked_at", time.Now()).Error)
+		require.NoError(t, store.DB(st).Table("api_tokens").Where("hash = ?", store.HashToken(tok)).Update("revoked_at", time.Now()).Error)
 		_, err = st.Authenticate(ctx, tok, time.Now())
 		assert.Equal(t, domain.EUNAUTHORIZED, domain.ErrorCode(err), "revoked")
 		_, err = st.CreateToken(ctx, "nobody", "test", time.Hour)

@@ -33,7 +33,7 @@ type TokenInfo struct {
 
 // tokenInfos selects the tokens with their user's login.
 func (s *Store) tokenInfos(ctx context.Context) *gorm.DB {
-	return s.DB.WithContext(ctx).Table("api_tokens").
+	return s.db.WithContext(ctx).Table("api_tokens").
 		Select("api_tokens.id AS id, users.login AS login, api_tokens.label AS label, api_tokens.created_at AS created_at, " +
 			"api_tokens.expires_at AS expires_at, api_tokens.revoked_at AS revoked_at, api_tokens.last_used_at AS last_used_at").
 		Joins("JOIN users ON users.id = api_tokens.user_id")
@@ -78,7 +78,7 @@ func (s *Store) Tokens(ctx context.Context, f TokenFilter) ([]TokenInfo, error) 
 		q = q.Where("users.login = ?", normalise(f.Login))
 	}
 	if f.Cafs != nil {
-		q = q.Where("api_tokens.user_id IN (?)", s.DB.Model(&UserRole{}).Select("user_id").Where("caf IN ?", f.Cafs))
+		q = q.Where("api_tokens.user_id IN (?)", s.db.Model(&UserRole{}).Select("user_id").Where("caf IN ?", f.Cafs))
 	}
 	out := []TokenInfo{}
 	if err := q.Order("api_tokens.id").Scan(&out).Error; err != nil {
@@ -105,7 +105,7 @@ func (s *Store) RevokeToken(ctx context.Context, id uint, now time.Time) (TokenI
 		return TokenInfo{}, err
 	}
 	release := s.writeLock()
-	err := s.DB.WithContext(ctx).Model(&APIToken{}).Where("id = ? AND revoked_at IS NULL", id).
+	err := s.db.WithContext(ctx).Model(&APIToken{}).Where("id = ? AND revoked_at IS NULL", id).
 		Update("revoked_at", now.UTC()).Error
 	release()
 	if err != nil {
@@ -119,7 +119,7 @@ func (s *Store) RevokeToken(ctx context.Context, id uint, now time.Time) (TokenI
 func (s *Store) TouchToken(ctx context.Context, hash string, now time.Time) error {
 	now = now.UTC()
 	defer s.writeLock()()
-	return s.DB.WithContext(ctx).Model(&APIToken{}).
+	return s.db.WithContext(ctx).Model(&APIToken{}).
 		Where("hash = ? AND (last_used_at IS NULL OR last_used_at <= ?)", hash, now.Add(-TokenUseResolution)).
 		Update("last_used_at", now).Error
 }
@@ -131,7 +131,7 @@ func (s *Store) UserCafs(ctx context.Context, login string) ([]string, error) {
 		return nil, err
 	}
 	var cafs []string
-	err = s.DB.WithContext(ctx).Model(&UserRole{}).Where("user_id = ?", u.ID).
+	err = s.db.WithContext(ctx).Model(&UserRole{}).Where("user_id = ?", u.ID).
 		Distinct("caf").Order("caf").Pluck("caf", &cafs).Error
 	return cafs, err
 }

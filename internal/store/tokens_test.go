@@ -23,7 +23,7 @@ func TestTokens_Lifecycle(t *testing.T) {
 		assert.Equal(t, "relance", info.Label)
 		assert.WithinDuration(t, time.Now().Add(2*time.Hour), info.ExpiresAt, time.Minute)
 		var stored store.APIToken
-		require.NoError(t, st.DB.First(&stored, info.ID).Error)
+		require.NoError(t, store.DB(st).First(&stored, info.ID).Error)
 		assert.Equal(t, store.HashToken(token), stored.Hash)
 		assert.NotContains(t, stored.Hash, token)
 

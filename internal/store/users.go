@@ -21,7 +21,7 @@ import (
 // UserByLogin returns the user with login, or ENOTFOUND.
 func (s *Store) UserByLogin(ctx context.Context, login string) (User, error) {
 	var u User
-	err := s.DB.WithContext(ctx).Where("login = ?", normalise(login)).Take(&u).Error
+	err := s.db.WithContext(ctx).Where("login = ?", normalise(login)).Take(&u).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return u, domain.Errorf(domain.ENOTFOUND, "utilisateur inconnu : %s", login)
 	}
@@ -33,7 +33,7 @@ func (s *Store) Grant(ctx context.Context, login, name string, caf string, role 
 	if !role.Valid() || !domain.ValidCafCode(caf) {
 		return domain.Errorf(domain.EINVALID, "rôle %q ou Caf %q inconnu", role, caf)
 	}
-	return s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		u := User{Login: normalise(login), Name: name}
 		if err := tx.Where(User{Login: u.Login}).Attrs(User{Name: name}).FirstOrCreate(&u).Error; err != nil {
 			return err
@@ -50,7 +50,7 @@ type GrantRow struct {
 // Grants returns every role granted, for the authorisation policy.
 func (s *Store) Grants(ctx context.Context) ([]GrantRow, error) {
 	var out []GrantRow
-	err := s.DB.WithContext(ctx).Table("user_roles").
+	err := s.db.WithContext(ctx).Table("user_roles").
 		Select("users.login AS login, user_roles.role AS role, user_roles.caf AS caf").
 		Joins("JOIN users ON users.id = user_roles.user_id").Scan(&out).Error
 	return out, err
@@ -59,7 +59,7 @@ func (s *Store) Grants(ctx context.Context) ([]GrantRow, error) {
 // HasRole reports whether login holds role in caf.
 func (s *Store) HasRole(ctx context.Context, login string, caf string, role domain.Role) (bool, error) {
 	var n int64
-	err := s.DB.WithContext(ctx).Table("user_roles").
+	err := s.db.WithContext(ctx).Table("user_roles").
 		Joins("JOIN users ON users.id = user_roles.user_id").
 		Where("users.login = ? AND user_roles.caf = ? AND user_roles.role = ?", normalise(login), caf, string(role)).
 		Count(&n).Error
@@ -91,7 +91,7 @@ func (s *Store) CreateToken(ctx context.Context, login, label string, ttl time.D
 	}
 	token := tokenPrefix + base64.RawURLEncoding.EncodeToString(secret)
 	t := APIToken{UserID: u.ID, Hash: HashToken(token), Label: label, ExpiresAt: time.Now().UTC().Add(ttl)}
-	if err := s.DB.WithContext(ctx).Create(&t).Error; err != nil {
+	if err := s.db.WithContext(ctx).Create(&t).Error; err != nil {
 		return "", fmt.Errorf("store: token: %w", err)
 	}
 	return token, nil
@@ -108,7 +108,7 @@ func (s *Store) Authenticate(ctx context.Context, token string, now time.Time) (
 		ExpiresAt time.Time
 		RevokedAt *time.Time
 	}
-	err := s.DB.WithContext(ctx).Table("api_tokens").
+	err := s.db.WithContext(ctx).Table("api_tokens").
 		Select("users.*, api_tokens.expires_at AS expires_at, api_tokens.revoked_at AS revoked_at").
 		Joins("JOIN users ON users.id = api_tokens.user_id").
 		Where("api_tokens.hash = ?", HashToken(token)).Take(&row).Error
@@ -124,7 +124,7 @@ func (s *Store) Authenticate(ctx context.Context, token string, now time.Time) (
 // Organisation returns the Caf with code, or ENOTFOUND.
 func (s *Store) Organisation(ctx context.Context, code string) (Organisation, error) {
 	var o Organisation
-	err := s.DB.WithContext(ctx).Where("code = ?", code).Take(&o).Error
+	err := s.db.WithContext(ctx).Where("code = ?", code).Take(&o).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return o, domain.Errorf(domain.ENOTFOUND, "Caf inconnue : %s", code)
 	}
@@ -134,7 +134,7 @@ func (s *Store) Organisation(ctx context.Context, code string) (Organisation, er
 // OrganisationCodes lists the codes of every Caf, in order.
 func (s *Store) OrganisationCodes(ctx context.Context) ([]string, error) {
 	var codes []string
-	if err := s.DB.WithContext(ctx).Model(&Organisation{}).Order("code").Pluck("code", &codes).Error; err != nil {
+	if err := s.db.WithContext(ctx).Model(&Organisation{}).Order("code").Pluck("code", &codes).Error; err != nil {
 		return nil, fmt.Errorf("store: organisations: %w", err)
 	}
 	return codes, nil
@@ -157,7 +157,7 @@ func (s *Store) UpsertOrganisation(ctx context.Context, code, name string) error
 		TargetDays: p.TargetDays, LegalDays: p.LegalDays, ReminderDaysBefore: p.ReminderDaysBefore,
 		ImplicitRejectionMonths: p.ImplicitRejectionMonths, MediationTargetDays: p.MediationTargetDays,
 		MediationLegalDays: p.MediationLegalDays, OpinionDays: p.OpinionDays}
-	return s.DB.WithContext(ctx).Clauses(clause.OnConflict{
+	return s.db.WithContext(ctx).Clauses(clause.OnConflict{
 		Columns: []clause.Column{{Name: "code"}}, DoUpdates: clause.AssignmentColumns([]string{"name"}),
 	}).Create(&o).Error
 }
@@ -168,7 +168,7 @@ func (s *Store) SetPolicy(ctx context.Context, code string, p domain.Policy) err
 	if err := p.Validate(); err != nil {
 		return err
 	}
-	res := s.DB.WithContext(ctx).Model(&Organisation{}).Where("code = ?", code).Updates(map[string]any{
+	res := s.db.WithContext(ctx).Model(&Organisation{}).Where("code = ?", code).Updates(map[string]any{
 		"day_mode": string(p.DayMode), "acknowledgment_days": p.AcknowledgmentDays, "target_days": p.TargetDays,
 		"legal_days": p.LegalDays, "reminder_days_before": p.ReminderDaysBefore,
 		"implicit_rejection_months": p.ImplicitRejectionMonths, "mediation_target_days": p.MediationTargetDays,

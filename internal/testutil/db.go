@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -84,11 +85,13 @@ func Databases() []struct {
 func EachStore(t *testing.T, test func(t *testing.T, st *store.Store)) {
 	for _, db := range Databases() {
 		t.Run(db.Name, func(t *testing.T) {
-			st, err := store.Open(db.URL(t))
+			url := db.URL(t)
+			st, err := store.Open(url)
 			if err != nil {
 				t.Fatal(err)
 			}
-			t.Cleanup(func() { _ = st.Close() })
+			urls.Store(st, url)
+			t.Cleanup(func() { urls.Delete(st); _ = st.Close() })
 			ctx := context.Background()
 			if err := st.Migrate(ctx); err != nil {
 				t.Fatal(err)
@@ -120,4 +123,30 @@ func SQL(t testing.TB, url string) *sql.DB {
 	}
 	t.Cleanup(func() { _ = db.Close() })
 	return db
+}
+
+// urls are the databases of the stores EachStore opened.
+var urls sync.Map // *store.Store → its URL
+
+// FailInserts makes every insert into table of st, a store of EachStore,
+// fail from now on, as a full disk would: a trigger refuses the row.
+func FailInserts(t testing.TB, st *store.Store, table string) {
+	t.Helper()
+	url, ok := urls.Load(st)
+	if !ok {
+		t.Fatal("FailInserts: not a store of EachStore")
+	}
+	raw := SQL(t, url.(string))
+	stmts := []string{
+		"CREATE FUNCTION fail_insert() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RAISE EXCEPTION 'disk full'; END$$",
+		"CREATE TRIGGER fail_inserts BEFORE INSERT ON " + table + " FOR EACH ROW EXECUTE FUNCTION fail_insert()",
+	}
+	if strings.HasPrefix(url.(string), "sqlite:") {
+		stmts = []string{"CREATE TRIGGER fail_inserts BEFORE INSERT ON " + table + " BEGIN SELECT RAISE(ABORT, 'disk full'); END"}
+	}
+	for _, q := range stmts {
+		if _, err := raw.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
 }

@@ -3,6 +3,7 @@ package testutil
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -187,6 +188,17 @@ func (r *Recours) Counts() Counts {
 		}
 	}
 	return c
+}
+
+// SQL is a connection of the test's own to Recours's database (see SQL),
+// for a test that reads or alters tables around the store.
+func (r *Recours) SQL() *sql.DB {
+	r.t.Helper()
+	url := r.DatabaseURL
+	if url == "" {
+		url = app.DatabaseURL(r.DataDir)
+	}
+	return SQL(r.t, url)
 }
 
 // Attach drives an API already serving at url on the store st (one the
