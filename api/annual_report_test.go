@@ -11,6 +11,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"recours/internal/calendar"
+	"recours/internal/domain"
 	"recours/internal/testutil"
 )
 
@@ -35,8 +37,8 @@ func pdfText(t *testing.T, body []byte) string {
 
 func TestAnnualReport(t *testing.T) {
 	r := testutil.Start(t, "")
-	year := time.Now().Year()
-	last := year - 1
+	// Last year in Paris, whose history is empty.
+	last := time.Now().In(calendar.Paris).Year() - 1
 
 	t.Run("a manager gets the PDF of its Caf", func(t *testing.T) {
 		for _, q := range []string{"", "&caf=071"} {
@@ -59,6 +61,10 @@ func TestAnnualReport(t *testing.T) {
 	t.Run("the figures come from the files", func(t *testing.T) {
 		created := r.Do("POST", "/api/v1/complaints", "csu.demo", testutil.Complaint("071"))
 		require.Equal(t, 201, created.Status, string(created.Body))
+		// The year of the day it was received in Paris, even on New Year's Eve.
+		var file domain.Case
+		created.JSON(t, &file)
+		year := file.ReceivedAt.In(calendar.Paris).Year()
 		var text string
 		require.Eventually(t, func() bool {
 			resp := r.Do("GET", fmt.Sprintf("/api/v1/reports/annual?year=%d&caf=071", year), "manager.demo", nil)

@@ -151,7 +151,12 @@ func TestMediationInput_Referrals(t *testing.T) {
 	})
 
 	t.Run("response_expected_by tomorrow is accepted", func(t *testing.T) {
-		body := referralWith("DDD-IN-TOMORROW", func(m map[string]any) { m["response_expected_by"] = parisDay(1) })
+		// On the API's clock held still: tomorrow stays tomorrow past midnight.
+		now := time.Now()
+		r.API.Cases.Now = func() time.Time { return now }
+		t.Cleanup(func() { r.API.Cases.Now = nil })
+		tomorrow := now.In(calendar.Paris).AddDate(0, 0, 1).Format(time.DateOnly)
+		body := referralWith("DDD-IN-TOMORROW", func(m map[string]any) { m["response_expected_by"] = tomorrow })
 		resp := r.Do("POST", referrals, "ddd.demo", body)
 		require.Equal(t, http.StatusCreated, resp.Status, "%s", resp.Body)
 	})

@@ -62,9 +62,6 @@ func TestAcknowledgmentByEmail_EndToEnd(t *testing.T) {
 
 			mails := waitForMail(t, srv, 1)
 			msgs := r.WaitForMessages(t, file.ID, "acknowledgment")
-			time.Sleep(200 * time.Millisecond) // nothing more may come
-			require.Len(t, srv.Received(), 1, "the acknowledgment arrives once")
-			assert.Equal(t, 1, srv.Refused(), "the first attempt was refused")
 			assert.Equal(t, []string{"jeanne.martin@example.org"}, srv.Received()[0].To)
 			ack := mails[0]
 			assert.Contains(t, ack.Subject, file.ID)
@@ -93,6 +90,10 @@ func TestAcknowledgmentByEmail_EndToEnd(t *testing.T) {
 			}, 20*time.Second, 50*time.Millisecond)
 			require.Len(t, sent, 1, "on the timeline once")
 			assert.Equal(t, "acknowledgment", sent[0].Details["kind"])
+			// message_sent is written once the sending activity has ended:
+			// no attempt comes after it.
+			require.Len(t, srv.Received(), 1, "the acknowledgment arrives once")
+			assert.Equal(t, 1, srv.Refused(), "the first attempt was refused")
 			var got domain.Case
 			r.Do("GET", "/api/v1/cases/"+file.ID, "gca.demo", nil).JSON(t, &got)
 			d, _ := got.Deadline(domain.DeadlineAcknowledgment)
@@ -162,11 +163,13 @@ func TestOverpayments_EndToEnd(t *testing.T) {
 	})
 
 	var large domain.Overpayment
+	var firstNotice time.Time // when the standard notice was notified
 	t.Run("threshold", func(t *testing.T) {
 		small := r.Do("POST", "/api/v1/overpayments", "gca.demo", good(1499.99))
 		require.Equal(t, http.StatusCreated, small.Status, "%s", small.Body)
 		var s domain.Overpayment
 		small.JSON(t, &s)
+		firstNotice = s.CreatedAt
 		assert.False(t, s.Large)
 		assert.Equal(t, int64(149999), s.AmountCents)
 		mails := waitForMail(t, srv, 1)
@@ -221,7 +224,11 @@ func TestOverpayments_EndToEnd(t *testing.T) {
 		}, 20*time.Second, 50*time.Millisecond)
 		status, _, _ = act("send", map[string]any{})
 		assert.Equal(t, http.StatusConflict, status, "sent once")
-		time.Sleep(200 * time.Millisecond)
+		// The notice's workflow ends once it is sent and its handlers are
+		// done: nothing is sent after.
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		require.NoError(t, r.Client.GetWorkflow(ctx, workflows.OverpaymentWorkflowID(large.ID), "").Get(ctx, nil))
 		assert.Len(t, srv.Received(), 2)
 		var trail struct{ Items []map[string]any }
 		r.Do("GET", "/api/v1/audit/access?case_id="+large.ID, "auditor.demo", nil).JSON(t, &trail)
@@ -246,12 +253,14 @@ func TestOverpayments_EndToEnd(t *testing.T) {
 		require.Equal(t, http.StatusCreated, resp.Status, "%s", resp.Body)
 		assert.Equal(t, large.ID, resp.Map(t)["overpayment_id"])
 
-		today := time.Now().In(calendar.Paris).Format(time.DateOnly)
+		// The days the two notices were notified in Paris (two if midnight
+		// came between them).
+		from, to := firstNotice.In(calendar.Paris).Format(time.DateOnly), large.CreatedAt.In(calendar.Paris).Format(time.DateOnly)
 		var summary struct {
 			Overpayments map[string]any `json:"overpayments"`
 		}
 		require.Eventually(t, func() bool {
-			got := r.Do("GET", "/api/v1/reports/summary?caf=071&from="+today+"&to="+today, "manager.demo", nil)
+			got := r.Do("GET", "/api/v1/reports/summary?caf=071&from="+from+"&to="+to, "manager.demo", nil)
 			if got.Status != http.StatusOK {
 				return false
 			}
@@ -265,7 +274,7 @@ func TestOverpayments_EndToEnd(t *testing.T) {
 		assert.EqualValues(t, 100, o["call_reached_pct"])
 		assert.EqualValues(t, 100, o["disputed_when_reached_pct"])
 		assert.Nil(t, o["disputed_when_not_reached_pct"], "no large notice without a successful call")
-		csv := r.Do("GET", "/api/v1/reports/summary?caf=071&from="+today+"&to="+today+"&format=csv", "manager.demo", nil)
+		csv := r.Do("GET", "/api/v1/reports/summary?caf=071&from="+from+"&to="+to+"&format=csv", "manager.demo", nil)
 		if csv.Status == http.StatusOK && strings.Contains(csv.Header.Get("Content-Type"), "csv") {
 			assert.Contains(t, string(csv.Body), "071,overpayments,large_notices,,1")
 		}

@@ -2,9 +2,12 @@ package app_test
 
 import (
 	"context"
+	"log/slog"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -111,6 +114,11 @@ func TestOpenStore_WaitsForTheDatabase(t *testing.T) {
 	assert.Contains(t, err.Error(), "127.0.0.1")
 	assert.NotContains(t, err.Error(), "s3cret")
 
+	// Each failed try is logged: once two are, OpenStore is waiting.
+	tries := &countingHandler{Handler: slog.NewTextHandler(os.Stderr, nil), prefix: "waiting for the database at "}
+	prev := slog.Default()
+	slog.SetDefault(slog.New(tries))
+	t.Cleanup(func() { slog.SetDefault(prev) })
 	done := make(chan error, 1)
 	go func() {
 		st, err := app.OpenStore(ctx, url, time.Minute)
@@ -119,7 +127,8 @@ func TestOpenStore_WaitsForTheDatabase(t *testing.T) {
 		}
 		done <- err
 	}()
-	time.Sleep(3 * time.Second)
+	require.Eventually(t, func() bool { return tries.n.Load() >= 2 }, 30*time.Second, 50*time.Millisecond,
+		"OpenStore tried twice")
 	pg.Start(t)
 	select {
 	case err := <-done:
@@ -127,4 +136,18 @@ func TestOpenStore_WaitsForTheDatabase(t *testing.T) {
 	case <-time.After(time.Minute):
 		t.Fatal("OpenStore did not return once the database was up")
 	}
+}
+
+// countingHandler counts the records whose message begins with prefix.
+type countingHandler struct {
+	slog.Handler
+	prefix string
+	n      atomic.Int32
+}
+
+func (h *countingHandler) Handle(ctx context.Context, r slog.Record) error {
+	if strings.HasPrefix(r.Message, h.prefix) {
+		h.n.Add(1)
+	}
+	return h.Handler.Handle(ctx, r)
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"recours/internal/calendar"
 	"recours/internal/demo"
 	"recours/internal/domain"
 	"recours/internal/reports"
@@ -24,7 +25,10 @@ func TestSeed_AYearOfHistoryAndLiveFilesAtEveryStage(t *testing.T) {
 	api := httputil.NewSingleHostReverseProxy(u)
 	ctx := context.Background()
 
-	res, err := demo.Seed(ctx, r.Store, api, demo.Options{})
+	// One instant for the seed and for the year read below: the history is
+	// of the years before its year in Paris, also on New Year's Eve.
+	now := time.Now()
+	res, err := demo.Seed(ctx, r.Store, api, demo.Options{Now: func() time.Time { return now }})
 	require.NoError(t, err)
 	require.Len(t, res.History, 2)
 	for _, rep := range res.History {
@@ -36,7 +40,7 @@ func TestSeed_AYearOfHistoryAndLiveFilesAtEveryStage(t *testing.T) {
 
 	// Last year's figures, as a manager reads them, are the seed report's
 	// (the live files were received and acted on this year).
-	year := time.Now().Year() - 1
+	year := now.In(calendar.Paris).Year() - 1
 	sum, err := reports.Compute(ctx, r.Store, []string{"071"},
 		reports.Date{Year: year, Month: time.January, Day: 1}, reports.Date{Year: year, Month: time.December, Day: 31})
 	require.NoError(t, err)
