@@ -136,5 +136,5 @@ func (s *Server) grantTrail(c *gin.Context) {
 		httpx.Fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, page(events, ""))
+	c.JSON(http.StatusOK, page(grantViews(events), ""))
 }

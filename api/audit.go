@@ -3,6 +3,7 @@ package api
 import (
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
@@ -48,5 +49,46 @@ func (s *Server) accessTrail(c *gin.Context) {
 	if more {
 		next = strconv.FormatUint(entries[len(entries)-1].ID, 10)
 	}
-	c.JSON(http.StatusOK, page(entries, next))
+	c.JSON(http.StatusOK, page(accessViews(entries), next))
+}
+
+// AccessEntryView is an entry of the access trail as the API shows it.
+type AccessEntryView struct {
+	ID       uint64    `json:"id"`
+	At       time.Time `json:"at"`
+	Actor    string    `json:"actor"`
+	IP       string    `json:"ip"`
+	CaseID   string    `json:"case_id"`
+	Caf      string    `json:"caf"`
+	What     string    `json:"what"`
+	PrevHash string    `json:"prev_hash"`
+	Hash     string    `json:"hash"`
+}
+
+func accessViews(entries []store.AccessEntry) []AccessEntryView {
+	out := make([]AccessEntryView, len(entries))
+	for i, e := range entries {
+		out[i] = AccessEntryView{ID: e.ID, At: e.At, Actor: e.Actor, IP: e.IP, CaseID: e.CaseID, Caf: e.Caf,
+			What: e.What, PrevHash: e.PrevHash, Hash: e.Hash}
+	}
+	return out
+}
+
+// GrantEventView is a grant or revocation of a role, as the API shows it.
+type GrantEventView struct {
+	ID     uint64    `json:"id"`
+	At     time.Time `json:"at"`
+	Actor  string    `json:"actor"`
+	Login  string    `json:"login"`
+	Caf    string    `json:"caf"`
+	Role   string    `json:"role"`
+	Action string    `json:"action"`
+}
+
+func grantViews(events []store.GrantEvent) []GrantEventView {
+	out := make([]GrantEventView, len(events))
+	for i, e := range events {
+		out[i] = GrantEventView{ID: e.ID, At: e.At, Actor: e.Actor, Login: e.Login, Caf: e.Caf, Role: e.Role, Action: e.Action}
+	}
+	return out
 }

@@ -2,14 +2,10 @@ package api
 
 import (
 	"bytes"
-	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"mime"
 	"net/http"
 	"strings"
@@ -135,52 +131,4 @@ func decodeStrict(body []byte, into any) error {
 			Fields: []domain.FieldError{{Field: field, Message: "champ inconnu"}}}
 	}
 	return domain.Errorf(domain.EINVALID, "corps invalide : %v", err)
-}
-
-func hashBody(target string, body []byte) string {
-	h := sha256.New()
-	h.Write([]byte(target))
-	h.Write([]byte{0})
-	// Compact so that formatting does not make two equal bodies differ.
-	var buf bytes.Buffer
-	if json.Compact(&buf, body) == nil {
-		body = buf.Bytes()
-	}
-	h.Write(body)
-	return hex.EncodeToString(h.Sum(nil))
-}
-
-// idempotency applies the client's Idempotency-Key: the first request with
-// a key records its target and body hash; a repeat with the same returns
-// the file id recorded; with another body or target, 409. Without a key it
-// returns caseID unchanged. release forgets a key this request recorded,
-// for a request that then fails: a failed request changes nothing.
-func (s *Server) idempotency(c *gin.Context, target string, body []byte, caseID string) (id string, repeat bool, release func(), ok bool) {
-	key := c.GetHeader("Idempotency-Key")
-	noop := func() {}
-	if key == "" {
-		return caseID, false, noop, true
-	}
-	if len(key) > 200 {
-		httpx.WriteProblem(c, http.StatusBadRequest, "Idempotency-Key trop longue (200 caractères au plus)", nil)
-		return "", false, noop, false
-	}
-	k := store.IdempotencyKey{Actor: user(c).Login, Key: key, Target: target, RequestHash: hashBody(target, body), CaseID: caseID}
-	rec, created, err := s.Store.IdempotentRequest(c.Request.Context(), k)
-	if err != nil {
-		httpx.Fail(c, err)
-		return "", false, noop, false
-	}
-	if !created && (rec.Target != target || rec.RequestHash != k.RequestHash) {
-		httpx.WriteProblem(c, http.StatusConflict, "cette Idempotency-Key a déjà servi pour une autre requête", nil)
-		return "", false, noop, false
-	}
-	if !created {
-		return rec.CaseID, true, noop, true
-	}
-	return rec.CaseID, false, func() {
-		if err := s.Store.ForgetIdempotencyKey(context.WithoutCancel(c.Request.Context()), k); err != nil {
-			slog.WarnContext(c, "forgetting an idempotency key failed", "err", err)
-		}
-	}, true
 }

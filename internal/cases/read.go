@@ -27,10 +27,10 @@ const (
 // referral), when it has links.
 type View struct {
 	domain.Case
-	Chain []store.Link `json:"chain,omitempty"`
+	Chain []domain.Link `json:"chain,omitempty"`
 	// PriorFiles are the claimant's other files in the Caf, shown on a
 	// mediation so the mediator sees the prior approaches.
-	PriorFiles []store.PriorFile `json:"prior_files,omitempty"`
+	PriorFiles []domain.PriorFile `json:"prior_files,omitempty"`
 }
 
 // Readable loads a file p may read, without recording a read: ENOTFOUND

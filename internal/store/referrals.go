@@ -99,13 +99,8 @@ func (s *Store) ReferralFiles(ctx context.Context, f ReferralFilter) ([]domain.C
 	return out, more, nil
 }
 
-// Link is one file of a chain: complaint → mediation → referral.
-type Link struct {
-	ID       string `json:"id"`
-	Kind     string `json:"kind"`
-	Status   string `json:"status"`
-	ParentID string `json:"parent_id,omitempty"`
-}
+// Link is a file of a chain (domain.Link).
+type Link = domain.Link
 
 // Chain returns every file linked to id through parent_id, from the root
 // down, or nil when the file stands alone.
@@ -145,16 +140,8 @@ func (s *Store) SetPartner(ctx context.Context, login, partner string) error {
 	return s.db.WithContext(ctx).Model(&User{}).Where("login = ?", normalise(login)).Update("partner", partner).Error
 }
 
-// PriorFile is another file of the same claimant in the same Caf, shown to
-// the mediator deciding admissibility.
-type PriorFile struct {
-	ID         string     `json:"id"`
-	Kind       string     `json:"kind"`
-	Status     string     `json:"status"`
-	SLAStatus  string     `json:"sla_status"`
-	ReceivedAt time.Time  `json:"received_at"`
-	AnsweredAt *time.Time `json:"answered_at,omitempty"`
-}
+// PriorFile is one of the claimant's other files (domain.PriorFile).
+type PriorFile = domain.PriorFile
 
 // PriorFiles lists the claimant's other files in caf, newest first (at
 // most 50).
