@@ -33,12 +33,15 @@ const (
 func MessageRetryPolicy() *temporal.RetryPolicy { return contract.MessageRetryPolicy() }
 
 // SendMessage composes the message and sends it on the claimant's channel,
-// once: each attempt is claimed under the message's idempotency key before
-// the message is handed over, a message already sent is not sent again,
-// and one whose last attempt stopped while handing it over by email or SMS
-// is not sent again either (its outcome is unknown: the officer is asked
-// to check). A permanent refusal is a non-retryable
-// MessageBounced error; a temporary failure is retried.
+// once: a message already sent is not sent again. By email, each attempt
+// is claimed under the message's idempotency key before the message is
+// handed over, and one whose last attempt stopped while handing it over is
+// not sent again (its outcome is unknown: the officer is asked to check).
+// The outbox and the mail room write each message's files once, so
+// sending again cannot duplicate it: their attempt is recorded once, with
+// its outcome, one write instead of a claim and an outcome. A permanent
+// refusal is a non-retryable MessageBounced error; a temporary failure is
+// retried.
 func (a *Activities) SendMessage(ctx context.Context, req MessageRequest) (domain.MessageOutcome, error) {
 	m, to, caf, err := a.compose(ctx, req)
 	if err != nil {
@@ -64,15 +67,23 @@ func (a *Activities) SendMessage(ctx context.Context, req MessageRequest) (domai
 	sender := a.Messages.Main(to)
 	if sender == nil {
 		rec.Status, rec.LastError = domain.MessageBounced, "aucun canal configuré ne joint l'allocataire"
+		return out, a.outcomeWith(ctx, a.Store.RecordMessageAttempt, rec,
+			temporal.NewNonRetryableApplicationError(rec.LastError, ErrTypeMessageBounced, messages.ErrNoChannel))
+	}
+	rec.Channel = string(messages.ChannelOf(sender))
+	// Claim the attempt before handing the message over, unless the
+	// channel writes it once (see above).
+	claimed := !idempotentChannel(rec.Channel)
+	if claimed {
+		rec.Status = store.MessageSending
 		if err := a.Store.RecordMessageAttempt(ctx, rec); err != nil {
 			return out, temporal.NewApplicationErrorWithCause("enregistrement du message impossible", ErrTypeMessageFailed, err)
 		}
-		return out, a.outcome(ctx, rec, temporal.NewNonRetryableApplicationError(rec.LastError, ErrTypeMessageBounced, messages.ErrNoChannel))
 	}
-	// Claim the attempt before handing the message over (see above).
-	rec.Channel, rec.Status = string(messages.ChannelOf(sender)), store.MessageSending
-	if err := a.Store.RecordMessageAttempt(ctx, rec); err != nil {
-		return out, temporal.NewApplicationErrorWithCause("enregistrement du message impossible", ErrTypeMessageFailed, err)
+	// record writes the attempt's outcome: on the claim, or as the attempt.
+	record := a.Store.SetMessageOutcome
+	if !claimed {
+		record = a.Store.RecordMessageAttempt
 	}
 	res, err := sender.Send(ctx, m, to)
 	rec.Reference = res.Reference
@@ -82,10 +93,10 @@ func (a *Activities) SendMessage(ctx context.Context, req MessageRequest) (domai
 	if err != nil {
 		rec.Status, rec.LastError = string(res.Status), errorText(err)
 		if res.Status == messages.StatusBounced {
-			return out, a.outcome(ctx, rec, temporal.NewNonRetryableApplicationError(rec.LastError, ErrTypeMessageBounced, nil))
+			return out, a.outcomeWith(ctx, record, rec, temporal.NewNonRetryableApplicationError(rec.LastError, ErrTypeMessageBounced, nil))
 		}
 		rec.Status = domain.MessageFailed
-		return out, a.outcome(ctx, rec, temporal.NewApplicationError(rec.LastError, ErrTypeMessageFailed))
+		return out, a.outcomeWith(ctx, record, rec, temporal.NewApplicationError(rec.LastError, ErrTypeMessageFailed))
 	}
 	if sms := a.Messages.Complement(to); sms != nil {
 		// The SMS is a complement: its failure is recorded, not retried.
@@ -98,9 +109,10 @@ func (a *Activities) SendMessage(ctx context.Context, req MessageRequest) (domai
 	}
 	now := time.Now().UTC()
 	rec.Status, rec.SentAt, rec.LastError = domain.MessageSent, &now, ""
-	if err := a.Store.SetMessageOutcome(ctx, rec); err != nil {
+	if err := record(ctx, rec); err != nil {
 		// Sent but not recorded: the retry finds the claim and does not
-		// send again; the officer is asked to check.
+		// send again, the officer being asked to check; or, on a channel
+		// that writes a message once, finds its files and records it.
 		return out, temporal.NewApplicationErrorWithCause("enregistrement du message impossible", ErrTypeMessageFailed, err)
 	}
 	out.Channel, out.Status, out.Reference, out.SMS = rec.Channel, rec.Status, rec.Reference, rec.SMS
@@ -116,7 +128,12 @@ func idempotentChannel(channel string) bool {
 
 // outcome records the outcome of the attempt under way and returns err.
 func (a *Activities) outcome(ctx context.Context, rec store.ClaimantMessage, err error) error {
-	if rerr := a.Store.SetMessageOutcome(ctx, rec); rerr != nil {
+	return a.outcomeWith(ctx, a.Store.SetMessageOutcome, rec, err)
+}
+
+// outcomeWith is outcome, written by record.
+func (a *Activities) outcomeWith(ctx context.Context, record func(context.Context, store.ClaimantMessage) error, rec store.ClaimantMessage, err error) error {
+	if rerr := record(ctx, rec); rerr != nil {
 		return temporal.NewApplicationErrorWithCause("enregistrement du message impossible", ErrTypeMessageFailed, rerr)
 	}
 	attempt := int32(0)
