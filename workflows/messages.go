@@ -15,7 +15,8 @@ import (
 // the acknowledgment deadline), the answer, the mediator's decision, the
 // reply to the Défenseur des droits and the reorientation notice, each as
 // an activity whose outcome is on the timeline. Files started before
-// replay without them.
+// replay without them; files started from changeFileVersions take them
+// without this marker.
 const changeClaimantMessages = "claimant-messages"
 
 // messageFor is the message an action sends to the claimant, if any.
