@@ -2,15 +2,14 @@ package messages
 
 import (
 	"bytes"
-	"compress/zlib"
 	"context"
 	_ "embed" // the fonts
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
 	"time"
-	"unicode/utf16"
+
+	"github.com/signintech/gopdf"
 )
 
 // The DejaVu fonts (see fonts/LICENSE) are embedded so letters print
@@ -24,40 +23,32 @@ var (
 )
 
 const (
-	letterPageH   = 842.0 // A4 is 595 × 842 points
+	letterFont    = "DejaVu"
 	letterMarginX = 60.0
 	letterMarginT = 56.0
-	letterBottom  = letterPageH - 60.0
+	letterBottom  = 842.0 - 60.0
 	letterWidth   = 595.28 - 2*letterMarginX
 	letterSize    = 10.5
 )
 
 // LetterRenderer writes a message as an A4 PDF letter: the Caf's header,
-// the claimant's name and number, the date, the subject and the body, in
-// DejaVu Sans (its subset embedded, see font.go).
+// the claimant's name and number, the date, the subject and the body.
 type LetterRenderer struct{}
 
 // Render writes m to w as a PDF letter addressed to to.
 func (LetterRenderer) Render(w io.Writer, m Message, to Recipient) error {
-	l, err := layLetter(m, to)
-	if err != nil {
-		return err
+	l := &letter{pdf: &gopdf.GoPdf{}}
+	l.pdf.Start(gopdf.Config{PageSize: *gopdf.PageSizeA4, Unit: gopdf.UnitPT})
+	l.pdf.SetInfo(gopdf.PdfInfo{Title: m.Subject, Author: m.Caf.Name, Creator: "Recours", Producer: "Recours"})
+	for _, f := range []struct {
+		name  string
+		data  []byte
+		style int
+	}{{"DejaVuSans", fontRegular, gopdf.Regular}, {"DejaVuSans-Bold", fontBold, gopdf.Bold}} {
+		if err := l.pdf.AddTTFFontDataWithOption(letterFont, f.data, gopdf.TtfOption{Style: f.style}); err != nil {
+			return fmt.Errorf("messages: font %s: %w", f.name, err)
+		}
 	}
-	pdf, err := l.document(m)
-	if err != nil {
-		return fmt.Errorf("messages: letter: %w", err)
-	}
-	_, err = w.Write(pdf)
-	return err
-}
-
-// layLetter lays m out as a letter to to.
-func layLetter(m Message, to Recipient) (*letter, error) {
-	fs, err := letterFaces()
-	if err != nil {
-		return nil, err
-	}
-	l := &letter{faces: fs}
 	l.newPage()
 
 	// The Caf's header, top left.
@@ -92,7 +83,15 @@ func layLetter(m Message, to Recipient) (*letter, error) {
 		}
 		l.para(letterMarginX, letterWidth, p, false, letterSize)
 	}
-	return l, nil
+	if l.err != nil {
+		return fmt.Errorf("messages: letter: %w", l.err)
+	}
+	var buf bytes.Buffer
+	if _, err := l.pdf.WriteTo(&buf); err != nil {
+		return fmt.Errorf("messages: letter: %w", err)
+	}
+	_, err := w.Write(buf.Bytes())
+	return err
 }
 
 // LetterSender is the letter channel: it renders the letter and hands it
@@ -121,223 +120,41 @@ func (s LetterSender) Send(ctx context.Context, m Message, to Recipient) (Outcom
 	return out, nil
 }
 
-// letter lays a letter out, page by page.
 type letter struct {
-	faces [2]*face       // regular, bold
-	pages []bytes.Buffer // each page's content stream
-	y     float64
-	// drawn is the text drawn, font by font; extra marks a font whose
-	// common subset lacks one of its characters.
-	drawn [2][]string
-	extra [2]bool
-	runes []rune
-	units []int
+	pdf *gopdf.GoPdf
+	y   float64
+	err error
+}
+
+func (l *letter) keep(err error) {
+	if l.err == nil && err != nil {
+		l.err = err
+	}
 }
 
 func (l *letter) newPage() {
-	l.pages = append(l.pages, bytes.Buffer{})
+	l.pdf.AddPage()
 	l.y = letterMarginT
 }
 
 // para writes s wrapped to w from (x, l.y) and moves l.y below it.
 func (l *letter) para(x, w float64, s string, bold bool, size float64) {
-	fi := 0
+	style := ""
 	if bold {
-		fi = 1
+		style = "B"
 	}
-	f := l.faces[fi]
-	l.drawn[fi] = append(l.drawn[fi], s)
-	l.runes, l.units = l.runes[:0], l.units[:0]
-	for _, r := range s {
-		g := f.glyphOf(r)
-		l.extra[fi] = l.extra[fi] || !f.inCommon[g]
-		l.runes = append(l.runes, r)
-		l.units = append(l.units, f.width[g])
-	}
-	lines := wrap(l.runes, l.units, size, w)
-	if len(lines) == 0 {
-		lines = [][2]int{{0, 0}}
+	l.keep(l.pdf.SetFont(letterFont, style, size))
+	lines, err := l.pdf.SplitTextWithWordWrap(s, w)
+	if err != nil || len(lines) == 0 {
+		lines = []string{s}
 	}
 	lh := size * 1.45
-	for _, ln := range lines {
+	for _, line := range lines {
 		if l.y+lh > letterBottom {
 			l.newPage()
 		}
-		if ln[1] > ln[0] {
-			// The line in the middle of its cell, as gopdf placed it.
-			base := letterPageH - l.y - lh*0.5 - (f.ascent+f.descent)*size*0.5
-			c := &l.pages[len(l.pages)-1]
-			b := c.AvailableBuffer()
-			b = append(b, "BT\n/F"...)
-			b = strconv.AppendInt(b, int64(fi+1), 10)
-			b = append(b, ' ')
-			b = strconv.AppendFloat(b, size, 'f', -1, 64)
-			b = append(b, " Tf\n"...)
-			b = strconv.AppendFloat(b, x, 'f', 2, 64)
-			b = append(b, ' ')
-			b = strconv.AppendFloat(b, base, 'f', 2, 64)
-			b = append(b, " Td\n<"...)
-			for _, r := range l.runes[ln[0]:ln[1]] {
-				g := f.glyphOf(r)
-				b = append(b, hexDigits[g>>12], hexDigits[g>>8&0xf], hexDigits[g>>4&0xf], hexDigits[g&0xf])
-			}
-			b = append(b, "> Tj\nET\n"...)
-			c.Write(b)
-		}
+		l.pdf.SetXY(x, l.y)
+		l.keep(l.pdf.CellWithOption(&gopdf.Rect{W: w, H: lh}, line, gopdf.CellOption{Align: gopdf.Left | gopdf.Middle}))
 		l.y += lh
 	}
-}
-
-const hexDigits = "0123456789ABCDEF"
-
-// wrap cuts a paragraph into lines no wider than width points, the
-// characters' advances given in thousandths of an em at size: at the last
-// space that fits (the space dropped), or within a word longer than a
-// line. It breaks where gopdf's SplitTextWithWordWrap did. Each line is a
-// range of runes.
-func wrap(runes []rune, units []int, size, width float64) [][2]int {
-	var out [][2]int
-	start, sum := 0, 0
-	for i := 0; i < len(runes); i++ {
-		if float64(sum)*(size/1000)+float64(units[i])*(size/1000) > width && runes[i] != '\n' && i > start {
-			br := -1
-			for k := i - 1; k > start; k-- {
-				if runes[k] == ' ' {
-					br = k
-					break
-				}
-			}
-			if br > 0 {
-				out = append(out, [2]int{start, br})
-				start, sum, i = br+1, 0, br
-				continue
-			}
-			out = append(out, [2]int{start, i})
-			start, sum = i, 0
-			i--
-			continue
-		}
-		if runes[i] == '\n' {
-			out = append(out, [2]int{start, i})
-			start, sum = i+1, 0
-			continue
-		}
-		sum += units[i]
-		if i == len(runes)-1 {
-			out = append(out, [2]int{start, len(runes)})
-		}
-	}
-	return out
-}
-
-// document is the letter as a PDF file: the catalog, the page tree and
-// the information dictionary, then each font (Type0 over a CIDFontType2,
-// glyph numbers as CIDs, its widths, its ToUnicode map, its descriptor and
-// its program), then each page and its content.
-func (l *letter) document(m Message) ([]byte, error) {
-	var embeds [2]*embedding
-	for i, f := range l.faces {
-		embeds[i] = f.common
-		if l.extra[i] {
-			e, err := f.embed(f.runesOf(l.drawn[i]), zlib.BestSpeed)
-			if err != nil {
-				return nil, err
-			}
-			embeds[i] = e
-		}
-	}
-	const firstPage = 14
-	p := &pdfFile{}
-	p.b.Grow(len(embeds[0].program) + len(embeds[1].program) + 8192*len(l.pages))
-	p.b.WriteString("%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-	p.object(1, "<< /Type /Catalog /Pages 2 0 R >>")
-	kids := make([]string, len(l.pages))
-	for i := range l.pages {
-		kids[i] = strconv.Itoa(firstPage+2*i) + " 0 R"
-	}
-	p.object(2, "<< /Type /Pages /Kids ["+strings.Join(kids, " ")+"] /Count "+strconv.Itoa(len(l.pages))+" >>")
-	p.object(3, "<< /Title "+pdfString(m.Subject)+" /Author "+pdfString(m.Caf.Name)+" /Creator (Recours) /Producer (Recours) >>")
-	for i, e := range embeds {
-		k := 4 + 5*i
-		ref := func(d int) string { return strconv.Itoa(k+d) + " 0 R" }
-		p.object(k, "<< /Type /Font /Subtype /Type0 /BaseFont /"+e.name+" /Encoding /Identity-H /DescendantFonts ["+ref(1)+"] /ToUnicode "+ref(2)+" >>")
-		p.object(k+1, "<< /Type /Font /Subtype /CIDFontType2 /BaseFont /"+e.name+
-			" /CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> /FontDescriptor "+ref(3)+
-			" /CIDToGIDMap /Identity /W ["+e.widths+"] >>")
-		p.stream(k+2, "/Filter /FlateDecode", e.toUnicode)
-		p.object(k+3, "<< /Type /FontDescriptor /FontName /"+e.name+" "+l.faces[i].descriptor+" /FontFile2 "+ref(4)+" >>")
-		p.stream(k+4, "/Filter /FlateDecode /Length1 "+strconv.Itoa(e.length1), e.program)
-	}
-	for i := range l.pages {
-		content, err := deflate(l.pages[i].Bytes(), zlib.BestSpeed)
-		if err != nil {
-			return nil, err
-		}
-		n := firstPage + 2*i
-		p.object(n, "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 4 0 R /F2 9 0 R >> /ProcSet [/PDF /Text] >> /Contents "+
-			strconv.Itoa(n+1)+" 0 R >>")
-		p.stream(n+1, "/Filter /FlateDecode", content)
-	}
-	return p.finish(3), nil
-}
-
-// pdfFile writes a PDF's objects and, at the end, their cross-reference
-// table.
-type pdfFile struct {
-	b   bytes.Buffer
-	off []int
-}
-
-func (p *pdfFile) begin(n int) {
-	for len(p.off) < n {
-		p.off = append(p.off, 0)
-	}
-	p.off[n-1] = p.b.Len()
-	p.b.WriteString(strconv.Itoa(n))
-	p.b.WriteString(" 0 obj\n")
-}
-
-func (p *pdfFile) object(n int, body string) {
-	p.begin(n)
-	p.b.WriteString(body)
-	p.b.WriteString("\nendobj\n")
-}
-
-func (p *pdfFile) stream(n int, dict string, data []byte) {
-	p.begin(n)
-	p.b.WriteString("<< " + dict + " /Length " + strconv.Itoa(len(data)) + " >>\nstream\n")
-	p.b.Write(data)
-	p.b.WriteString("\nendstream\nendobj\n")
-}
-
-// finish writes the cross-reference table and the trailer, info being the
-// information dictionary's object.
-func (p *pdfFile) finish(info int) []byte {
-	xref := p.b.Len()
-	fmt.Fprintf(&p.b, "xref\n0 %d\n0000000000 65535 f \n", len(p.off)+1)
-	for _, o := range p.off {
-		fmt.Fprintf(&p.b, "%010d 00000 n \n", o)
-	}
-	fmt.Fprintf(&p.b, "trailer\n<< /Size %d /Root 1 0 R /Info %d 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(p.off)+1, info, xref)
-	return p.b.Bytes()
-}
-
-// pdfString is s as a PDF text string: literal when plain ASCII, else
-// UTF-16 with its byte-order mark.
-func pdfString(s string) string {
-	ascii := true
-	for _, r := range s {
-		if r < 0x20 || r > 0x7e {
-			ascii = false
-			break
-		}
-	}
-	if ascii {
-		return "(" + strings.NewReplacer("\\", "\\\\", "(", "\\(", ")", "\\)").Replace(s) + ")"
-	}
-	b := []byte("<FEFF")
-	for _, u := range utf16.Encode([]rune(s)) {
-		b = append(b, hexDigits[u>>12], hexDigits[u>>8&0xf], hexDigits[u>>4&0xf], hexDigits[u&0xf])
-	}
-	return string(append(b, '>'))
 }

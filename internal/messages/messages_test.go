@@ -409,126 +409,12 @@ func TestOutboxConcurrentSendsWriteOnce(t *testing.T) {
 	assert.Len(t, entries, 2)
 }
 
-// TestTemplatesKeepToTheCommonCharacters: every template's letter draws
-// only characters of the fonts' common subsets, cut once per process (a
-// wording with another character would make every such letter cut its
-// own subset).
-func TestTemplatesKeepToTheCommonCharacters(t *testing.T) {
-	for _, k := range Kinds {
-		for _, c := range []domain.Case{complaint(), mediation()} {
-			m, err := Compose(k, c, caf, now)
-			if err != nil {
-				continue // not a message of that kind of file
-			}
-			l, err := layLetter(m, RecipientOf(c))
-			require.NoError(t, err)
-			assert.Equal(t, [2]bool{}, l.extra, "%s/%s", k, c.Kind)
-		}
-	}
-	for name, body := range templateTexts(t) {
-		for _, r := range body {
-			for _, f := range faces {
-				g, ok := f.glyph[r]
-				assert.True(t, r < 0x20 || ok && f.inCommon[g], "%s: %q is not in the common subset", name, r)
-			}
-		}
-	}
-}
-
-// templateTexts are the templates' texts.
-func templateTexts(t *testing.T) map[string]string {
-	entries, err := templateFiles.ReadDir("templates")
-	require.NoError(t, err)
-	out := map[string]string{}
-	for _, e := range entries {
-		b, err := templateFiles.ReadFile("templates/" + e.Name())
-		require.NoError(t, err)
-		out[e.Name()] = string(b)
-	}
-	return out
-}
-
-// TestLetterDrawsOtherCharactersWithItsOwnSubset: a name or an answer in
-// characters the common subsets lack is drawn with a subset of its own,
-// and reads back whole.
-func TestLetterDrawsOtherCharactersWithItsOwnSubset(t *testing.T) {
-	c := complaint()
-	c.Claimant.Name = "Łucja Wróblewska-Żukowska"
-	c.Answer = "Ψ Νίκος Παπαδόπουλος : la somme de 1 620 € est étalée. Ğ ı ş"
-	m, err := Compose(KindComplaintAnswer, c, caf, now)
-	require.NoError(t, err)
-	l, err := layLetter(m, RecipientOf(c))
-	require.NoError(t, err)
-	assert.Equal(t, [2]bool{true, true}, l.extra)
-	var buf bytes.Buffer
-	require.NoError(t, LetterRenderer{}.Render(&buf, m, RecipientOf(c)))
-	text := pdfText(t, buf.Bytes())
-	assert.Contains(t, text, "Łucja Wróblewska-Żukowska")
-	assert.Contains(t, text, "Νίκος Παπαδόπουλος")
-	assert.Contains(t, text, "Ğ ı ş")
-	assert.Contains(t, text, "1 620 €")
-	assert.Contains(t, text, "Écrivez au médiateur de la Caf de l'Ardèche")
-
-	// A character no font has is drawn as a space, as before.
-	c.Claimant.Name = "Hélène \U0001F600Durand"
-	m, err = Compose(KindAcknowledgment, c, caf, now)
-	require.NoError(t, err)
-	buf.Reset()
-	require.NoError(t, LetterRenderer{}.Render(&buf, m, RecipientOf(c)))
-	assert.Contains(t, pdfText(t, buf.Bytes()), "Hélène Durand")
-}
-
-// TestLetterIsTheSameEachTime: the same message gives the same file, from
-// any number of goroutines at once (the fonts are shared).
-func TestLetterIsTheSameEachTime(t *testing.T) {
-	c := complaint()
-	m, err := Compose(KindComplaintAnswer, c, caf, now)
-	require.NoError(t, err)
-	var first bytes.Buffer
-	require.NoError(t, LetterRenderer{}.Render(&first, m, RecipientOf(c)))
-	other := c
-	other.Claimant.Name = "Ωmega Łódź"
-	om, err := Compose(KindComplaintAnswer, other, caf, now)
-	require.NoError(t, err)
-	var wg sync.WaitGroup
-	for i := range 8 {
-		wg.Go(func() {
-			var buf bytes.Buffer
-			if i%2 == 1 {
-				assert.NoError(t, LetterRenderer{}.Render(&buf, om, RecipientOf(other)))
-				return
-			}
-			assert.NoError(t, LetterRenderer{}.Render(&buf, m, RecipientOf(c)))
-			assert.Equal(t, first.Bytes(), buf.Bytes())
-		})
-	}
-	wg.Wait()
-}
-
 // BenchmarkLetter renders an answer's PDF letter: the outbox writes one
-// for every message of the embedded default. With gopdf it took 7 to 13 ms
-// and 5.7 MB a letter on the project's machine, most of it parsing and
-// subsetting the two fonts; with the fonts parsed and their common subset
-// cut once per process, 0.2 ms and 170 kB (BENCHMARKS.md, 2026-12-03).
+// for every message of the embedded default (7 ms and 5.7 MB a letter on
+// the project's machine, most of it gopdf parsing and subsetting the two
+// fonts).
 func BenchmarkLetter(b *testing.B) {
 	c := complaint()
-	m, err := Compose(KindComplaintAnswer, c, caf, now)
-	if err != nil {
-		b.Fatal(err)
-	}
-	for b.Loop() {
-		var buf bytes.Buffer
-		if err := (LetterRenderer{}).Render(&buf, m, RecipientOf(c)); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
-
-// BenchmarkLetterOtherCharacters renders a letter whose claimant's name
-// needs characters outside the common subsets: it cuts its own.
-func BenchmarkLetterOtherCharacters(b *testing.B) {
-	c := complaint()
-	c.Claimant.Name = "Łucja Wróblewska"
 	m, err := Compose(KindComplaintAnswer, c, caf, now)
 	if err != nil {
 		b.Fatal(err)
