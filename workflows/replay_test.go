@@ -32,6 +32,9 @@ import (
 // Défenseur des droits follow-ups; a callback that fails twice then
 // succeeds; a callback failing for good) and overpayment_v3 to v5 (the
 // reminder, the missed call deadline, a small notice sent at once).
+// complaint_v11 and mediation_v10 are two of those paths recorded again
+// once new files took their versioned changes on the one file-versions
+// marker.
 // Every variant writes fixed names, so record into a temporary dir and
 // copy each history under a new name when the workflows change
 // (complaint_v6_saved_before_applied.json and so on): a history recorded
