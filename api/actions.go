@@ -11,10 +11,7 @@ import (
 )
 
 // principal is the caller, as the service knows it.
-func principal(c *gin.Context) domain.Principal {
-	u := user(c)
-	return domain.Principal{Login: u.Login, Partner: u.Partner, Address: c.ClientIP()}
-}
+func principal(c *gin.Context) domain.Principal { return httpx.Principal(c) }
 
 // idem is the request's idempotency: its Idempotency-Key and body.
 func idem(c *gin.Context, body []byte) cases.Idempotency {

@@ -11,9 +11,6 @@ import (
 	"recours/internal/store"
 )
 
-// ObjOverpayment is the policy's object for overpayment notices.
-const ObjOverpayment = cases.ObjOverpayment
-
 // createOverpayment registers an overpayment notice and starts its
 // workflow.
 func (s *Server) createOverpayment(c *gin.Context) {

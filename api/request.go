@@ -18,8 +18,6 @@ import (
 	"recours/internal/store"
 )
 
-const ctxUser = "recours.user"
-
 // authenticate checks the bearer token, or without one the browser's
 // session cookie (with its CSRF token on unsafe methods), and puts the
 // user in the context.
@@ -39,7 +37,7 @@ func (s *Server) authenticate(c *gin.Context) {
 		httpx.Fail(c, err)
 		return
 	}
-	c.Set(ctxUser, u)
+	httpx.SetCaller(c, u)
 	c.Next()
 }
 
@@ -60,11 +58,11 @@ func (s *Server) authenticateSession(c *gin.Context, id string) {
 			return
 		}
 	}
-	c.Set(ctxUser, u)
+	httpx.SetCaller(c, u)
 	c.Next()
 }
 
-func user(c *gin.Context) store.User { return c.MustGet(ctxUser).(store.User) }
+func user(c *gin.Context) store.User { return httpx.Caller(c) }
 
 // readJSON reads a JSON body: 415 unless it is JSON, 413 above MaxBody,
 // 400 when malformed, when a field is unknown or of the wrong type. It

@@ -53,15 +53,8 @@ func (s *Server) Mount(r *gin.Engine) {
 
 func (s *Server) now() time.Time { return s.Cases.Clock() }
 
-const ctxUser = "recours.web.user"
-
-func user(c *gin.Context) store.User { return c.MustGet(ctxUser).(store.User) }
-
 // principal is the signed-in agent, as the service knows it.
-func principal(c *gin.Context) domain.Principal {
-	u := user(c)
-	return domain.Principal{Login: u.Login, Partner: u.Partner, Address: c.ClientIP()}
-}
+func principal(c *gin.Context) domain.Principal { return httpx.Principal(c) }
 
 // recordRead appends the read to the access trail before the file is
 // served: a read that cannot be traced is not served.

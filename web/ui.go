@@ -121,7 +121,7 @@ func (s *Server) uiSession(c *gin.Context) {
 		c.Abort()
 		return
 	}
-	c.Set(ctxUser, u)
+	httpx.SetCaller(c, u)
 	if !uiSafe(c.Request.Method) {
 		token := c.GetHeader(csrfHeader)
 		if mt, _, _ := mime.ParseMediaType(c.GetHeader("Content-Type")); mt == "application/x-www-form-urlencoded" {
