@@ -45,7 +45,7 @@ lint: workflow-deps
 ## workflow-deps: workflow code links no database, web, PDF or mail library (only the domain,
 ## the SDK and activities/contract), so nothing but the SDK's rules bears on its determinism
 .PHONY: workflow-deps
-FORBIDDEN_IN_WORKFLOWS := ^(gorm\.io/|github\.com/gin-gonic/|github\.com/jackc/|github\.com/mattn/go-sqlite3|modernc\.org/sqlite|github\.com/signintech/gopdf|github\.com/wneessen/go-mail|recours/internal/store|recours/internal/messages|recours/activities$$|recours/api|recours/web|recours/internal/cases|recours/internal/httpx)
+FORBIDDEN_IN_WORKFLOWS := ^(gorm\.io/|github\.com/gin-gonic/|github\.com/jackc/|github\.com/mattn/go-sqlite3|modernc\.org/sqlite|codeberg\.org/go-pdf/|recours/internal/pdfdoc|github\.com/wneessen/go-mail|recours/internal/store|recours/internal/messages|recours/activities$$|recours/api|recours/web|recours/internal/cases|recours/internal/httpx)
 workflow-deps:
 	@bad=$$($(GO) list -deps ./workflows | grep -E '$(FORBIDDEN_IN_WORKFLOWS)'); \
 	if [ -n "$$bad" ]; then echo "workflows must import only the domain, the SDK and activities/contract; they link:"; echo "$$bad"; exit 1; fi

@@ -3,27 +3,15 @@ package messages
 import (
 	"bytes"
 	"context"
-	_ "embed" // the fonts
 	"fmt"
 	"io"
 	"strings"
 	"time"
 
-	"github.com/signintech/gopdf"
-)
-
-// The DejaVu fonts (see fonts/LICENSE) are embedded so letters print
-// accents and the € sign whatever the machine has installed; as byte
-// slices, so that a letter does not copy 1.4 MB of fonts to start.
-var (
-	//go:embed fonts/DejaVuSans.ttf
-	fontRegular []byte
-	//go:embed fonts/DejaVuSans-Bold.ttf
-	fontBold []byte
+	"recours/internal/pdfdoc"
 )
 
 const (
-	letterFont    = "DejaVu"
 	letterMarginX = 60.0
 	letterMarginT = 56.0
 	letterBottom  = 842.0 - 60.0
@@ -33,22 +21,18 @@ const (
 
 // LetterRenderer writes a message as an A4 PDF letter: the Caf's header,
 // the claimant's name and number, the date, the subject and the body.
+// A French letter is set in Helvetica and embeds no font; one that names
+// someone in another script embeds DejaVu (package pdfdoc).
 type LetterRenderer struct{}
 
 // Render writes m to w as a PDF letter addressed to to.
 func (LetterRenderer) Render(w io.Writer, m Message, to Recipient) error {
-	l := &letter{pdf: &gopdf.GoPdf{}}
-	l.pdf.Start(gopdf.Config{PageSize: *gopdf.PageSizeA4, Unit: gopdf.UnitPT})
-	l.pdf.SetInfo(gopdf.PdfInfo{Title: m.Subject, Author: m.Caf.Name, Creator: "Recours", Producer: "Recours"})
-	for _, f := range []struct {
-		name  string
-		data  []byte
-		style int
-	}{{"DejaVuSans", fontRegular, gopdf.Regular}, {"DejaVuSans-Bold", fontBold, gopdf.Bold}} {
-		if err := l.pdf.AddTTFFontDataWithOption(letterFont, f.data, gopdf.TtfOption{Style: f.style}); err != nil {
-			return fmt.Errorf("messages: font %s: %w", f.name, err)
-		}
+	at := m.At
+	if at.IsZero() {
+		at = time.Now()
 	}
+	l := &letter{pdf: pdfdoc.New(pdfdoc.Info{Title: m.Subject, Author: m.Caf.Name, At: at},
+		m.Subject, m.Body, m.Caf.Name, m.Caf.Address, to.Name, to.Number, "Numéro allocataire : Le "+FrenchDate(at))}
 	l.newPage()
 
 	// The Caf's header, top left.
@@ -68,10 +52,6 @@ func (LetterRenderer) Render(w io.Writer, m Message, to Recipient) error {
 		l.para(x, 220, "Numéro allocataire : "+to.Number, false, letterSize)
 	}
 	l.y += 30
-	at := m.At
-	if at.IsZero() {
-		at = time.Now()
-	}
 	l.para(x, 220, "Le "+FrenchDate(at), false, letterSize)
 	l.y += 20
 	l.para(letterMarginX, letterWidth, "Objet : "+m.Subject, true, letterSize)
@@ -83,11 +63,8 @@ func (LetterRenderer) Render(w io.Writer, m Message, to Recipient) error {
 		}
 		l.para(letterMarginX, letterWidth, p, false, letterSize)
 	}
-	if l.err != nil {
-		return fmt.Errorf("messages: letter: %w", l.err)
-	}
 	var buf bytes.Buffer
-	if _, err := l.pdf.WriteTo(&buf); err != nil {
+	if err := l.pdf.Output(&buf); err != nil {
 		return fmt.Errorf("messages: letter: %w", err)
 	}
 	_, err := w.Write(buf.Bytes())
@@ -120,16 +97,10 @@ func (s LetterSender) Send(ctx context.Context, m Message, to Recipient) (Outcom
 	return out, nil
 }
 
+// letter lays a letter out top to bottom.
 type letter struct {
-	pdf *gopdf.GoPdf
+	pdf *pdfdoc.Doc
 	y   float64
-	err error
-}
-
-func (l *letter) keep(err error) {
-	if l.err == nil && err != nil {
-		l.err = err
-	}
 }
 
 func (l *letter) newPage() {
@@ -139,22 +110,13 @@ func (l *letter) newPage() {
 
 // para writes s wrapped to w from (x, l.y) and moves l.y below it.
 func (l *letter) para(x, w float64, s string, bold bool, size float64) {
-	style := ""
-	if bold {
-		style = "B"
-	}
-	l.keep(l.pdf.SetFont(letterFont, style, size))
-	lines, err := l.pdf.SplitTextWithWordWrap(s, w)
-	if err != nil || len(lines) == 0 {
-		lines = []string{s}
-	}
+	l.pdf.Font(bold, size)
 	lh := size * 1.45
-	for _, line := range lines {
+	for _, line := range l.pdf.Lines(s, w) {
 		if l.y+lh > letterBottom {
 			l.newPage()
 		}
-		l.pdf.SetXY(x, l.y)
-		l.keep(l.pdf.CellWithOption(&gopdf.Rect{W: w, H: lh}, line, gopdf.CellOption{Align: gopdf.Left | gopdf.Middle}))
+		l.pdf.Text(x, l.y, w, lh, line, "L")
 		l.y += lh
 	}
 }

@@ -2,23 +2,13 @@ package reports
 
 import (
 	"cmp"
-	"embed"
 	"fmt"
 	"io"
 	"slices"
 	"strconv"
 
-	"github.com/signintech/gopdf"
+	"recours/internal/pdfdoc"
 )
-
-// The DejaVu Sans fonts (Bitstream Vera licence, fonts/LICENSE) are
-// embedded so the binary prints accents, €, « » and narrow spaces with
-// nothing installed at run time.
-//
-//go:embed fonts/DejaVuSans.ttf fonts/DejaVuSans-Bold.ttf
-var pdfFontFiles embed.FS
-
-const pdfFontFamily = "dejavu"
 
 // A4 in points, and the printable area.
 const (
@@ -28,6 +18,13 @@ const (
 	pdfMarginT  = 48.0
 	pdfBottom   = pdfPageH - 62 // the last y a block may reach; the footer is below
 	pdfContentW = pdfPageW - 2*pdfMarginX
+)
+
+// The alignments of a cell's text.
+const (
+	pdfLeft   = "L"
+	pdfRight  = "R"
+	pdfCenter = "C"
 )
 
 type pdfRGB struct{ r, g, b uint8 }
@@ -67,13 +64,15 @@ func AnnualPDF(w io.Writer, s *Summary, cafName string, year int) error {
 	if d.err != nil {
 		return fmt.Errorf("reports: annual pdf: %w", d.err)
 	}
-	_, err = d.pdf.WriteTo(w)
-	return err
+	if err := d.pdf.Output(w); err != nil {
+		return fmt.Errorf("reports: annual pdf: %w", err)
+	}
+	return nil
 }
 
 // pdfDoc draws top to bottom, keeping y and the first error.
 type pdfDoc struct {
-	pdf     *gopdf.GoPdf
+	pdf     *pdfdoc.Doc
 	y       float64
 	year    int
 	cafName string
@@ -81,26 +80,14 @@ type pdfDoc struct {
 }
 
 func newPDFDoc(cafName string, year int) (*pdfDoc, error) {
-	d := &pdfDoc{pdf: &gopdf.GoPdf{}, year: year, cafName: cafName}
-	d.pdf.Start(gopdf.Config{PageSize: *gopdf.PageSizeA4, Unit: gopdf.UnitPT})
-	d.pdf.SetInfo(gopdf.PdfInfo{
+	d := &pdfDoc{year: year, cafName: cafName}
+	// The report's own wording is French; the Caf's name is the one text
+	// it prints from outside.
+	d.pdf = pdfdoc.New(pdfdoc.Info{
 		Title:   fmt.Sprintf("Rapport d'activité du pôle allocataires — %s — %d", cafName, year),
 		Subject: "Réclamations, médiation et saisines du Défenseur des droits",
-		Creator: "Recours", Producer: "Recours",
-	})
-	for _, f := range []struct {
-		file  string
-		style int
-	}{{"fonts/DejaVuSans.ttf", gopdf.Regular}, {"fonts/DejaVuSans-Bold.ttf", gopdf.Bold}} {
-		data, err := pdfFontFiles.ReadFile(f.file)
-		if err != nil {
-			return nil, err
-		}
-		if err := d.pdf.AddTTFFontDataWithOption(pdfFontFamily, data, gopdf.TtfOption{Style: f.style}); err != nil {
-			return nil, fmt.Errorf("reports: font %s: %w", f.file, err)
-		}
-	}
-	d.pdf.AddFooter(d.footer)
+	}, cafName)
+	d.pdf.SetFooterFunc(d.footer)
 	d.newPage()
 	return d, nil
 }
@@ -123,31 +110,18 @@ func (d *pdfDoc) ensure(h float64) {
 	}
 }
 
-func (d *pdfDoc) font(bold bool, size float64) {
-	style := ""
-	if bold {
-		style = "B"
-	}
-	d.keep(d.pdf.SetFont(pdfFontFamily, style, size))
-}
+func (d *pdfDoc) font(bold bool, size float64) { d.pdf.Font(bold, size) }
 
-func (d *pdfDoc) color(c pdfRGB) { d.pdf.SetTextColor(c.r, c.g, c.b) }
+func (d *pdfDoc) color(c pdfRGB) { d.pdf.SetTextColor(int(c.r), int(c.g), int(c.b)) }
 
 // text writes s in the box (x, y, w, h), vertically centred, aligned
-// gopdf.Left, gopdf.Right or gopdf.Center.
-func (d *pdfDoc) text(x, y, w, h float64, s string, align int) {
-	d.pdf.SetXY(x, y)
-	d.keep(d.pdf.CellWithOption(&gopdf.Rect{W: w, H: h}, s, gopdf.CellOption{Align: align | gopdf.Middle}))
+// pdfLeft, pdfRight or pdfCenter.
+func (d *pdfDoc) text(x, y, w, h float64, s string, align string) {
+	d.pdf.Text(x, y, w, h, s, align)
 }
 
 // lines splits s to fit w in the current font.
-func (d *pdfDoc) lines(s string, w float64) []string {
-	out, err := d.pdf.SplitTextWithWordWrap(s, w)
-	if err != nil || len(out) == 0 {
-		return []string{s}
-	}
-	return out
-}
+func (d *pdfDoc) lines(s string, w float64) []string { return d.pdf.Lines(s, w) }
 
 // paragraph writes s wrapped to w from (x, d.y) and moves d.y below it.
 func (d *pdfDoc) paragraph(x, w float64, s string, bold bool, size float64, c pdfRGB) {
@@ -156,18 +130,18 @@ func (d *pdfDoc) paragraph(x, w float64, s string, bold bool, size float64, c pd
 	lh := size * 1.4
 	for _, l := range d.lines(s, w) {
 		d.ensure(lh)
-		d.text(x, d.y, w, lh, l, gopdf.Left)
+		d.text(x, d.y, w, lh, l, pdfLeft)
 		d.y += lh
 	}
 }
 
 func (d *pdfDoc) fill(c pdfRGB, x, y, w, h float64) {
-	d.pdf.SetFillColor(c.r, c.g, c.b)
-	d.pdf.RectFromUpperLeftWithStyle(x, y, w, h, "F")
+	d.pdf.SetFillColor(int(c.r), int(c.g), int(c.b))
+	d.pdf.Rect(x, y, w, h, "F")
 }
 
 func (d *pdfDoc) rule(y float64, c pdfRGB, width float64) {
-	d.pdf.SetStrokeColor(c.r, c.g, c.b)
+	d.pdf.SetDrawColor(int(c.r), int(c.g), int(c.b))
 	d.pdf.SetLineWidth(width)
 	d.pdf.Line(pdfMarginX, y, pdfMarginX+pdfContentW, y)
 }
@@ -177,8 +151,8 @@ func (d *pdfDoc) footer() {
 	d.color(pdfMuted)
 	y := pdfPageH - 40
 	d.rule(y-4, pdfRuleColor, 0.5)
-	d.text(pdfMarginX, y, pdfContentW-60, 12, fmt.Sprintf("Rapport d'activité %d — %s — établi par Recours", d.year, d.cafName), gopdf.Left)
-	d.text(pdfMarginX+pdfContentW-60, y, 60, 12, "Page "+strconv.Itoa(d.pdf.GetNumberOfPages()), gopdf.Right)
+	d.text(pdfMarginX, y, pdfContentW-60, 12, fmt.Sprintf("Rapport d'activité %d — %s — établi par Recours", d.year, d.cafName), pdfLeft)
+	d.text(pdfMarginX+pdfContentW-60, y, 60, 12, "Page "+strconv.Itoa(d.pdf.PageNo()), pdfRight)
 }
 
 // heading opens a section, keeping at least need points of it with the
@@ -188,7 +162,7 @@ func (d *pdfDoc) heading(title string, need float64) {
 	d.y += 12
 	d.font(true, 13)
 	d.color(pdfAccent)
-	d.text(pdfMarginX, d.y, pdfContentW, 18, title, gopdf.Left)
+	d.text(pdfMarginX, d.y, pdfContentW, 18, title, pdfLeft)
 	d.y += 20
 	d.rule(d.y, pdfAccent, 0.8)
 	d.y += 6
@@ -197,7 +171,7 @@ func (d *pdfDoc) heading(title string, need float64) {
 func (d *pdfDoc) cover(s *Summary) {
 	d.font(false, 9)
 	d.color(pdfMuted)
-	d.text(pdfMarginX, d.y, pdfContentW, 12, "PÔLE ALLOCATAIRES — RÉCLAMATIONS ET MÉDIATION", gopdf.Left)
+	d.text(pdfMarginX, d.y, pdfContentW, 12, "PÔLE ALLOCATAIRES — RÉCLAMATIONS ET MÉDIATION", pdfLeft)
 	d.y += 18
 	d.paragraph(pdfMarginX, pdfContentW, "Rapport d'activité du pôle allocataires", true, 20, pdfText)
 	d.y += 2
@@ -241,18 +215,18 @@ func (d *pdfDoc) keyFigures(s *Summary) {
 		d.fill(pdfAccent, x, d.y, 3, th)
 		d.font(true, 19)
 		d.color(pdfAccent)
-		d.text(x+12, d.y+8, tw-18, 24, t.big, gopdf.Left)
+		d.text(x+12, d.y+8, tw-18, 24, t.big, pdfLeft)
 		y := d.y + 36
 		d.font(true, 8.5)
 		d.color(pdfText)
 		for _, l := range d.lines(t.label, tw-18) {
-			d.text(x+12, y, tw-18, 11, l, gopdf.Left)
+			d.text(x+12, y, tw-18, 11, l, pdfLeft)
 			y += 11
 		}
 		d.font(false, 7.5)
 		d.color(pdfMuted)
 		for _, l := range d.lines(t.sub, tw-18) {
-			d.text(x+12, y+1, tw-18, 10, l, gopdf.Left)
+			d.text(x+12, y+1, tw-18, 10, l, pdfLeft)
 			y += 10
 		}
 	}
@@ -276,9 +250,9 @@ func (d *pdfDoc) rows(rows []pdfRow) {
 		}
 		d.font(false, size)
 		d.color(c)
-		d.text(x, d.y, pdfContentW-130, rh, r.label, gopdf.Left)
+		d.text(x, d.y, pdfContentW-130, rh, r.label, pdfLeft)
 		d.font(!r.detail, size)
-		d.text(pdfMarginX+pdfContentW-124, d.y, 120, rh, r.value, gopdf.Right)
+		d.text(pdfMarginX+pdfContentW-124, d.y, 120, rh, r.value, pdfRight)
 		d.y += rh
 		d.rule(d.y, pdfRuleColor, 0.4)
 	}
@@ -355,8 +329,8 @@ func (d *pdfDoc) commitments(s *Summary) {
 		d.paragraph(pdfMarginX+4, pdfContentW-8, "Aucun engagement mesuré sur la période.", false, 9, pdfMuted)
 		return
 	}
-	cols := []pdfCol{{"Engagement", 0.52, gopdf.Left}, {"Objectif", 0.16, gopdf.Right},
-		{"Résultat", 0.16, gopdf.Right}, {"Respecté", 0.16, gopdf.Right}}
+	cols := []pdfCol{{"Engagement", 0.52, pdfLeft}, {"Objectif", 0.16, pdfRight},
+		{"Résultat", 0.16, pdfRight}, {"Respecté", 0.16, pdfRight}}
 	var rows [][]string
 	for _, c := range s.Commitments {
 		name := c.Label
@@ -377,9 +351,9 @@ func (d *pdfDoc) perCaf(s *Summary) {
 		return
 	}
 	d.heading("Par Caf", 60)
-	cols := []pdfCol{{"Caf", 0.16, gopdf.Left}, {"Traitées", 0.16, gopdf.Right},
-		{"≤ 10 jours", 0.17, gopdf.Right}, {"Délai médian", 0.17, gopdf.Right},
-		{"Médiations", 0.17, gopdf.Right}, {"Saisines DDD", 0.17, gopdf.Right}}
+	cols := []pdfCol{{"Caf", 0.16, pdfLeft}, {"Traitées", 0.16, pdfRight},
+		{"En 10 jours", 0.17, pdfRight}, {"Délai médian", 0.17, pdfRight},
+		{"Médiations", 0.17, pdfRight}, {"Saisines DDD", 0.17, pdfRight}}
 	var rows [][]string
 	for _, code := range pdfSortedKeys(s.PerCaf) {
 		p := s.PerCaf[code]
@@ -396,7 +370,7 @@ func (d *pdfDoc) perCaf(s *Summary) {
 type pdfCol struct {
 	head  string
 	share float64
-	align int
+	align string
 }
 
 // table draws a header row on a tint and the rows under it.
@@ -453,7 +427,7 @@ func (d *pdfDoc) chart(title string, bars []pdfBar, cols []pdfCol) {
 	d.y += 8
 	d.font(true, 11)
 	d.color(pdfText)
-	d.text(pdfMarginX, d.y, pdfContentW, 16, title, gopdf.Left)
+	d.text(pdfMarginX, d.y, pdfContentW, 16, title, pdfLeft)
 	d.y += 22
 	if !slices.ContainsFunc(bars, func(b pdfBar) bool { return b.value != nil && *b.value > 0 }) {
 		d.paragraph(pdfMarginX+4, pdfContentW-8, "Aucun dossier sur la période.", false, 9, pdfMuted)
@@ -471,20 +445,20 @@ func (d *pdfDoc) chart(title string, bars []pdfBar, cols []pdfCol) {
 	for _, b := range bars {
 		d.font(false, 9)
 		d.color(pdfText)
-		d.text(pdfMarginX, d.y, labelW, rh, b.label, gopdf.Right)
+		d.text(pdfMarginX, d.y, labelW, rh, b.label, pdfRight)
 		if b.value != nil && maxV > 0 && *b.value > 0 {
 			w := *b.value / maxV * span
 			d.fill(pdfBarColor, x0, d.y+(rh-bh)/2, w, bh)
 			d.font(true, 8.5)
-			d.text(x0+w+4, d.y, 60, rh, b.shown, gopdf.Left)
+			d.text(x0+w+4, d.y, 60, rh, b.shown, pdfLeft)
 		} else {
 			d.font(true, 8.5)
 			d.color(pdfMuted)
-			d.text(x0+4, d.y, 60, rh, b.shown, gopdf.Left)
+			d.text(x0+4, d.y, 60, rh, b.shown, pdfLeft)
 		}
 		d.y += rh
 	}
-	d.pdf.SetStrokeColor(pdfMuted.r, pdfMuted.g, pdfMuted.b)
+	d.pdf.SetDrawColor(int(pdfMuted.r), int(pdfMuted.g), int(pdfMuted.b))
 	d.pdf.SetLineWidth(0.6)
 	d.pdf.Line(x0, top, x0, d.y)
 	d.y += 8
@@ -500,13 +474,13 @@ func (d *pdfDoc) charts(s *Summary) {
 	d.heading("Répartitions", 200)
 	c, m := s.Complaints, s.Mediations
 	d.chart("Réclamations reçues par canal", pdfCountBars(c.ByChannel, pdfChannelLabels),
-		[]pdfCol{{"Canal", 0.5, gopdf.Left}, {"Réclamations", 0.25, gopdf.Right}, {"Part", 0.25, gopdf.Right}})
+		[]pdfCol{{"Canal", 0.5, pdfLeft}, {"Réclamations", 0.25, pdfRight}, {"Part", 0.25, pdfRight}})
 	d.chart("Dossiers de médiation par origine", pdfPctBars(m.OriginPct, pdfOriginLabels),
-		[]pdfCol{{"Origine", 0.6, gopdf.Left}, {"Part des dossiers", 0.4, gopdf.Right}})
+		[]pdfCol{{"Origine", 0.6, pdfLeft}, {"Part des dossiers", 0.4, pdfRight}})
 	d.chart("Dossiers de médiation par motif", pdfPctBars(m.ReasonPct, pdfReasonLabels),
-		[]pdfCol{{"Motif", 0.6, gopdf.Left}, {"Part des dossiers", 0.4, gopdf.Right}})
+		[]pdfCol{{"Motif", 0.6, pdfLeft}, {"Part des dossiers", 0.4, pdfRight}})
 	d.chart("Dossiers de médiation par prestation", pdfPctBars(m.BenefitPct, pdfBenefitLabels),
-		[]pdfCol{{"Prestation", 0.6, gopdf.Left}, {"Part des dossiers", 0.4, gopdf.Right}})
+		[]pdfCol{{"Prestation", 0.6, pdfLeft}, {"Part des dossiers", 0.4, pdfRight}})
 }
 
 func (d *pdfDoc) definitions(s *Summary) {

@@ -71,6 +71,9 @@ func pdfCells(t *testing.T, s *Summary, cafName string, year int) (cells []strin
 		require.NoError(t, err)
 		for _, row := range rows {
 			for _, w := range row.Content {
+				if w.S == "" {
+					continue // a font set outside any text
+				}
 				cells = append(cells, spaces.Replace(w.S))
 			}
 		}
@@ -137,12 +140,12 @@ func TestAnnualPDFHoldsTheFigures(t *testing.T) {
 	} {
 		assert.Equal(t, want, after(cells, label), label)
 	}
-	assert.Contains(t, cells, "−9,2 %")
+	assert.Contains(t, cells, "–9,2 %", "the en dash for the minus sign, which Helvetica lacks")
 	assert.Contains(t, cells, "+16,2 %")
 	assert.Contains(t, cells, "+5,0 %")
-	assert.Contains(t, text, "sans déduire les suspensions :\n87,3 %")
+	assert.Contains(t, text, "sans déduire les suspensions : 87,3 %")
 	assert.Contains(t, text, "6 jours\nDélai médian de réponse\n90e centile : 12,5 jours")
-	assert.Contains(t, text, "51,3 %\nDécisions maintenues par la\nCaf\nsur 80 dossiers de médiation décidés")
+	assert.Contains(t, text, "51,3 %\nDécisions maintenues par la Caf\nsur 80 dossiers de médiation décidés")
 
 	// The commitments, with the compute's label or the report's own.
 	assert.Contains(t, text, "Réponse aux réclamations en 15 jours au plus\n100 %\n96,1 %\nNon")
@@ -182,7 +185,7 @@ func TestAnnualPDFEmptyYear(t *testing.T) {
 	assert.Equal(t, "—", after(cells, "Répondues en 10 jours ou moins"))
 	assert.Equal(t, "—", after(cells, "Délai médian de réponse"))
 	assert.Equal(t, "0", after(cells, "Réclamations reçues"))
-	assert.Contains(t, text, "aucune comparaison possible avec\n2023")
+	assert.Contains(t, text, "aucune comparaison possible avec 2023")
 	assert.Contains(t, text, "sur 0 dossier de médiation décidé")
 	assert.Contains(t, cells, "Aucun engagement mesuré sur la période.")
 	assert.Contains(t, cells, "Aucun dossier sur la période.")
