@@ -63,11 +63,34 @@ func CaseIDFromWorkflowID(wid string) (string, bool) {
 	return strings.CutPrefix(wid, complaintIDPrefix)
 }
 
+// Rules is the version of the workflows' rules a file or notice is started
+// under, fixed in its input at entry: it keeps them for its whole life, and
+// asks for no marker. A workflow.GetVersion of a new workflow records a
+// marker and upserts the TemporalChangeVersion search attribute, a command
+// and a write of the visibility store for every file (BENCHMARKS.md,
+// 2026-12-04). Workflows started before carry 0 and replay their markers.
+//
+// Rules 1 takes every change versioned before it: changeFileVersions 1 for
+// a file (changeClaimantMessages, changeSavedBeforeApplied,
+// changeOneTimerPerDeadline), changeSavedBeforeApplied for a notice. A
+// later change of the rules raises CurrentRules, and the workflow keeps
+// the older behaviour for inputs below it.
+type Rules int
+
+// CurrentRules is the version new files and notices start under.
+const CurrentRules Rules = 1
+
 // ComplaintInput starts a file's workflow (complaint or mediation): its
-// first state, deadlines fixed, and who registered it.
+// first state, deadlines fixed, who registered it, and its rules.
 type ComplaintInput struct {
 	Case  domain.Case `json:"case"`
 	Actor string      `json:"actor"`
+	Rules Rules       `json:"rules,omitempty"`
+}
+
+// NewFile is the input of a file started now, under CurrentRules.
+func NewFile(c domain.Case, actor string) ComplaintInput {
+	return ComplaintInput{Case: c, Actor: actor, Rules: CurrentRules}
 }
 
 // ActionRequest is the argument of every action update.

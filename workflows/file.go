@@ -31,8 +31,9 @@ func Mediation(ctx workflow.Context, in ComplaintInput) (domain.Case, error) {
 // (escalate, reorient) is written by its own workflow only.
 const changeSavedBeforeApplied = "saved-before-applied"
 
-// changeFileVersions versions how a file records the changes above. A
-// file started from its version 1 takes every change versioned before it
+// changeFileVersions versions how a file records the changes above (files
+// started now take them from their input's Rules instead). A file started
+// from its version 1 takes every change versioned before it
 // (changeClaimantMessages, changeSavedBeforeApplied,
 // changeOneTimerPerDeadline) on this one marker: each workflow.GetVersion
 // of a new workflow records a marker and upserts the
@@ -45,7 +46,7 @@ const changeFileVersions = "file-versions"
 
 func runFile(ctx workflow.Context, in ComplaintInput) (domain.Case, error) {
 	w := &file{c: in.Case}
-	if workflow.GetVersion(ctx, changeFileVersions, workflow.DefaultVersion, 1) >= 1 {
+	if in.Rules >= 1 || workflow.GetVersion(ctx, changeFileVersions, workflow.DefaultVersion, 1) >= 1 {
 		w.messages, w.ordered, w.current = true, true, true
 	} else {
 		w.messages = workflow.GetVersion(ctx, changeClaimantMessages, workflow.DefaultVersion, 1) >= 1

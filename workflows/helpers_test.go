@@ -90,7 +90,7 @@ func newHarness(t *testing.T, channel domain.Channel) *harness {
 	}
 	require.NoError(t, n.Validate(now))
 	c := domain.NewComplaintCase(caseID, n, now, domain.DefaultPolicy())
-	return &harness{t: t, env: env, st: st, acts: acts, input: workflows.ComplaintInput{Case: c, Actor: "csu.demo"}}
+	return &harness{t: t, env: env, st: st, acts: acts, input: workflows.NewFile(c, "csu.demo")}
 }
 
 // at runs f when the workflow clock reaches start + d.

@@ -65,7 +65,7 @@ func (w *file) open(ctx workflow.Context, linked domain.Case, actor string) erro
 		TaskQueue:         TaskQueue,
 		ParentClosePolicy: enumspb.PARENT_CLOSE_POLICY_ABANDON,
 	})
-	child := workflow.ExecuteChildWorkflow(cctx, WorkflowName(linked.Kind), ComplaintInput{Case: linked, Actor: actor})
+	child := workflow.ExecuteChildWorkflow(cctx, WorkflowName(linked.Kind), NewFile(linked, actor))
 	if err := child.GetChildWorkflowExecution().Get(ctx, nil); err != nil || !w.ordered {
 		return err
 	}

@@ -48,7 +48,7 @@ func newMediationHarness(t *testing.T, c func(t *testing.T, now time.Time) domai
 	t.Helper()
 	h := newHarness(t, "online")
 	h.env.RegisterWorkflowWithOptions(workflows.Mediation, workflow.RegisterOptions{Name: workflows.MediationWorkflowName})
-	h.input = workflows.ComplaintInput{Case: c(t, h.env.Now().UTC()), Actor: "csu.demo"}
+	h.input = workflows.NewFile(c(t, h.env.Now().UTC()), "csu.demo")
 	return h
 }
 

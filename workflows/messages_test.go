@@ -3,6 +3,7 @@ package workflows_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"sync"
@@ -10,11 +11,14 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/workflow"
 
 	"recours/internal/domain"
 	"recours/internal/messages"
 	"recours/internal/store"
+	"recours/workflows"
 )
 
 // flakySender fails its first failures sends, then delivers; it counts
@@ -155,4 +159,33 @@ func TestAnswerAfterReopeningIsANewMessage(t *testing.T) {
 	})
 	h.cancelAt(5*day + 2*time.Hour)
 	h.runCancelled()
+}
+
+// A file started now takes its rules from its input, with no version
+// marker (nor the search attribute each marker upserts); a file started
+// before the rules were in the input asks for its one file-versions
+// marker. Both send the acknowledgment and save in order.
+func TestRulesInTheInputTakeNoVersionMarker(t *testing.T) {
+	for _, c := range []struct {
+		rules   workflows.Rules
+		markers int
+	}{{workflows.CurrentRules, 0}, {0, 1}} {
+		t.Run(fmt.Sprintf("rules %d", c.rules), func(t *testing.T) {
+			h := newHarness(t, "online")
+			h.input.Rules = c.rules
+			var asked []string
+			h.env.OnGetVersion(mock.Anything, workflow.DefaultVersion, 1).
+				Run(func(args mock.Arguments) { asked = append(asked, args.String(0)) }).Return(workflow.Version(1))
+			h.at(time.Minute, func() {
+				require.Len(t, h.eventsOf(domain.EventMessageSent), 1, "the acknowledgment")
+				require.Len(t, h.messageRows(), 1)
+			})
+			h.cancelAt(time.Hour)
+			h.runCancelled()
+			assert.Len(t, asked, c.markers, "markers asked for: %v", asked)
+			if c.markers > 0 {
+				assert.Equal(t, []string{"file-versions"}, asked)
+			}
+		})
+	}
 }

@@ -22,6 +22,7 @@ func OverpaymentWorkflowID(id string) string { return overpaymentIDPrefix + id }
 // OverpaymentInput starts a notice's workflow.
 type OverpaymentInput struct {
 	Overpayment domain.Overpayment `json:"overpayment"`
+	Rules       Rules              `json:"rules,omitempty"`
 }
 
 // OverpaymentRequest is the argument of every action on a notice.
@@ -48,7 +49,7 @@ type notice struct {
 // day and tells the managers after two, and is sent by the officer's send.
 func Overpayment(ctx workflow.Context, in OverpaymentInput) (domain.Overpayment, error) {
 	n := &notice{o: in.Overpayment}
-	n.ordered = workflow.GetVersion(ctx, changeSavedBeforeApplied, workflow.DefaultVersion, 1) >= 1
+	n.ordered = in.Rules >= 1 || workflow.GetVersion(ctx, changeSavedBeforeApplied, workflow.DefaultVersion, 1) >= 1
 	if err := workflow.SetQueryHandler(ctx, QueryState, func() (domain.Overpayment, error) { return n.o, nil }); err != nil {
 		return n.o, err
 	}

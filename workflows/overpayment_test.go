@@ -40,7 +40,7 @@ func newNoticeHarness(t *testing.T, amount string) *noticeHarness {
 	cents, err := n.Validate(start)
 	require.NoError(t, err)
 	o := domain.NewOverpaymentNotice(noticeID, n, cents, 0, gca.Login, start)
-	return &noticeHarness{t: t, env: env, st: st, sender: sender, input: workflows.OverpaymentInput{Overpayment: o}}
+	return &noticeHarness{t: t, env: env, st: st, sender: sender, input: workflows.OverpaymentInput{Overpayment: o, Rules: workflows.CurrentRules}}
 }
 
 func (h *noticeHarness) at(d time.Duration, f func()) {

@@ -126,7 +126,7 @@ func (r *recorder) ctx() (context.Context, context.CancelFunc) {
 func (r *recorder) startFile(c domain.Case, actor string) string {
 	r.t.Helper()
 	wid := workflows.WorkflowID(c.Kind, c.ID)
-	r.start(wid, workflows.WorkflowName(c.Kind), workflows.ComplaintInput{Case: c, Actor: actor})
+	r.start(wid, workflows.WorkflowName(c.Kind), workflows.NewFile(c, actor))
 	return wid
 }
 
@@ -553,7 +553,7 @@ func madeWorkingDaysBefore(t *testing.T, at time.Time, n int) time.Time {
 }
 
 func (r *recorder) startNotice(o domain.Overpayment) {
-	r.start(workflows.OverpaymentWorkflowID(o.ID), workflows.OverpaymentWorkflowName, workflows.OverpaymentInput{Overpayment: o})
+	r.start(workflows.OverpaymentWorkflowID(o.ID), workflows.OverpaymentWorkflowName, workflows.OverpaymentInput{Overpayment: o, Rules: workflows.CurrentRules})
 }
 
 var recEnriched = &domain.Explanation{

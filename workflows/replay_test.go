@@ -34,7 +34,8 @@ import (
 // reminder, the missed call deadline, a small notice sent at once).
 // complaint_v11 and mediation_v10 are two of those paths recorded again
 // once new files took their versioned changes on the one file-versions
-// marker.
+// marker; complaint_v12, mediation_v11 and overpayment_v6 once they took
+// them from their input's Rules, with no marker at all.
 // Every variant writes fixed names, so record into a temporary dir and
 // copy each history under a new name when the workflows change
 // (complaint_v6_saved_before_applied.json and so on): a history recorded

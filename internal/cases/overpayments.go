@@ -35,7 +35,7 @@ func (s *Service) Notify(ctx context.Context, p domain.Principal, in domain.NewO
 	ctx, cancel := context.WithTimeout(ctx, s.timeout())
 	defer cancel()
 	if err := s.startWorkflow(ctx, workflows.OverpaymentWorkflowID(id), workflows.OverpaymentWorkflowName,
-		workflows.OverpaymentInput{Overpayment: o}, id, repeat); err != nil {
+		workflows.OverpaymentInput{Overpayment: o, Rules: workflows.CurrentRules}, id, repeat); err != nil {
 		return domain.Overpayment{}, workflows.DomainError(err)
 	}
 	return s.Store.Overpayment(ctx, id)

@@ -19,7 +19,7 @@ func (s *Service) startFile(ctx context.Context, file domain.Case, actor string,
 	ctx, cancel := context.WithTimeout(ctx, s.timeout())
 	defer cancel()
 	err := s.startWorkflow(ctx, workflows.WorkflowID(file.Kind, file.ID), workflows.WorkflowName(file.Kind),
-		workflows.ComplaintInput{Case: file, Actor: actor}, file.ID, repeat)
+		workflows.NewFile(file, actor), file.ID, repeat)
 	if err != nil {
 		return domain.Case{}, workflows.DomainError(err)
 	}
