@@ -75,6 +75,26 @@ func AddMonths(from time.Time, n int) time.Time {
 		p.Hour(), p.Minute(), p.Second(), p.Nanosecond(), Paris).UTC()
 }
 
+// EndOfDay is the last second of t's date in Europe/Paris, 23:59:59, in
+// UTC: a deadline runs until the end of its last day (code de procédure
+// civile art. 642), whatever the hour it started from.
+func EndOfDay(t time.Time) time.Time {
+	y, m, d := t.In(Paris).Date()
+	return time.Date(y, m, d+1, 0, 0, 0, 0, Paris).Add(-time.Second).UTC()
+}
+
+// NextWorkingDay is t when its Europe/Paris date is a working day, and
+// otherwise the same wall-clock time on the next working day (a deadline
+// that would end on a Saturday, a Sunday or a public holiday runs to the
+// next working day: code de procédure civile art. 642).
+func NextWorkingDay(t time.Time) time.Time {
+	p := t.In(Paris)
+	for !isWorkingDate(parisDate(p)) {
+		p = p.AddDate(0, 0, 1)
+	}
+	return p.UTC()
+}
+
 // DaysBetween counts the days from a to b in mode, using their dates in
 // Europe/Paris. In calendar mode it is b's date minus a's date. In
 // WorkingDays mode it is the number of working days d with

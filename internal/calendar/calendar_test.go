@@ -219,3 +219,32 @@ func FuzzAddDaysCalendar(f *testing.F) {
 		}
 	})
 }
+
+func TestEndOfDayIsTheLastSecondOfTheParisDate(t *testing.T) {
+	for _, c := range []struct {
+		at   time.Time
+		want string
+	}{
+		{time.Date(2026, 3, 17, 15, 0, 0, 0, Paris), "2026-03-17T23:59:59+01:00"},
+		{time.Date(2026, 3, 17, 23, 30, 0, 0, time.UTC), "2026-03-18T23:59:59+01:00"}, // already the 18th in Paris
+		{time.Date(2026, 3, 29, 1, 0, 0, 0, Paris), "2026-03-29T23:59:59+02:00"},       // the day summer time starts
+		{time.Date(2026, 10, 25, 12, 0, 0, 0, Paris), "2026-10-25T23:59:59+01:00"},     // the day it ends
+	} {
+		assert.Equal(t, c.want, EndOfDay(c.at).In(Paris).Format(time.RFC3339), "%s", c.at)
+	}
+}
+
+func TestNextWorkingDaySkipsWeekendsAndHolidays(t *testing.T) {
+	at := func(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 23, 59, 59, 0, Paris) }
+	for _, c := range []struct{ from, want time.Time }{
+		{at(2026, time.May, 12), at(2026, time.May, 12)}, // a Tuesday
+		{at(2026, time.May, 1), at(2026, time.May, 4)},   // Fête du Travail, then the weekend
+		{at(2026, time.May, 14), at(2026, time.May, 15)}, // Ascension
+		{at(2026, time.May, 23), at(2026, time.May, 26)}, // Saturday, Sunday, Whit Monday
+		{at(2026, time.October, 31), at(2026, time.November, 2)},
+	} {
+		got := NextWorkingDay(c.from.UTC())
+		assert.True(t, c.want.Equal(got), "from %s: got %s, want %s", c.from, got.In(Paris), c.want)
+		assert.True(t, IsWorkingDay(got))
+	}
+}

@@ -61,6 +61,14 @@ const DefaultDDDContact = "Défenseur des droits, Libre réponse 71120, 75342 Pa
 // months from the message.
 const AppealMonths = 2
 
+// AppealEnd is the last day of the appeal period of a letter sent at sent:
+// the same date AppealMonths later, or the last day of a shorter month (31
+// December gives 28 or 29 February, code de procédure civile art. 641),
+// and the next working day when that one is not (art. 642).
+func AppealEnd(sent time.Time) time.Time {
+	return calendar.NextWorkingDay(calendar.EndOfDay(calendar.AddMonths(sent, AppealMonths)))
+}
+
 // CafContact is what a message says about the Caf that writes it.
 type CafContact struct {
 	Name            string // "Caf de l'Ardèche"
@@ -165,7 +173,7 @@ func Compose(k Kind, c domain.Case, caf CafContact, now time.Time) (Message, err
 	if n := strings.TrimSpace(c.Claimant.Name); n != "" {
 		d.Greeting = "Bonjour " + n + ","
 	}
-	appeal := FrenchDate(now.In(calendar.Paris).AddDate(0, AppealMonths, 0))
+	appeal := FrenchDate(AppealEnd(now))
 	mediator := recourse{Name: "le médiateur de la " + caf.Name, Contact: caf.MediatorContact}
 	ddd := recourse{Name: "le Défenseur des droits", Contact: caf.DDDContact}
 

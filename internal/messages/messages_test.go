@@ -510,3 +510,30 @@ func BenchmarkOutboxSend(b *testing.B) {
 		}
 	}
 }
+
+// The appeal period a letter names ends on the same date two months later,
+// or the last day of a shorter month (art. 641 CPC), or the next working
+// day (art. 642); never on a date Go's month overflow makes up.
+func TestAppealEndCountsMonthsAsTheCodeDoes(t *testing.T) {
+	at := func(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 15, 0, 0, 0, calendar.Paris) }
+	for _, c := range []struct {
+		sent time.Time
+		want string
+	}{
+		{at(2026, time.December, 31), "1er mars 2027"}, // 28 February 2027 is a Sunday
+		{at(2027, time.December, 31), "29 février 2028"},
+		{at(2026, time.December, 30), "1er mars 2027"},
+		{at(2026, time.March, 12), "12 mai 2026"},
+		{at(2026, time.March, 31), "1er juin 2026"},    // 31 May 2026 is a Sunday
+		{at(2026, time.March, 1), "4 mai 2026"},        // 1 May is a public holiday, then the weekend
+		{at(2025, time.December, 31), "2 mars 2026"},   // 28 February 2026 is a Saturday
+		{at(2026, time.August, 31), "2 novembre 2026"}, // 31 October: Saturday; 1 November: Sunday and All Saints
+	} {
+		end := AppealEnd(c.sent)
+		assert.Equal(t, c.want, FrenchDate(end), "sent %s", c.sent.Format(time.DateOnly))
+		assert.Equal(t, "23:59:59", end.In(calendar.Paris).Format(time.TimeOnly))
+	}
+	m, err := Compose(KindComplaintAnswer, complaint(), caf, at(2027, time.December, 31))
+	require.NoError(t, err)
+	assert.Contains(t, m.Body, "jusqu'au 29 février 2028")
+}

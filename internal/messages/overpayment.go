@@ -68,7 +68,7 @@ func ComposeOverpayment(o domain.Overpayment, caf CafContact, now time.Time) (Me
 	}
 	d := overpaymentData{
 		Caf: caf, Ref: o.ID, Number: o.Claimant.Number, Greeting: "Madame, Monsieur,",
-		Today: FrenchDate(now), Deadline: FrenchDate(now.In(calendar.Paris).AddDate(0, AppealMonths, 0)),
+		Today: FrenchDate(now), Deadline: FrenchDate(AppealEnd(now)),
 		Amount: domain.FormatCents(o.AmountCents), Benefit: benefitWords[o.Benefit], Cause: o.Cause,
 		PeriodStart: day(o.PeriodStart), PeriodEnd: day(o.PeriodEnd),
 		Recourse: recourse{Name: "le médiateur de la " + caf.Name, Contact: caf.MediatorContact},
