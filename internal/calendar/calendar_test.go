@@ -227,8 +227,8 @@ func TestEndOfDayIsTheLastSecondOfTheParisDate(t *testing.T) {
 	}{
 		{time.Date(2026, 3, 17, 15, 0, 0, 0, Paris), "2026-03-17T23:59:59+01:00"},
 		{time.Date(2026, 3, 17, 23, 30, 0, 0, time.UTC), "2026-03-18T23:59:59+01:00"}, // already the 18th in Paris
-		{time.Date(2026, 3, 29, 1, 0, 0, 0, Paris), "2026-03-29T23:59:59+02:00"},       // the day summer time starts
-		{time.Date(2026, 10, 25, 12, 0, 0, 0, Paris), "2026-10-25T23:59:59+01:00"},     // the day it ends
+		{time.Date(2026, 3, 29, 1, 0, 0, 0, Paris), "2026-03-29T23:59:59+02:00"},      // the day summer time starts
+		{time.Date(2026, 10, 25, 12, 0, 0, 0, Paris), "2026-10-25T23:59:59+01:00"},    // the day it ends
 	} {
 		assert.Equal(t, c.want, EndOfDay(c.at).In(Paris).Format(time.RFC3339), "%s", c.at)
 	}
