@@ -61,22 +61,19 @@ func AnnualPDF(w io.Writer, s *Summary, cafName string, year int) error {
 	d.perCaf(s)
 	d.charts(s)
 	d.definitions(s)
-	if d.err != nil {
-		return fmt.Errorf("reports: annual pdf: %w", d.err)
-	}
 	if err := d.pdf.Output(w); err != nil {
 		return fmt.Errorf("reports: annual pdf: %w", err)
 	}
 	return nil
 }
 
-// pdfDoc draws top to bottom, keeping y and the first error.
+// pdfDoc draws top to bottom, keeping y (the document keeps its first
+// error, and Output returns it).
 type pdfDoc struct {
 	pdf     *pdfdoc.Doc
 	y       float64
 	year    int
 	cafName string
-	err     error
 }
 
 func newPDFDoc(cafName string, year int) (*pdfDoc, error) {
@@ -90,12 +87,6 @@ func newPDFDoc(cafName string, year int) (*pdfDoc, error) {
 	d.pdf.SetFooterFunc(d.footer)
 	d.newPage()
 	return d, nil
-}
-
-func (d *pdfDoc) keep(err error) {
-	if d.err == nil && err != nil {
-		d.err = err
-	}
 }
 
 func (d *pdfDoc) newPage() {
