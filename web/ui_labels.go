@@ -46,11 +46,11 @@ var (
 	}
 	uiSLALabels = map[string]string{
 		"on_time": "dans les délais", "due_soon": "échéance proche", "target_missed": "objectif dépassé",
-		"overdue": "hors délai", "met": "répondue dans le délai légal", "missed": "répondue hors délai",
+		"overdue": "hors délai", "met": "répondue dans les délais", "missed": "répondue hors délai",
 	}
 	uiDeadlineLabels = map[string]string{
-		"acknowledgment": "Accusé de réception", "target": "Objectif de réponse", "legal": "Délai légal",
-		"implicit_rejection": "Rejet implicite (CRPA L231-4)",
+		"acknowledgment": "Accusé de réception", "target": "Objectif de réponse", "legal": "Limite de réponse (engagement de service)",
+		"implicit_rejection": "Rejet implicite (délai légal, CRPA L231-4)",
 	}
 	uiActionLabels = map[string]string{
 		"created": "Enregistrement", "assign": "Attribuer", "start": "Commencer l'étude",
@@ -61,7 +61,7 @@ var (
 		"refer_to_ddd": "Saisine du Défenseur des droits", "follow_up": "Relance du Défenseur des droits",
 		"link_referral": "Saisine rattachée", "reminder": "Rappel : objectif proche",
 		"deadline_missed": "Accusé de réception en retard", "target_missed": "Objectif dépassé",
-		"legal_limit_passed": "Délai légal dépassé", "implicit_rejection": "Rejet implicite",
+		"legal_limit_passed": "Limite de réponse dépassée", "implicit_rejection": "Rejet implicite",
 		"opinion_reminder": "Rappel d'avis", "message_sent": "Message envoyé à l'allocataire",
 		"message_failed": "Message non remis à l'allocataire", "opinion_expired": "Avis non rendu dans le délai",
 	}
