@@ -134,8 +134,9 @@ func TestBrowser_AgentsWorkThroughThePages(t *testing.T) {
 	assert.Equal(t, "1234567", file.Claimant.Number)
 	assert.Equal(t, domain.Channel("phone"), file.Channel)
 
-	// Two files received after it, so with later deadlines: one for the
-	// GCA already, one waiting beside it in the team queue.
+	// Two files received after it (the same day, so with the same
+	// deadlines: the older comes first): one for the GCA already, one
+	// waiting beside it in the team queue.
 	later := testutil.Complaint("071")
 	later["claimant"] = map[string]any{"number": "7654321", "name": "Paul Durand"}
 	later["subject"] = "Paiement du RSA en retard"

@@ -61,7 +61,9 @@ func (s *Server) uiOpenFiles(c *gin.Context, f cases.Filter, statuses []domain.S
 }
 
 // uiRows sorts files by their nearest deadline (the target, then the
-// legal limit) and counts the days left to each.
+// legal limit; deadlines end with their day, so files received the same
+// day share them), then the oldest received first, and counts the days
+// left to each.
 func uiRows(files []domain.Case, now time.Time) []uiRow {
 	rows := make([]uiRow, len(files))
 	for i, f := range files {
@@ -79,7 +81,10 @@ func uiRows(files []domain.Case, now time.Time) []uiRow {
 		if c := dueCmp(a.TargetDue, b.TargetDue); c != 0 {
 			return c
 		}
-		return dueCmp(a.LegalDue, b.LegalDue)
+		if c := dueCmp(a.LegalDue, b.LegalDue); c != 0 {
+			return c
+		}
+		return a.File.ReceivedAt.Compare(b.File.ReceivedAt)
 	})
 	return rows
 }

@@ -14,8 +14,9 @@ import (
 )
 
 // Only the implicit rejection runs while the file waits for the claimant:
-// the reminder (+8 d), the target (+10 d) and the legal limit (+15 d) all
-// fall inside a pause from +3 d to +16 d, and none fires before the resume.
+// the reminder (start of +8 d), the target (end of +10 d) and the legal
+// limit (end of +15 d) all fall inside a pause from +3 d to +16 d, and none
+// fires before the resume.
 func TestNoDeadlineRunsWhileAwaitingClaimant(t *testing.T) {
 	h := newHarness(t, "online")
 	h.assignAndStart()
@@ -31,19 +32,28 @@ func TestNoDeadlineRunsWhileAwaitingClaimant(t *testing.T) {
 	h.at(16*day+time.Hour, func() {
 		requireApplied(t, got, "documents_received")
 		s := h.state()
-		// Paused 13 days: target +23 d, legal +28 d (absolute durations).
-		assert.True(t, deadline(t, s, domain.DeadlineTarget).DueAt.Equal(start.Add(23*day)))
-		assert.True(t, deadline(t, s, domain.DeadlineLegal).DueAt.Equal(start.Add(28*day)))
+		// Paused 13 whole days, 5 to 18 March: the target moves from the end
+		// of 12 March to the end of 25 March (+23 d), the legal limit from
+		// the end of 17 March to the end of 30 March (+28 d), summer time.
+		target, legal := deadline(t, s, domain.DeadlineTarget).DueAt, deadline(t, s, domain.DeadlineLegal).DueAt
+		assert.True(t, target.Equal(start.Add(endOfDay(23))), "target %s", target)
+		assert.True(t, target.Equal(utc(time.March, 25, 22, 59, 59)), "target %s", target)
+		assert.True(t, legal.Equal(start.Add(endOfDay(28))), "legal %s", legal)
+		assert.True(t, legal.Equal(utc(time.March, 30, 21, 59, 59)), "legal %s", legal)
+		assert.Empty(t, h.eventsOf(domain.ClockReminder))
 	})
-	h.at(21*day-time.Hour, func() {
+	// The reminder comes at the start of 23 March, two days before the
+	// moved target.
+	h.at(startOfDay(21)-time.Second, func() {
 		assert.Empty(t, h.eventsOf(domain.ClockReminder), "the reminder moved with the target")
 	})
-	h.at(21*day+time.Hour, func() {
+	h.at(startOfDay(21)+time.Minute, func() {
 		evs := h.eventsOf(domain.ClockReminder)
 		require.Len(t, evs, 1)
-		assert.True(t, evs[0].At.Equal(start.Add(21*day)), "reminder at %s", evs[0].At)
+		assert.True(t, evs[0].At.Equal(start.Add(startOfDay(21))), "reminder at %s", evs[0].At)
+		assert.True(t, evs[0].At.Equal(utc(time.March, 22, 23, 0, 0)), "reminder at %s", evs[0].At)
 	})
-	h.cancelAt(21*day + 2*time.Hour)
+	h.cancelAt(startOfDay(21) + 2*time.Minute)
 	h.runCancelled()
 }
 
@@ -147,14 +157,20 @@ func TestLateRegisteredComplaintCatchesUpOnPassedDeadlines(t *testing.T) {
 		assert.Equal(t, domain.SLATargetMissed, h.state().SLAStatus)
 		assert.Empty(t, h.eventsOf(domain.ClockLegalLimitPassed))
 	})
-	// Received at start - 12 d: the legal limit is start + 3 d.
-	h.at(3*day+time.Hour, func() {
+	// Received on 18 February, start - 12 d: the legal limit ends with 5
+	// March, start + 3 d.
+	legal := endOfDay(3)
+	require.True(t, start.Add(legal).Equal(utc(time.March, 5, 22, 59, 59)), "legal %s", start.Add(legal))
+	h.at(legal-time.Second, func() {
+		assert.Empty(t, h.eventsOf(domain.ClockLegalLimitPassed), "too early")
+	})
+	h.at(legal+time.Minute, func() {
 		evs := h.eventsOf(domain.ClockLegalLimitPassed)
 		require.Len(t, evs, 1)
-		assert.True(t, evs[0].At.Equal(start.Add(3*day)), "legal_limit_passed at %s", evs[0].At)
+		assert.True(t, evs[0].At.Equal(start.Add(legal)), "legal_limit_passed at %s", evs[0].At)
 		assert.Equal(t, domain.SLAOverdue, h.state().SLAStatus)
 	})
-	h.cancelAt(3*day + 2*time.Hour)
+	h.cancelAt(legal + 2*time.Minute)
 	h.runCancelled()
 }
 

@@ -11,6 +11,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
 
+	"recours/internal/calendar"
 	"recours/internal/domain"
 	"recours/workflows"
 )
@@ -48,19 +49,27 @@ func TestRegisterAnswersOnceTheFileIsStored(t *testing.T) {
 	h.runCancelled()
 }
 
+// Received on Monday 2 March at 10:00, the acknowledgment is due by the end
+// of the fifth day, Saturday 7 March at 23:59:59 in Paris: not at 10:00.
 func TestAcknowledgmentMissedAfterFiveDaysForAnOnlineComplaint(t *testing.T) {
 	h := newHarness(t, "online")
 	h.unreachable() // the acknowledgment cannot be sent
-	h.at(5*day-time.Hour, func() {
-		assert.Empty(t, h.eventsOf(domain.ClockDeadlineMissed), "too early")
-		assert.Equal(t, domain.SLAOnTime, deadline(t, h.state(), domain.DeadlineAcknowledgment).Status)
-	})
-	h.at(5*day+time.Hour, func() {
+	due := endOfDay(5)
+	require.True(t, start.Add(due).Equal(utc(time.March, 7, 22, 59, 59)), "due %s", start.Add(due))
+	require.True(t, deadline(t, h.input.Case, domain.DeadlineAcknowledgment).DueAt.Equal(start.Add(due)),
+		"acknowledgment due %s", deadline(t, h.input.Case, domain.DeadlineAcknowledgment).DueAt)
+	for _, d := range []time.Duration{5*day + time.Hour, due - time.Second} {
+		h.at(d, func() {
+			assert.Empty(t, h.eventsOf(domain.ClockDeadlineMissed), "too early at %s", start.Add(d))
+			assert.Equal(t, domain.SLAOnTime, deadline(t, h.state(), domain.DeadlineAcknowledgment).Status)
+		})
+	}
+	h.at(due+time.Minute, func() {
 		evs := h.eventsOf(domain.ClockDeadlineMissed)
 		require.Len(t, evs, 1)
 		ev := evs[0]
 		assert.Equal(t, domain.System, ev.Actor)
-		assert.True(t, ev.At.Equal(start.Add(5*day)), "at %s", ev.At)
+		assert.True(t, ev.At.Equal(start.Add(due)), "at %s", ev.At)
 		assert.Equal(t, int64(3), ev.Seq, "after created and the failed acknowledgment")
 		assert.Equal(t, domain.DeadlineAcknowledgment, ev.Details["deadline"])
 		assert.Equal(t, domain.StatusOpen, ev.ToStatus)
@@ -70,24 +79,31 @@ func TestAcknowledgmentMissedAfterFiveDaysForAnOnlineComplaint(t *testing.T) {
 		assert.Equal(t, domain.SLAOnTime, s.SLAStatus, "a missed acknowledgment does not change the SLA status")
 		assert.Equal(t, domain.SLAMissed, deadline(t, h.projection(), domain.DeadlineAcknowledgment).Status)
 	})
-	h.cancelAt(5*day + 2*time.Hour)
+	h.cancelAt(due + 2*time.Minute)
 	h.runCancelled()
 }
 
 func TestPhoneComplaintIsAcknowledgedAtRegistration(t *testing.T) {
 	h := newHarness(t, "phone")
-	h.at(5*day+time.Hour, func() {
+	// After the end of the fifth day, when the acknowledgment would be missed.
+	h.at(endOfDay(5)+time.Minute, func() {
 		assert.Empty(t, h.eventsOf(domain.ClockDeadlineMissed))
 		assert.Equal(t, domain.SLAMet, deadline(t, h.state(), domain.DeadlineAcknowledgment).Status)
 	})
-	h.cancelAt(5*day + 2*time.Hour)
+	h.cancelAt(endOfDay(5) + 2*time.Minute)
 	h.runCancelled()
 }
 
+// The target ends on Thursday 12 March at 23:59:59 in Paris (10 days after
+// the receipt); the reminder comes at the start of Tuesday 10 March, 00:00
+// in Paris.
 func TestReminderToAssigneeTwoDaysBeforeTarget(t *testing.T) {
 	h := newHarness(t, "online")
 	assign, startU := h.assignAndStart()
-	h.at(8*day-time.Hour, func() {
+	remind, target := start.Add(startOfDay(8)), start.Add(endOfDay(10))
+	require.True(t, remind.Equal(utc(time.March, 9, 23, 0, 0)), "reminder %s", remind)
+	require.True(t, target.Equal(utc(time.March, 12, 22, 59, 59)), "target %s", target)
+	h.at(startOfDay(8)-time.Second, func() {
 		requireApplied(t, assign, "assign")
 		requireApplied(t, startU, "start")
 		assert.Empty(t, h.eventsOf(domain.ClockReminder), "too early")
@@ -96,10 +112,10 @@ func TestReminderToAssigneeTwoDaysBeforeTarget(t *testing.T) {
 		}
 		assert.Equal(t, domain.SLAOnTime, h.state().SLAStatus)
 	})
-	h.at(8*day+time.Hour, func() {
+	h.at(startOfDay(8)+time.Minute, func() {
 		evs := h.eventsOf(domain.ClockReminder)
 		require.Len(t, evs, 1)
-		assert.True(t, evs[0].At.Equal(start.Add(8*day)), "reminder at %s", evs[0].At)
+		assert.True(t, evs[0].At.Equal(remind), "reminder at %s", evs[0].At)
 		assert.Equal(t, domain.DeadlineTarget, evs[0].Details["deadline"])
 
 		var reminders []string
@@ -107,7 +123,7 @@ func TestReminderToAssigneeTwoDaysBeforeTarget(t *testing.T) {
 			if n.Kind == domain.ClockReminder {
 				reminders = append(reminders, n.Kind)
 				require.NotNil(t, n.DueAt)
-				assert.True(t, n.DueAt.Equal(start.Add(10*day)), "due %s", n.DueAt)
+				assert.True(t, n.DueAt.Equal(target), "due %s", n.DueAt)
 				assert.Equal(t, caf, n.Caf)
 			}
 		}
@@ -119,24 +135,31 @@ func TestReminderToAssigneeTwoDaysBeforeTarget(t *testing.T) {
 		s := h.state()
 		assert.Equal(t, domain.SLADueSoon, s.SLAStatus)
 		require.NotNil(t, s.RemindedAt)
-		assert.True(t, s.RemindedAt.Equal(start.Add(8*day)))
+		assert.True(t, s.RemindedAt.Equal(remind))
+		assert.True(t, deadline(t, s, domain.DeadlineTarget).DueAt.Equal(target))
 		assert.Equal(t, domain.SLADueSoon, h.projection().SLAStatus)
 	})
-	h.cancelAt(8*day + 2*time.Hour)
+	h.cancelAt(startOfDay(8) + 2*time.Minute)
 	h.runCancelled()
 }
 
+// The target is missed once Thursday 12 March, the tenth day, has ended in
+// Paris.
 func TestTargetMissedAfterTenDaysNotifiesManagers(t *testing.T) {
 	h := newHarness(t, "online")
 	h.assignAndStart()
-	h.at(10*day-time.Hour, func() {
-		assert.Empty(t, h.eventsOf(domain.ClockTargetMissed), "too early")
-		assert.Equal(t, domain.SLADueSoon, h.state().SLAStatus)
-	})
-	h.at(10*day+time.Hour, func() {
+	due := endOfDay(10)
+	require.True(t, start.Add(due).Equal(utc(time.March, 12, 22, 59, 59)), "due %s", start.Add(due))
+	for _, d := range []time.Duration{10*day + time.Hour, due - time.Second} {
+		h.at(d, func() {
+			assert.Empty(t, h.eventsOf(domain.ClockTargetMissed), "too early at %s", start.Add(d))
+			assert.Equal(t, domain.SLADueSoon, h.state().SLAStatus)
+		})
+	}
+	h.at(due+time.Minute, func() {
 		evs := h.eventsOf(domain.ClockTargetMissed)
 		require.Len(t, evs, 1)
-		assert.True(t, evs[0].At.Equal(start.Add(10*day)), "target_missed at %s", evs[0].At)
+		assert.True(t, evs[0].At.Equal(start.Add(due)), "target_missed at %s", evs[0].At)
 
 		s := h.state()
 		assert.Equal(t, domain.SLATargetMissed, s.SLAStatus)
@@ -154,21 +177,27 @@ func TestTargetMissedAfterTenDaysNotifiesManagers(t *testing.T) {
 		}
 		assert.Equal(t, []string{domain.ClockTargetMissed}, kinds)
 	})
-	h.cancelAt(10*day + 2*time.Hour)
+	h.cancelAt(due + 2*time.Minute)
 	h.runCancelled()
 }
 
+// The legal limit passes once Tuesday 17 March, the fifteenth day, has
+// ended in Paris.
 func TestLegalLimitPassedAfterFifteenDaysKeepsTheStatus(t *testing.T) {
 	h := newHarness(t, "online")
 	h.assignAndStart()
-	h.at(15*day-time.Hour, func() {
-		assert.Empty(t, h.eventsOf(domain.ClockLegalLimitPassed), "too early")
-		assert.Equal(t, domain.SLATargetMissed, h.state().SLAStatus)
-	})
-	h.at(15*day+time.Hour, func() {
+	due := endOfDay(15)
+	require.True(t, start.Add(due).Equal(utc(time.March, 17, 22, 59, 59)), "due %s", start.Add(due))
+	for _, d := range []time.Duration{15*day + time.Hour, due - time.Second} {
+		h.at(d, func() {
+			assert.Empty(t, h.eventsOf(domain.ClockLegalLimitPassed), "too early at %s", start.Add(d))
+			assert.Equal(t, domain.SLATargetMissed, h.state().SLAStatus)
+		})
+	}
+	h.at(due+time.Minute, func() {
 		evs := h.eventsOf(domain.ClockLegalLimitPassed)
 		require.Len(t, evs, 1)
-		assert.True(t, evs[0].At.Equal(start.Add(15*day)), "legal_limit_passed at %s", evs[0].At)
+		assert.True(t, evs[0].At.Equal(start.Add(due)), "legal_limit_passed at %s", evs[0].At)
 		assert.Equal(t, domain.StatusInProgress, evs[0].FromStatus)
 		assert.Equal(t, domain.StatusInProgress, evs[0].ToStatus)
 
@@ -185,7 +214,7 @@ func TestLegalLimitPassedAfterFifteenDaysKeepsTheStatus(t *testing.T) {
 		}
 		assert.Equal(t, []string{domain.ClockTargetMissed, domain.ClockLegalLimitPassed}, kinds)
 	})
-	h.cancelAt(15*day + 2*time.Hour)
+	h.cancelAt(due + 2*time.Minute)
 	h.runCancelled()
 }
 
@@ -193,15 +222,19 @@ func TestImplicitRejectionAfterTwoMonthsWithoutAnswer(t *testing.T) {
 	h := newHarness(t, "online")
 	h.unreachable() // nothing reaches the claimant: every deadline passes
 	due := deadline(t, h.input.Case, domain.DeadlineImplicitRejection).DueAt
-	// 2 May 2026 10:00 in Paris, summer time.
-	require.True(t, due.Equal(time.Date(2026, time.May, 2, 8, 0, 0, 0, time.UTC)), "due %s", due)
+	// Two months after 2 March: the end of 2 May 2026 in Paris, summer
+	// time (UTC+2), whatever the hour of receipt.
+	require.True(t, due.Equal(utc(time.May, 2, 21, 59, 59)), "due %s", due)
 	after := due.Sub(start)
 
-	h.at(after-time.Hour, func() {
-		assert.Nil(t, h.state().ImplicitRejectionAt)
-		assert.Empty(t, h.eventsOf(domain.ClockImplicitRejection))
-	})
-	h.at(after+time.Hour, func() {
+	// Not at the hour of receipt on 2 May, nor a second before its end.
+	for _, d := range []time.Duration{time.Date(2026, time.May, 2, 10, 0, 0, 0, calendar.Paris).Sub(start), after - time.Second} {
+		h.at(d, func() {
+			assert.Nil(t, h.state().ImplicitRejectionAt, "at %s", start.Add(d))
+			assert.Empty(t, h.eventsOf(domain.ClockImplicitRejection), "at %s", start.Add(d))
+		})
+	}
+	h.at(after+time.Minute, func() {
 		s := h.state()
 		require.NotNil(t, s.ImplicitRejectionAt)
 		assert.True(t, s.ImplicitRejectionAt.Equal(due), "implicit_rejection_at %s", s.ImplicitRejectionAt)
@@ -226,17 +259,21 @@ func TestImplicitRejectionAfterTwoMonthsWithoutAnswer(t *testing.T) {
 		assert.Equal(t, []string{domain.ClockReminder, domain.ClockTargetMissed,
 			domain.ClockLegalLimitPassed, domain.ClockImplicitRejection}, kinds)
 	})
-	h.cancelAt(after + 2*time.Hour)
+	h.cancelAt(after + 2*time.Minute)
 	h.runCancelled()
 }
 
+// A pause from Thursday 5 March, 10:00, to Monday 9 March, 23:00, in Paris
+// lasts four whole days (the difference of its dates), whatever its hours:
+// the target and the legal limit move from the end of 12 and 17 March to
+// the end of 16 and 21 March; the implicit rejection does not move.
 func TestSuspensionMovesTargetAndLegalButNotImplicitRejection(t *testing.T) {
 	h := newHarness(t, "online")
 	h.assignAndStart()
 	var before domain.Case
 	h.at(2*day, func() { before = h.state() })
 	req := h.send(3*day, domain.ActionRequestDocuments, "req-docs", gca, domain.ActionArgs{Note: "Merci d'envoyer votre bail."})
-	h.at(5*day+time.Hour, func() {
+	h.at(endOfDay(5)+time.Minute, func() {
 		requireApplied(t, req, "request_documents")
 		s := h.state()
 		assert.Equal(t, domain.StatusAwaitingClaimant, s.Status)
@@ -245,42 +282,57 @@ func TestSuspensionMovesTargetAndLegalButNotImplicitRejection(t *testing.T) {
 			"requesting documents acknowledges the complaint")
 		assert.Empty(t, h.eventsOf(domain.ClockDeadlineMissed))
 	})
-	got := h.send(7*day, domain.ActionDocumentsReceived, "docs-received", gca, domain.ActionArgs{})
-	h.at(7*day+time.Hour, func() {
+	resumed := 7*day + 13*time.Hour // Monday 9 March, 23:00 in Paris
+	paused := resumed - 3*day       // 4 days 13 hours
+	got := h.send(resumed, domain.ActionDocumentsReceived, "docs-received", gca, domain.ActionArgs{})
+	h.at(resumed+time.Minute, func() {
 		requireApplied(t, got, "documents_received")
 		after := h.state()
 		assert.False(t, after.ClockPaused)
-		assert.Equal(t, int64(4*day/time.Second), after.PausedSeconds)
-		for _, name := range []string{domain.DeadlineTarget, domain.DeadlineLegal} {
-			b, a := deadline(t, before, name), deadline(t, after, name)
-			assert.Equal(t, 4*day, a.DueAt.Sub(b.DueAt), "%s moved by", name)
+		assert.Equal(t, int64(paused/time.Second), after.PausedSeconds)
+		assert.Equal(t, 4, after.PausedDays(), "the whole days paused, not 4.5 days rounded")
+		for _, d := range []struct {
+			name     string
+			was, now int // the deadline's last day, counted from start
+		}{{domain.DeadlineTarget, 10, 14}, {domain.DeadlineLegal, 15, 19}} {
+			b, a := deadline(t, before, d.name), deadline(t, after, d.name)
+			assert.True(t, b.DueAt.Equal(start.Add(endOfDay(d.was))), "%s was due %s", d.name, b.DueAt)
+			assert.True(t, a.DueAt.Equal(start.Add(endOfDay(d.now))), "%s moved to %s", d.name, a.DueAt)
 		}
 		b, a := deadline(t, before, domain.DeadlineImplicitRejection), deadline(t, after, domain.DeadlineImplicitRejection)
 		assert.True(t, a.DueAt.Equal(b.DueAt), "implicit rejection moved from %s to %s", b.DueAt, a.DueAt)
 
 		evs := h.eventsOf(string(domain.ActionDocumentsReceived))
 		require.Len(t, evs, 1)
-		assert.EqualValues(t, 4*day/time.Second, evs[0].Details["paused_seconds"])
-		// The projection's deadlines moved too.
-		assert.True(t, deadline(t, h.projection(), domain.DeadlineTarget).DueAt.Equal(start.Add(14*day)))
+		assert.EqualValues(t, paused/time.Second, evs[0].Details["paused_seconds"])
+		// The projection's deadlines moved too: the end of 16 March.
+		target := deadline(t, h.projection(), domain.DeadlineTarget).DueAt
+		assert.True(t, target.Equal(utc(time.March, 16, 22, 59, 59)), "projection's target %s", target)
 	})
-	h.at(10*day+time.Hour, func() {
-		assert.Empty(t, h.eventsOf(domain.ClockTargetMissed), "the target moved to +14 days")
+	h.at(endOfDay(10)+time.Minute, func() {
+		assert.Empty(t, h.eventsOf(domain.ClockTargetMissed), "the target moved to the end of +14 days")
+		assert.Empty(t, h.eventsOf(domain.ClockReminder), "the reminder moved with the target")
 		assert.Equal(t, domain.SLAOnTime, h.state().SLAStatus)
 	})
-	h.at(12*day+time.Hour, func() {
+	h.at(startOfDay(12)-time.Second, func() {
+		assert.Empty(t, h.eventsOf(domain.ClockReminder), "too early")
+	})
+	h.at(startOfDay(12)+time.Minute, func() {
 		evs := h.eventsOf(domain.ClockReminder)
 		require.Len(t, evs, 1)
-		assert.True(t, evs[0].At.Equal(start.Add(12*day)), "reminder at %s", evs[0].At)
+		assert.True(t, evs[0].At.Equal(start.Add(startOfDay(12))), "reminder at %s", evs[0].At)
 	})
-	h.at(14*day+time.Hour, func() {
+	h.at(endOfDay(14)-time.Second, func() {
+		assert.Empty(t, h.eventsOf(domain.ClockTargetMissed), "too early")
+	})
+	h.at(endOfDay(14)+time.Minute, func() {
 		evs := h.eventsOf(domain.ClockTargetMissed)
 		require.Len(t, evs, 1)
-		assert.True(t, evs[0].At.Equal(start.Add(14*day)), "target_missed at %s", evs[0].At)
+		assert.True(t, evs[0].At.Equal(start.Add(endOfDay(14))), "target_missed at %s", evs[0].At)
 		assert.Equal(t, domain.SLATargetMissed, h.state().SLAStatus)
-		assert.Empty(t, h.eventsOf(domain.ClockLegalLimitPassed), "the legal limit moved to +19 days")
+		assert.Empty(t, h.eventsOf(domain.ClockLegalLimitPassed), "the legal limit moved to the end of +19 days")
 	})
-	h.cancelAt(14*day + 2*time.Hour)
+	h.cancelAt(endOfDay(14) + 2*time.Minute)
 	h.runCancelled()
 }
 

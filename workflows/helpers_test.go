@@ -17,6 +17,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"recours/activities"
+	"recours/internal/calendar"
 	"recours/internal/domain"
 	"recours/internal/messages"
 	"recours/internal/store"
@@ -32,6 +33,27 @@ const (
 	caseID = "0195a000-0000-7000-8000-000000000001"
 	caf    = "751"
 )
+
+// endOfDay is the offset from start of 23:59:59 in Paris on the nth
+// calendar day after start's date: when a deadline of n days from an event
+// on start's date ends (code de procédure civile art. 642), whatever the
+// hour of the event. Before summer time (n ≤ 26) it is n days, 14 h less a
+// second, start being 10:00 in Paris.
+func endOfDay(n int) time.Duration {
+	return calendar.EndOfDay(start.In(calendar.Paris).AddDate(0, 0, n)).Sub(start)
+}
+
+// startOfDay is the offset from start of 00:00 in Paris on the nth
+// calendar day after start's date: when a reminder due that day is sent.
+func startOfDay(n int) time.Duration {
+	return calendar.StartOfDay(start.In(calendar.Paris).AddDate(0, 0, n)).Sub(start)
+}
+
+// utc is the instant of a UTC wall-clock time, to state an expected
+// instant independently of endOfDay and startOfDay.
+func utc(month time.Month, d, h, m, s int) time.Time {
+	return time.Date(2026, month, d, h, m, s, 0, time.UTC)
+}
 
 var (
 	gca     = domain.Actor{Login: "gca.demo", Roles: []domain.Role{domain.RoleGCA}}

@@ -188,10 +188,11 @@ func TestMediation_AdmitOpensTheAppealSuspension(t *testing.T) {
 		assert.Equal(t, true, evs[0].Details["no_court_case"])
 		assert.Equal(t, "0195a000-0000-7000-8000-0000000000c1", evs[0].Details["prior_contact_case_id"])
 	})
-	h.at(5*day+time.Hour, func() {
+	// After the end of the fifth day, when the acknowledgment would be missed.
+	h.at(endOfDay(5)+time.Minute, func() {
 		assert.Empty(t, h.eventsOf(domain.ClockDeadlineMissed), "admission acknowledged the file")
 	})
-	h.cancelAt(5*day + 2*time.Hour)
+	h.cancelAt(endOfDay(5) + 2*time.Minute)
 	h.runMediationCancelled()
 }
 
@@ -279,8 +280,8 @@ func TestMediation_ReorientOpensALinkedComplaint(t *testing.T) {
 		assert.Equal(t, domain.StatusOpen, c.Status)
 	})
 	// The complaint's clock runs (its acknowledgment went out at once, so
-	// nothing is missed at +5 d); the mediation's has stopped.
-	h.at(5*day+2*time.Hour, func() {
+	// nothing is missed at the end of +5 d); the mediation's has stopped.
+	h.at(endOfDay(5)+time.Minute, func() {
 		cevs, err := h.st.Events(context.Background(), r.childID)
 		require.NoError(t, err)
 		assert.Equal(t, []string{"created", domain.EventMessageSent}, actions(cevs))
@@ -302,11 +303,17 @@ func TestMediation_LinkedComplaintOutlivesTheMediation(t *testing.T) {
 		assert.False(t, h.env.IsWorkflowCompleted(), "the mediation's workflow waits for a reopening")
 	})
 	// The complaint, received at +1 h, is implicitly rejected two months
-	// later (2 May, 11:00 in Paris: start + 61 d), after the mediation's
-	// workflow completed.
-	rejection := 61 * day
+	// later, at the end of 2 May in Paris (start + 61 d, summer time), after
+	// the mediation's workflow completed.
+	rejection := endOfDay(61)
+	require.True(t, start.Add(rejection).Equal(utc(time.May, 2, 21, 59, 59)), "rejection %s", start.Add(rejection))
 	require.Greater(t, rejection, end)
-	h.at(rejection+time.Hour, func() {
+	h.at(rejection-time.Second, func() {
+		c, err := h.childState(r)
+		require.NoError(t, err)
+		assert.Nil(t, c.ImplicitRejectionAt, "too early")
+	})
+	h.at(rejection+time.Minute, func() {
 		assert.True(t, h.env.IsWorkflowCompleted(), "the mediation's workflow completed")
 		c, err := h.childState(r)
 		require.NoError(t, err, "the complaint's workflow outlives the mediation's")
@@ -373,8 +380,9 @@ func TestMediation_CourtCaseEndsItWhileAwaitingAnOpinion(t *testing.T) {
 		assert.Equal(t, domain.StatusClosed, evs[0].ToStatus)
 		assert.Equal(t, "Pôle social du tribunal judiciaire de Paris", evs[0].Details["court"])
 	})
-	// The opinion's reminder (+6 d) and expiry (+8 d) never come.
-	h.at(8*day+3*time.Hour, func() {
+	// The opinion's reminder (end of +6 d) and expiry (end of +8 d) never
+	// come.
+	h.at(endOfDay(8)+time.Minute, func() {
 		assert.Equal(t, []string{"created", "admit", "request_opinion", "court_case_filed"}, actions(h.events()))
 		assert.Equal(t, []string{"mediation_received"}, h.kindsFor(roleMediator))
 	})
@@ -397,8 +405,15 @@ func TestMediation_ParallelOpinionsOneExpires(t *testing.T) {
 	h.admit(time.Hour)
 	op1 := h.send(2*time.Hour, domain.ActionRequestOpinion, "opinion-1", mediator, opinion("Service contentieux", 3))
 	op2 := h.send(3*time.Hour, domain.ActionRequestOpinion, "opinion-2", mediator, opinion("Agence comptable", 10))
-	due1 := start.Add(2*time.Hour + 3*day)
-	due2 := start.Add(3*time.Hour + 10*day)
+	// Whatever the hour asked, an opinion is due by the end of its last
+	// day in Paris: 5 and 12 March.
+	due1, due2 := start.Add(endOfDay(3)), start.Add(endOfDay(10))
+	require.True(t, due1.Equal(utc(time.March, 5, 22, 59, 59)), "due1 %s", due1)
+	require.True(t, due2.Equal(utc(time.March, 12, 22, 59, 59)), "due2 %s", due2)
+	// op-1's reminder comes two days before its last day, at the start of
+	// that day: 3 March, 00:00 in Paris.
+	remind1 := start.Add(startOfDay(1))
+	require.True(t, remind1.Equal(utc(time.March, 2, 23, 0, 0)), "remind1 %s", remind1)
 	h.at(3*time.Hour+time.Minute, func() {
 		requireApplied(t, op1, "first request_opinion")
 		requireApplied(t, op2, "second request_opinion")
@@ -410,11 +425,14 @@ func TestMediation_ParallelOpinionsOneExpires(t *testing.T) {
 		assert.True(t, s.Opinions[1].DueAt.Equal(due2), "op-2 due %s", s.Opinions[1].DueAt)
 		assert.Equal(t, domain.StatusAwaitingOpinion, s.Status)
 	})
-	h.at(due1.Sub(start)-time.Minute, func() {
+	h.at(remind1.Sub(start)-time.Second, func() {
+		assert.Empty(t, h.eventsOf(domain.ClockOpinionReminder), "too early")
+	})
+	h.at(due1.Sub(start)-time.Second, func() {
 		assert.Empty(t, h.eventsOf(domain.ClockOpinionExpired), "too early")
 		rem := h.eventsOf(domain.ClockOpinionReminder)
 		require.Len(t, rem, 1)
-		assert.True(t, rem[0].At.Equal(due1.Add(-2*day)), "reminder at %s", rem[0].At)
+		assert.True(t, rem[0].At.Equal(remind1), "reminder at %s", rem[0].At)
 		assert.Equal(t, "op-1", rem[0].Details["opinion_id"])
 	})
 	h.at(due1.Sub(start)+time.Minute, func() {
@@ -474,15 +492,23 @@ func TestMediation_EveryDeadline(t *testing.T) {
 	ack := deadline(t, c, domain.DeadlineAcknowledgment).DueAt
 	target := deadline(t, c, domain.DeadlineTarget).DueAt
 	legal := deadline(t, c, domain.DeadlineLegal).DueAt
-	require.True(t, ack.Equal(start.Add(5*day)), "acknowledgment %s", ack)
-	// Summer time begins on 29 March: 10:00 in Paris is 08:00 UTC then.
-	require.True(t, target.Equal(start.Add(30*day-time.Hour)), "target %s", target)
-	require.True(t, legal.Equal(start.Add(60*day-time.Hour)), "legal %s", legal)
+	// Each ends with its last day in Paris: 7 March (winter time), 1 April
+	// and 1 May (summer time, UTC+2, from 29 March).
+	require.True(t, ack.Equal(start.Add(endOfDay(5))), "acknowledgment %s", ack)
+	require.True(t, ack.Equal(utc(time.March, 7, 22, 59, 59)), "acknowledgment %s", ack)
+	require.True(t, target.Equal(start.Add(endOfDay(30))), "target %s", target)
+	require.True(t, target.Equal(utc(time.April, 1, 21, 59, 59)), "target %s", target)
+	require.True(t, legal.Equal(start.Add(endOfDay(60))), "legal %s", legal)
+	require.True(t, legal.Equal(utc(time.May, 1, 21, 59, 59)), "legal %s", legal)
+	// The reminder comes at the start of 30 March in Paris, two days
+	// before the target's last day.
+	remind := start.Add(startOfDay(28))
+	require.True(t, remind.Equal(utc(time.March, 29, 22, 0, 0)), "reminder %s", remind)
 
-	h.at(ack.Sub(start)-time.Hour, func() {
+	h.at(ack.Sub(start)-time.Second, func() {
 		assert.Empty(t, h.eventsOf(domain.ClockDeadlineMissed), "too early")
 	})
-	h.at(ack.Sub(start)+time.Hour, func() {
+	h.at(ack.Sub(start)+time.Minute, func() {
 		evs := h.eventsOf(domain.ClockDeadlineMissed)
 		require.Len(t, evs, 1, "not admitted within 5 days")
 		assert.True(t, evs[0].At.Equal(ack), "deadline_missed at %s", evs[0].At)
@@ -494,16 +520,20 @@ func TestMediation_EveryDeadline(t *testing.T) {
 		assert.Empty(t, h.kindsFor(roleManager))
 		assert.Equal(t, []string{"mediation_received", domain.ReachClaimantTask}, h.kindsFor(roleMediator))
 	})
-	h.at(target.Sub(start)-time.Hour, func() {
+	h.at(remind.Sub(start)-time.Second, func() {
+		assert.Empty(t, h.eventsOf(domain.ClockReminder), "too early")
+		assert.Equal(t, domain.SLAOnTime, h.state().SLAStatus)
+	})
+	h.at(target.Sub(start)-time.Second, func() {
 		assert.Empty(t, h.eventsOf(domain.ClockTargetMissed), "too early")
 		rem := h.eventsOf(domain.ClockReminder)
 		require.Len(t, rem, 1)
-		assert.True(t, rem[0].At.Equal(target.AddDate(0, 0, -2)), "reminder at %s", rem[0].At)
+		assert.True(t, rem[0].At.Equal(remind), "reminder at %s", rem[0].At)
 		assert.Empty(t, h.kindsFor(roleManager), "a mediation's reminder goes to the mediators")
 		assert.Equal(t, []string{"mediation_received", domain.ReachClaimantTask, domain.ClockReminder}, h.kindsFor(roleMediator))
 		assert.Equal(t, domain.SLADueSoon, h.state().SLAStatus)
 	})
-	h.at(target.Sub(start)+time.Hour, func() {
+	h.at(target.Sub(start)+time.Minute, func() {
 		evs := h.eventsOf(domain.ClockTargetMissed)
 		require.Len(t, evs, 1)
 		assert.True(t, evs[0].At.Equal(target), "target_missed at %s", evs[0].At)
@@ -512,10 +542,10 @@ func TestMediation_EveryDeadline(t *testing.T) {
 		assert.Equal(t, domain.SLATargetMissed, h.state().SLAStatus)
 		assert.Equal(t, domain.SLATargetMissed, h.projection().SLAStatus)
 	})
-	h.at(legal.Sub(start)-time.Hour, func() {
+	h.at(legal.Sub(start)-time.Second, func() {
 		assert.Empty(t, h.eventsOf(domain.ClockLegalLimitPassed), "too early")
 	})
-	h.at(legal.Sub(start)+time.Hour, func() {
+	h.at(legal.Sub(start)+time.Minute, func() {
 		evs := h.eventsOf(domain.ClockLegalLimitPassed)
 		require.Len(t, evs, 1)
 		assert.True(t, evs[0].At.Equal(legal), "legal_limit_passed at %s", evs[0].At)
@@ -537,7 +567,7 @@ func TestMediation_EveryDeadline(t *testing.T) {
 		assert.Equal(t, []string{"created", domain.ClockDeadlineMissed, domain.ClockReminder,
 			domain.ClockTargetMissed, domain.ClockLegalLimitPassed}, actions(h.events()))
 	})
-	h.cancelAt(legal.Sub(start) + 2*time.Hour)
+	h.cancelAt(legal.Sub(start) + 2*time.Minute)
 	h.runMediationCancelled()
 }
 

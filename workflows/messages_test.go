@@ -77,10 +77,11 @@ func TestAcknowledgmentSentAtRegistrationMeetsItsDeadline(t *testing.T) {
 		require.NoError(t, err)
 		assert.Contains(t, string(eml), caseID)
 	})
-	h.at(5*day+time.Hour, func() {
+	// After the end of the fifth day, when the acknowledgment would be missed.
+	h.at(endOfDay(5)+time.Minute, func() {
 		assert.Empty(t, h.eventsOf(domain.ClockDeadlineMissed), "the acknowledgment was sent in time")
 	})
-	h.cancelAt(5*day + 2*time.Hour)
+	h.cancelAt(endOfDay(5) + 2*time.Minute)
 	h.runCancelled()
 }
 

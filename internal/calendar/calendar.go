@@ -83,6 +83,12 @@ func EndOfDay(t time.Time) time.Time {
 	return time.Date(y, m, d+1, 0, 0, 0, 0, Paris).Add(-time.Second).UTC()
 }
 
+// StartOfDay is the first instant of t's date in Europe/Paris, in UTC.
+func StartOfDay(t time.Time) time.Time {
+	y, m, d := t.In(Paris).Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, Paris).UTC()
+}
+
 // NextWorkingDay is t when its Europe/Paris date is a working day, and
 // otherwise the same wall-clock time on the next working day (a deadline
 // that would end on a Saturday, a Sunday or a public holiday runs to the

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"recours/internal/calendar"
 )
 
 // Action is something a user does to a file.
@@ -368,17 +370,21 @@ func (c *Case) pause(now time.Time) {
 }
 
 // resume restarts the clock and moves every pending deadline but the
-// implicit rejection (no pause moves it) by the paused time.
+// implicit rejection (no pause moves it) by the pause (Policy.shifted).
 func (c *Case) resume(now time.Time) int64 {
 	if !c.ClockPaused || c.PausedSince == nil {
 		return 0
 	}
-	d := now.Sub(*c.PausedSince)
+	since, p := *c.PausedSince, c.policy()
+	d := now.Sub(since)
 	c.PausedSeconds += int64(d / time.Second)
+	if p.Counting >= CountingCPC {
+		c.PausedWholeDays += calendar.DaysBetween(since, now, calendar.CalendarDays)
+	}
 	for i := range c.Deadlines {
 		dl := &c.Deadlines[i]
 		if dl.Pending() && dl.Name != DeadlineImplicitRejection {
-			dl.DueAt = dl.DueAt.Add(d)
+			dl.DueAt = p.shifted(dl.DueAt, since, now)
 		}
 	}
 	c.ClockPaused, c.PausedSince = false, nil

@@ -328,8 +328,9 @@ func TestApply_AnswerMeetsEveryPendingDeadline(t *testing.T) {
 }
 
 func TestApply_AnswerAfterTheLegalLimitIsMissed(t *testing.T) {
+	// The legal limit runs to the end of day 15 (Tuesday 21 January).
 	c := inProgress(t, "phone")
-	c.Tick(day(15))
+	c.Tick(due(15))
 	require.Equal(t, domain.SLAOverdue, c.SLAStatus)
 	ch := mustApply(t, &c, day(16), alice, domain.ActionAnswer, domain.ActionArgs{Answer: goodAnswer})
 	assert.Equal(t, domain.SLAMissed, c.SLAStatus)
@@ -338,6 +339,25 @@ func TestApply_AnswerAfterTheLegalLimitIsMissed(t *testing.T) {
 	assert.Equal(t, domain.SLAMissed, deadline(t, &c, domain.DeadlineTarget).Status)
 	assert.Equal(t, domain.SLAMet, deadline(t, &c, domain.DeadlineImplicitRejection).Status)
 	assert.Equal(t, 16, *c.ElapsedDaysRaw)
+
+	// At 15:00 on day 15, later in the day than the 11:00 receipt: met.
+	c = inProgress(t, "phone")
+	at := parisAt(2025, time.January, 21, 15, 0)
+	c.Tick(at)
+	require.Equal(t, domain.SLATargetMissed, c.SLAStatus)
+	ch = mustApply(t, &c, at, alice, domain.ActionAnswer, domain.ActionArgs{Answer: goodAnswer})
+	assert.Equal(t, domain.SLAMet, c.SLAStatus)
+	assert.Equal(t, domain.SLAMet, ch.Event.Details["sla_status"])
+	assert.Equal(t, domain.SLAMet, deadline(t, &c, domain.DeadlineLegal).Status)
+	assert.Equal(t, domain.SLAMissed, deadline(t, &c, domain.DeadlineTarget).Status)
+	assert.Equal(t, 15, *c.ElapsedDaysRaw)
+
+	// At its last second, the clock not yet fired: still met.
+	c = inProgress(t, "phone")
+	c.Tick(due(15).Add(-time.Second))
+	mustApply(t, &c, due(15), alice, domain.ActionAnswer, domain.ActionArgs{Answer: goodAnswer})
+	assert.Equal(t, domain.SLAMet, deadline(t, &c, domain.DeadlineLegal).Status)
+	assert.Equal(t, domain.SLAMet, c.SLAStatus)
 }
 
 func TestApply_AnswerAfterTargetButBeforeLegalLimitIsMet(t *testing.T) {
@@ -385,7 +405,7 @@ func TestApply_ReopenRestoresTheStudy(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			c := inProgress(t, "online")
 			if tt.overdue {
-				c.Tick(day(15))
+				c.Tick(due(15))
 			}
 			answerDay := 9
 			if tt.overdue {

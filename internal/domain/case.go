@@ -68,8 +68,12 @@ type Case struct {
 	// PausedSince is when the running pause began; PausedSeconds sums the
 	// pauses that ended. Both durations are kept: raw (receipt to answer)
 	// and adjusted (raw minus the paused time).
-	PausedSince         *time.Time `json:"paused_since,omitempty"`
-	PausedSeconds       int64      `json:"paused_seconds"`
+	PausedSince   *time.Time `json:"paused_since,omitempty"`
+	PausedSeconds int64      `json:"paused_seconds"`
+	// PausedWholeDays sums the whole calendar days the ended pauses lasted
+	// (their dates' difference), what the figures subtract under
+	// CountingCPC.
+	PausedWholeDays     int        `json:"paused_days,omitempty"`
 	AnsweredAt          *time.Time `json:"answered_at,omitempty"`
 	ElapsedDaysRaw      *int       `json:"elapsed_days_raw,omitempty"`
 	ElapsedDaysAdjusted *int       `json:"elapsed_days,omitempty"`
@@ -124,10 +128,15 @@ type Opinion struct {
 	RemindedAt *time.Time `json:"reminded_at,omitempty"`
 }
 
-// PausedDays is the paused time in whole days, rounded to the nearest
-// (half a day and more counts as a day): what the figures subtract from
-// the calendar days between receipt and answer.
+// PausedDays is what the figures subtract from the calendar days between
+// receipt and answer: the whole days the pauses lasted under CountingCPC,
+// so that "answered within N days" and the deadline's met agree; for the
+// files registered before, the paused time rounded to the nearest day
+// (half a day and more counts as a day).
 func (c *Case) PausedDays() int {
+	if c.policy().Counting >= CountingCPC {
+		return c.PausedWholeDays
+	}
 	const day = 86400
 	return int((c.PausedSeconds + day/2) / day)
 }

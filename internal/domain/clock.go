@@ -22,6 +22,17 @@ const (
 // opinion still awaited.
 const OpinionReminderDaysBefore = 2
 
+// opinionReminderAt is when the mediator is reminded of an opinion due at
+// due: OpinionReminderDaysBefore days before, at the start of that day
+// under CountingCPC.
+func (c *Case) opinionReminderAt(due time.Time) time.Time {
+	at := due.In(calendar.Paris).AddDate(0, 0, -OpinionReminderDaysBefore).UTC()
+	if c.policy().Counting >= CountingCPC {
+		at = calendar.StartOfDay(at)
+	}
+	return at
+}
+
 type timer struct {
 	at   time.Time
 	kind string
@@ -43,7 +54,7 @@ func (c *Case) timers() []timer {
 		if o.Status != OpinionPending {
 			continue
 		}
-		if remind := o.DueAt.In(calendar.Paris).AddDate(0, 0, -OpinionReminderDaysBefore).UTC(); o.RemindedAt == nil && remind.After(c.UpdatedAt) {
+		if remind := c.opinionReminderAt(o.DueAt); o.RemindedAt == nil && remind.After(c.UpdatedAt) {
 			ts = append(ts, timer{at: remind, kind: ClockOpinionReminder, ref: o.ID})
 		}
 		ts = append(ts, timer{at: o.DueAt, kind: ClockOpinionExpired, ref: o.ID})
@@ -119,7 +130,7 @@ func (c *Case) fire(t timer, now time.Time) Change {
 		name, message = DeadlineTarget, "Objectif de réponse dépassé"
 		c.SLAStatus = SLATargetMissed
 	case ClockLegalLimitPassed:
-		name, message = DeadlineLegal, "Délai légal dépassé"
+		name, message = DeadlineLegal, "Limite de réponse dépassée"
 		c.SLAStatus = SLAOverdue
 	case ClockImplicitRejection:
 		name, message = DeadlineImplicitRejection, "Rejet implicite : deux mois sans réponse"

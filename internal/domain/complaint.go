@@ -156,6 +156,7 @@ func (c Channel) acknowledgedAtRegistration() bool {
 // NewComplaintCase builds the first state of a complaint: its deadlines
 // are fixed now, from its receipt and the Caf's policy.
 func NewComplaintCase(id string, n NewComplaint, now time.Time, p Policy) Case {
+	p.Counting = CurrentCounting
 	received := now
 	if n.ReceivedAt != nil {
 		received = n.ReceivedAt.UTC()

@@ -125,16 +125,20 @@ func TestNewComplaintCase_FixesDeadlinesFromReceipt(t *testing.T) {
 	assert.Equal(t, t0, c.UpdatedAt)
 	assert.False(t, c.ClockPaused)
 	require.NotNil(t, c.Policy)
-	assert.Equal(t, domain.DefaultPolicy(), *c.Policy)
+	wantPolicy := domain.DefaultPolicy()
+	wantPolicy.Counting = domain.CountingCPC
+	assert.Equal(t, wantPolicy, *c.Policy, "a new file counts as the code de procédure civile does")
 
+	// Received Monday 6 January at 11:00: each deadline ends at 23:59:59
+	// (Paris) on its last day, whatever the hour of receipt.
 	want := []struct {
 		name string
 		due  time.Time
 	}{
-		{domain.DeadlineAcknowledgment, day(5)},
-		{domain.DeadlineTarget, day(10)},
-		{domain.DeadlineLegal, day(15)},
-		{domain.DeadlineImplicitRejection, t0.AddDate(0, 2, 0)},
+		{domain.DeadlineAcknowledgment, parisEnd(2025, time.January, 11)},
+		{domain.DeadlineTarget, parisEnd(2025, time.January, 16)},
+		{domain.DeadlineLegal, parisEnd(2025, time.January, 21)},
+		{domain.DeadlineImplicitRejection, parisEnd(2025, time.March, 6)},
 	}
 	require.Len(t, c.Deadlines, len(want))
 	for i, w := range want {
@@ -143,6 +147,17 @@ func TestNewComplaintCase_FixesDeadlinesFromReceipt(t *testing.T) {
 		assert.True(t, w.due.Equal(d.DueAt), "%s due %s, want %s", w.name, d.DueAt, w.due)
 		assert.Equal(t, domain.SLAOnTime, d.Status, w.name)
 		assert.Nil(t, d.MetAt, w.name)
+	}
+
+	// Received at another hour of the same day: the same deadlines.
+	for _, at := range []time.Time{parisAt(2025, time.January, 6, 0, 5), parisAt(2025, time.January, 6, 23, 55)} {
+		n := validComplaint("online")
+		n.ReceivedAt = &at
+		o := domain.NewComplaintCase("c1", n, at, domain.DefaultPolicy())
+		require.Len(t, o.Deadlines, len(want))
+		for i, w := range want {
+			assert.True(t, w.due.Equal(o.Deadlines[i].DueAt), "received %s: %s due %s, want %s", at, w.name, o.Deadlines[i].DueAt, w.due)
+		}
 	}
 }
 
@@ -176,7 +191,7 @@ func TestNewComplaintCase_AcknowledgedAtRegistrationOnlyForSpokenChannels(t *tes
 }
 
 func TestNewComplaintCase_WorkingDaysPolicySkipsTheWeekend(t *testing.T) {
-	friday := time.Date(2025, time.January, 10, 10, 0, 0, 0, time.UTC)
+	friday := parisAt(2025, time.January, 10, 11, 0)
 	n := validComplaint("letter")
 	n.ReceivedAt = &friday
 	cal := domain.NewComplaintCase("c1", n, friday, domain.DefaultPolicy())
@@ -188,10 +203,10 @@ func TestNewComplaintCase_WorkingDaysPolicySkipsTheWeekend(t *testing.T) {
 		name          string
 		calDue, wkDue time.Time
 	}{
-		{domain.DeadlineAcknowledgment, friday.AddDate(0, 0, 5), friday.AddDate(0, 0, 7)},    // Wed 15 vs Fri 17
-		{domain.DeadlineTarget, friday.AddDate(0, 0, 10), friday.AddDate(0, 0, 14)},          // Mon 20 vs Fri 24
-		{domain.DeadlineLegal, friday.AddDate(0, 0, 15), friday.AddDate(0, 0, 21)},           // Sat 25 vs Fri 31
-		{domain.DeadlineImplicitRejection, friday.AddDate(0, 2, 0), friday.AddDate(0, 2, 0)}, // months are months
+		{domain.DeadlineAcknowledgment, parisEnd(2025, time.January, 15), parisEnd(2025, time.January, 17)}, // Wed 15 vs Fri 17
+		{domain.DeadlineTarget, parisEnd(2025, time.January, 20), parisEnd(2025, time.January, 24)},         // Mon 20 vs Fri 24
+		{domain.DeadlineLegal, parisEnd(2025, time.January, 25), parisEnd(2025, time.January, 31)},          // Sat 25 vs Fri 31
+		{domain.DeadlineImplicitRejection, parisEnd(2025, time.March, 10), parisEnd(2025, time.March, 10)},  // months are months (Mon 10)
 	}
 	for _, tt := range tests {
 		assert.True(t, tt.calDue.Equal(deadline(t, &cal, tt.name).DueAt), "calendar %s: %s", tt.name, deadline(t, &cal, tt.name).DueAt)
@@ -204,8 +219,38 @@ func TestNewComplaintCase_ImplicitRejectionClampsToMonthEnd(t *testing.T) {
 	n := validComplaint("online")
 	n.ReceivedAt = &rec
 	c := domain.NewComplaintCase("c1", n, rec, domain.DefaultPolicy())
-	want := time.Date(2025, time.February, 28, 10, 0, 0, 0, time.UTC)
-	assert.True(t, want.Equal(deadline(t, &c, domain.DeadlineImplicitRejection).DueAt))
+	want := parisEnd(2025, time.February, 28)
+	got := deadline(t, &c, domain.DeadlineImplicitRejection).DueAt
+	assert.True(t, want.Equal(got), "implicit rejection %s, want %s", got, want)
+}
+
+func TestNewComplaintCase_WorkingDaysImplicitRejectionRunsToTheNextWorkingDay(t *testing.T) {
+	tests := []struct {
+		name               string
+		received           time.Time
+		calDue, workingDue time.Time
+	}{
+		// 8 March 2025 is a Saturday: Monday 10 March.
+		{"weekend", parisAt(2025, time.January, 8, 11, 0), parisEnd(2025, time.March, 8), parisEnd(2025, time.March, 10)},
+		// 1 May 2025 (Thursday) is a public holiday: Friday 2 May.
+		{"public holiday", parisAt(2025, time.March, 1, 11, 0), parisEnd(2025, time.May, 1), parisEnd(2025, time.May, 2)},
+		// 6 March 2025 is a Thursday: unchanged.
+		{"working day", t0, parisEnd(2025, time.March, 6), parisEnd(2025, time.March, 6)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			n := validComplaint("letter")
+			n.ReceivedAt = &tt.received
+			cal := domain.NewComplaintCase("c1", n, tt.received, domain.DefaultPolicy())
+			wp := domain.DefaultPolicy()
+			wp.DayMode = calendar.WorkingDays
+			work := domain.NewComplaintCase("c1", n, tt.received, wp)
+			got := deadline(t, &cal, domain.DeadlineImplicitRejection).DueAt
+			assert.True(t, tt.calDue.Equal(got), "calendar: %s, want %s", got, tt.calDue)
+			got = deadline(t, &work, domain.DeadlineImplicitRejection).DueAt
+			assert.True(t, tt.workingDue.Equal(got), "working: %s, want %s", got, tt.workingDue)
+		})
+	}
 }
 
 func TestNewComplaintCase_DefaultsAndNormalisesReceipt(t *testing.T) {
@@ -214,7 +259,7 @@ func TestNewComplaintCase_DefaultsAndNormalisesReceipt(t *testing.T) {
 		n.ReceivedAt = nil
 		c := domain.NewComplaintCase("c1", n, day(1), domain.DefaultPolicy())
 		assert.Equal(t, day(1), c.ReceivedAt)
-		assert.True(t, day(6).Equal(deadline(t, &c, domain.DeadlineAcknowledgment).DueAt))
+		assert.True(t, due(6).Equal(deadline(t, &c, domain.DeadlineAcknowledgment).DueAt))
 	})
 	t.Run("received_at is stored in UTC", func(t *testing.T) {
 		n := validComplaint("online")

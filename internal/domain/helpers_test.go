@@ -8,6 +8,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"recours/internal/calendar"
 	"recours/internal/domain"
 )
 
@@ -17,6 +18,19 @@ var t0 = time.Date(2025, time.January, 6, 10, 0, 0, 0, time.UTC)
 
 // day returns t0 + n calendar days.
 func day(n int) time.Time { return t0.AddDate(0, 0, n) }
+
+// due is the end of the nth calendar day after t0 in Paris, 23:59:59: when
+// a deadline of n days from t0 ends.
+func due(n int) time.Time { return calendar.EndOfDay(day(n)) }
+
+// remind is the start of the nth day after t0 in Paris: when a reminder
+// for a deadline ending n+2 days after t0 is sent.
+func remind(n int) time.Time { return calendar.StartOfDay(day(n)) }
+
+// parisAt is the instant hour:minute on the given date in Europe/Paris, in UTC.
+func parisAt(y int, m time.Month, d, hour, minute int) time.Time {
+	return time.Date(y, m, d, hour, minute, 0, 0, calendar.Paris).UTC()
+}
 
 var (
 	boss  = domain.Actor{Login: "boss", Roles: []domain.Role{domain.RoleManager}}

@@ -192,6 +192,7 @@ func EndOfDay(date string) (time.Time, error) {
 // NewMediationCase builds the first state of a mediation file; its
 // deadlines are fixed now from the Caf's policy.
 func NewMediationCase(id string, n NewMediation, now time.Time, p Policy) Case {
+	p.Counting = CurrentCounting
 	c := Case{
 		ID: id, Kind: KindMediation, Caf: n.Caf, Status: StatusReceived, Claimant: n.Claimant,
 		Origin: string(n.Origin), Benefit: n.Benefit, Reason: n.Reason,
@@ -199,11 +200,10 @@ func NewMediationCase(id string, n NewMediation, now time.Time, p Policy) Case {
 		ParentID: n.RelatedCaseID, ReceivedAt: now, SLAStatus: SLAOnTime, Policy: &p,
 		CreatedAt: now, UpdatedAt: now, OverpaymentID: n.OverpaymentID,
 	}
-	due := func(days int) time.Time { return calendar.AddDays(now, days, p.DayMode) }
 	c.Deadlines = []Deadline{
-		{Name: DeadlineAcknowledgment, DueAt: due(p.AcknowledgmentDays), Status: SLAOnTime},
-		{Name: DeadlineTarget, DueAt: due(p.mediationTarget()), Status: SLAOnTime},
-		{Name: DeadlineLegal, DueAt: due(p.mediationLegal()), Status: SLAOnTime},
+		{Name: DeadlineAcknowledgment, DueAt: p.dueAfter(now, p.AcknowledgmentDays), Status: SLAOnTime},
+		{Name: DeadlineTarget, DueAt: p.dueAfter(now, p.mediationTarget()), Status: SLAOnTime},
+		{Name: DeadlineLegal, DueAt: p.dueAfter(now, p.mediationLegal()), Status: SLAOnTime},
 	}
 	return c
 }
@@ -385,7 +385,7 @@ func (c *Case) applyMediation(now time.Time, a Action, args ActionArgs, details 
 		}
 		o := Opinion{
 			ID: fmt.Sprintf("op-%d", len(c.Opinions)+1), Service: strings.TrimSpace(args.Service),
-			Question: strings.TrimSpace(args.Question), DueAt: calendar.AddDays(now, days, c.policy().DayMode),
+			Question: strings.TrimSpace(args.Question), DueAt: c.policy().dueAfter(now, days),
 			Status: OpinionPending,
 		}
 		c.Opinions = append(c.Opinions, o)

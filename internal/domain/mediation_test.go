@@ -15,7 +15,7 @@ import (
 
 // The mediation tests run from t0 (Monday 6 January 2025, 11:00 in
 // Paris): t0 + 60 days is 7 March, before summer time, so day(n) is the
-// Paris wall clock of t0 n days later.
+// Paris wall clock of t0 n days later, and due(n) the end of that day.
 
 var (
 	med     = domain.Actor{Login: "mona", Roles: []domain.Role{domain.RoleMediator}}
@@ -229,14 +229,17 @@ func TestNewMediationCase_Deadlines(t *testing.T) {
 	assert.Equal(t, domain.SLAOnTime, c.SLAStatus)
 	assert.Equal(t, t0, c.ReceivedAt)
 	require.NotNil(t, c.Policy)
+	assert.Equal(t, domain.CountingCPC, c.Policy.Counting)
 
+	// Each ends at 23:59:59 (Paris) on its last day: 11 January, 5
+	// February, 7 March.
 	want := []struct {
 		name string
 		due  time.Time
 	}{
-		{domain.DeadlineAcknowledgment, day(5)},
-		{domain.DeadlineTarget, day(30)},
-		{domain.DeadlineLegal, day(60)},
+		{domain.DeadlineAcknowledgment, parisEnd(2025, time.January, 11)},
+		{domain.DeadlineTarget, parisEnd(2025, time.February, 5)},
+		{domain.DeadlineLegal, parisEnd(2025, time.March, 7)},
 	}
 	require.Len(t, c.Deadlines, len(want), "a mediation has no implicit rejection")
 	for i, w := range want {
@@ -252,15 +255,15 @@ func TestNewMediationCase_PolicyDays(t *testing.T) {
 	p := domain.DefaultPolicy()
 	p.MediationTargetDays, p.MediationLegalDays = 20, 45
 	c := domain.NewMediationCase("m1", validMediation(), t0, p)
-	assert.True(t, deadline(t, &c, domain.DeadlineTarget).DueAt.Equal(day(20)))
-	assert.True(t, deadline(t, &c, domain.DeadlineLegal).DueAt.Equal(day(45)))
+	assert.True(t, deadline(t, &c, domain.DeadlineTarget).DueAt.Equal(due(20)))
+	assert.True(t, deadline(t, &c, domain.DeadlineLegal).DueAt.Equal(due(45)))
 
 	// A policy without mediation days (stored before they existed) falls
 	// back to 30 and 60.
 	p.MediationTargetDays, p.MediationLegalDays = 0, 0
 	c = domain.NewMediationCase("m1", validMediation(), t0, p)
-	assert.True(t, deadline(t, &c, domain.DeadlineTarget).DueAt.Equal(day(30)))
-	assert.True(t, deadline(t, &c, domain.DeadlineLegal).DueAt.Equal(day(60)))
+	assert.True(t, deadline(t, &c, domain.DeadlineTarget).DueAt.Equal(due(30)))
+	assert.True(t, deadline(t, &c, domain.DeadlineLegal).DueAt.Equal(due(60)))
 }
 
 func TestNewReferralCase(t *testing.T) {
@@ -299,7 +302,7 @@ func TestNewReferralCase(t *testing.T) {
 			assert.True(t, tt.target.Equal(target.DueAt), "target %s, want %s", target.DueAt, tt.target)
 			assert.Equal(t, domain.SLAOnTime, legal.Status)
 			assert.Equal(t, domain.SLAOnTime, target.Status)
-			assert.True(t, deadline(t, &c, domain.DeadlineAcknowledgment).DueAt.Equal(day(5)), "acknowledgment stays at 5 days")
+			assert.True(t, deadline(t, &c, domain.DeadlineAcknowledgment).DueAt.Equal(due(5)), "acknowledgment stays at 5 days")
 			// The legal limit is the last second of the day, in Paris.
 			assert.Equal(t, "23:59:59", legal.DueAt.In(calendar.Paris).Format(time.TimeOnly))
 			assert.Equal(t, tt.expected, legal.DueAt.In(calendar.Paris).Format(time.DateOnly))
@@ -569,14 +572,15 @@ func TestApply_RequestOpinionDueDates(t *testing.T) {
 	assert.Equal(t, "op-1", o.ID)
 	assert.Equal(t, "Service contentieux", o.Service)
 	assert.Equal(t, domain.OpinionPending, o.Status)
-	assert.True(t, o.DueAt.Equal(day(1+domain.DefaultOpinionDays)), "default due %s", o.DueAt)
+	assert.True(t, o.DueAt.Equal(due(1+domain.DefaultOpinionDays)), "default due %s", o.DueAt)
+	assert.True(t, o.DueAt.Equal(parisEnd(2025, time.January, 15)), "8 days from Tuesday 7 January: the end of the 15th, got %s", o.DueAt)
 	assert.Equal(t, "op-1", ch.Event.Details["opinion_id"])
 	assert.Equal(t, domain.StatusAwaitingOpinion, c.Status)
 
 	mustApply(t, &c, day(2), med, domain.ActionRequestOpinion, opinionArgs(3))
 	require.Len(t, c.Opinions, 2)
 	assert.Equal(t, "op-2", c.Opinions[1].ID)
-	assert.True(t, c.Opinions[1].DueAt.Equal(day(5)))
+	assert.True(t, c.Opinions[1].DueAt.Equal(due(5)), "due %s", c.Opinions[1].DueAt)
 
 	// The Caf's policy may set another default.
 	p := domain.DefaultPolicy()
@@ -584,7 +588,7 @@ func TestApply_RequestOpinionDueDates(t *testing.T) {
 	c = domain.NewMediationCase("m2", validMediation(), t0, p)
 	mustApply(t, &c, t0, med, domain.ActionAdmit, admitArgs())
 	mustApply(t, &c, t0, med, domain.ActionRequestOpinion, opinionArgs(0))
-	assert.True(t, c.Opinions[0].DueAt.Equal(day(12)))
+	assert.True(t, c.Opinions[0].DueAt.Equal(due(12)), "due %s", c.Opinions[0].DueAt)
 }
 
 func TestApply_TwoOpinions(t *testing.T) {
@@ -626,7 +630,7 @@ func TestApply_RecordAnExpiredOpinionIsAConflict(t *testing.T) {
 	c := mediationIn(t, newMediation(), domain.StatusAdmitted)
 	mustApply(t, &c, t0, med, domain.ActionRequestOpinion, opinionArgs(3))
 	mustApply(t, &c, t0, med, domain.ActionRequestOpinion, opinionArgs(10))
-	c.Tick(day(3))
+	c.Tick(due(3))
 	require.Equal(t, domain.OpinionExpired, c.Opinions[0].Status)
 	_, err := c.Apply(day(4), med, domain.ActionRecordOpinion, domain.ActionArgs{OpinionID: "op-1", Text: "En retard"})
 	assert.Equal(t, domain.ECONFLICT, codeOf(err))
@@ -662,12 +666,22 @@ func TestApply_DecideMeetsTheDeadlinesAndEndsTheSuspension(t *testing.T) {
 }
 
 func TestApply_DecideAfterTheLegalLimitIsMissed(t *testing.T) {
+	// The legal limit runs to the end of day 60 (Friday 7 March).
 	c := mediationIn(t, newMediation(), domain.StatusAdmitted)
-	c.Tick(day(60))
+	c.Tick(due(60))
 	require.Equal(t, domain.SLAOverdue, c.SLAStatus)
 	mustApply(t, &c, day(61), med, domain.ActionDecide, decideArgs())
 	assert.Equal(t, domain.SLAMissed, c.SLAStatus)
 	assert.Equal(t, domain.SLAMissed, deadline(t, &c, domain.DeadlineLegal).Status)
+
+	// At 15:00 on day 60, later than the hour of receipt: met.
+	c = mediationIn(t, newMediation(), domain.StatusAdmitted)
+	at := parisAt(2025, time.March, 7, 15, 0)
+	c.Tick(at)
+	require.Equal(t, domain.SLATargetMissed, c.SLAStatus)
+	mustApply(t, &c, at, med, domain.ActionDecide, decideArgs())
+	assert.Equal(t, domain.SLAMet, c.SLAStatus)
+	assert.Equal(t, domain.SLAMet, deadline(t, &c, domain.DeadlineLegal).Status)
 
 	// After the target, before the legal limit: met.
 	c = mediationIn(t, newMediation(), domain.StatusAdmitted)
@@ -796,8 +810,9 @@ func TestApply_FollowUpAfterTheLegalLimitReopensIt(t *testing.T) {
 	assert.Equal(t, domain.SLAOnTime, deadline(t, &c, domain.DeadlineLegal).Status)
 	next, ok := c.NextTimer()
 	require.True(t, ok)
-	// Reminder 2 days before the new target (24 February, end of day).
-	assert.True(t, next.Equal(parisEnd(2025, time.February, 22)), "next %s", next)
+	// Reminder at the start of the day 2 days before the new target (24
+	// February, end of day).
+	assert.True(t, next.Equal(parisAt(2025, time.February, 22, 0, 0)), "next %s", next)
 }
 
 // ---------------------------------------------------------------------------
@@ -805,14 +820,16 @@ func TestApply_FollowUpAfterTheLegalLimitReopensIt(t *testing.T) {
 
 func TestTick_OpinionReminderThenExpiry(t *testing.T) {
 	c := mediationIn(t, newMediation(), domain.StatusAdmitted)
-	mustApply(t, &c, t0, med, domain.ActionRequestOpinion, opinionArgs(0)) // due day(8)
+	mustApply(t, &c, t0, med, domain.ActionRequestOpinion, opinionArgs(0)) // due at the end of day 8
 
+	// The reminder comes 2 days before the last day, at the start of that
+	// day: day 6 at 00:00.
 	next, ok := c.NextTimer()
 	require.True(t, ok)
-	assert.True(t, next.Equal(day(6)), "next %s", next)
-	assert.Empty(t, c.Tick(day(6).Add(-time.Second)))
+	assert.True(t, next.Equal(remind(6)), "next %s", next)
+	assert.Empty(t, c.Tick(remind(6).Add(-time.Second)))
 
-	chs := c.Tick(day(6))
+	chs := c.Tick(remind(6))
 	require.Equal(t, []string{domain.ClockOpinionReminder}, kinds(chs))
 	ch := chs[0]
 	assert.Equal(t, domain.System, ch.Event.Actor)
@@ -823,12 +840,13 @@ func TestTick_OpinionReminderThenExpiry(t *testing.T) {
 	assert.Equal(t, domain.RoleRecipient(domain.RoleMediator), n.Recipient)
 	assert.Equal(t, domain.ClockOpinionReminder, n.Kind)
 	require.NotNil(t, n.DueAt)
-	assert.True(t, n.DueAt.Equal(day(8)))
+	assert.True(t, n.DueAt.Equal(due(8)), "due %s", n.DueAt)
 	require.NotNil(t, c.Opinions[0].RemindedAt)
 	assert.Equal(t, domain.StatusAwaitingOpinion, c.Status)
-	assert.Empty(t, c.Tick(day(7)), "reminded once")
+	assert.Empty(t, c.Tick(due(7)), "reminded once")
+	assert.Empty(t, c.Tick(due(8).Add(-time.Second)), "still awaited during its last day")
 
-	chs = c.Tick(day(8))
+	chs = c.Tick(due(8))
 	require.Equal(t, []string{domain.ClockOpinionExpired}, kinds(chs))
 	ch = chs[0]
 	assert.Equal(t, domain.StatusAwaitingOpinion, ch.Event.FromStatus)
@@ -844,8 +862,8 @@ func TestTick_OneOfTwoOpinionsExpires(t *testing.T) {
 	c := mediationIn(t, newMediation(), domain.StatusAdmitted)
 	mustApply(t, &c, t0, med, domain.ActionRequestOpinion, opinionArgs(3))
 	mustApply(t, &c, t0, med, domain.ActionRequestOpinion, opinionArgs(10))
-	chs := c.Tick(day(3))
-	assert.Equal(t, []string{domain.ClockOpinionReminder, domain.ClockOpinionExpired}, kinds(chs))
+	chs := c.Tick(due(3))
+	require.Equal(t, []string{domain.ClockOpinionReminder, domain.ClockOpinionExpired}, kinds(chs))
 	assert.Equal(t, "op-1", chs[1].Event.Details["opinion_id"])
 	assert.Equal(t, domain.StatusAwaitingOpinion, c.Status, "op-2 still pending")
 	assert.Equal(t, domain.OpinionPending, c.Opinions[1].Status)
@@ -855,24 +873,28 @@ func TestTick_OneOfTwoOpinionsExpires(t *testing.T) {
 	// op-2's timers are gone.
 	next, ok := c.NextTimer()
 	require.True(t, ok)
-	assert.True(t, next.Equal(day(28)), "next is the target's reminder, got %s", next)
+	assert.True(t, next.Equal(remind(28)), "next is the target's reminder, got %s", next)
 }
 
 func TestTick_NoOpinionReminderForAShortDelay(t *testing.T) {
 	c := mediationIn(t, newMediation(), domain.StatusAdmitted)
-	mustApply(t, &c, t0, med, domain.ActionRequestOpinion, opinionArgs(2))
-	assert.Equal(t, []string{domain.ClockOpinionExpired}, kinds(c.Tick(day(2))))
+	// Due at the end of the next day: 2 days before is already past.
+	mustApply(t, &c, t0, med, domain.ActionRequestOpinion, opinionArgs(1))
+	assert.Empty(t, c.Tick(due(1).Add(-time.Second)))
+	assert.Equal(t, []string{domain.ClockOpinionExpired}, kinds(c.Tick(due(1))))
 }
 
 func TestTick_MediationDeadlinesNotifyManagersAndMediators(t *testing.T) {
 	c := newMediation()
-	chs := c.Tick(day(5))
+	assert.Empty(t, c.Tick(due(5).Add(-time.Second)))
+	chs := c.Tick(due(5))
 	require.Equal(t, []string{domain.ClockDeadlineMissed}, kinds(chs))
 	assert.Equal(t, domain.DeadlineAcknowledgment, chs[0].Event.Details["deadline"])
 	assert.Empty(t, chs[0].Notifications, "a missed acknowledgment is only recorded")
 	assert.Equal(t, domain.SLAOnTime, c.SLAStatus)
 
-	chs = c.Tick(day(28))
+	assert.Empty(t, c.Tick(remind(28).Add(-time.Second)))
+	chs = c.Tick(remind(28))
 	require.Equal(t, []string{domain.ClockReminder}, kinds(chs))
 	require.Len(t, chs[0].Notifications, 1, "the reminder of an unassigned mediation goes to the mediators")
 	assert.Equal(t, domain.RoleRecipient(domain.RoleMediator), chs[0].Notifications[0].Recipient)
@@ -885,9 +907,10 @@ func TestTick_MediationDeadlinesNotifyManagersAndMediators(t *testing.T) {
 		name string
 		sla  domain.SLAStatus
 	}{
-		{day(30), domain.ClockTargetMissed, domain.DeadlineTarget, domain.SLATargetMissed},
-		{day(60), domain.ClockLegalLimitPassed, domain.DeadlineLegal, domain.SLAOverdue},
+		{due(30), domain.ClockTargetMissed, domain.DeadlineTarget, domain.SLATargetMissed},
+		{due(60), domain.ClockLegalLimitPassed, domain.DeadlineLegal, domain.SLAOverdue},
 	} {
+		assert.Empty(t, c.Tick(step.at.Add(-time.Second)))
 		chs = c.Tick(step.at)
 		require.Equal(t, []string{step.kind}, kinds(chs))
 		assert.Equal(t, step.name, chs[0].Event.Details["deadline"])
@@ -951,9 +974,14 @@ func TestAskedAndAnsweredOrLate(t *testing.T) {
 			c.Tick(day(14))
 			return c
 		}, false},
+		{"complaint on the last day of its legal limit", func(t *testing.T) domain.Case {
+			c := inProgress(t, "online")
+			c.Tick(due(15).Add(-time.Second))
+			return c
+		}, false},
 		{"complaint past its legal limit", func(t *testing.T) domain.Case {
 			c := inProgress(t, "online")
-			c.Tick(day(15))
+			c.Tick(due(15))
 			return c
 		}, true},
 		{"withdrawn complaint", func(t *testing.T) domain.Case { return caseIn(t, domain.StatusWithdrawn) }, false},

@@ -6,9 +6,34 @@ import (
 	"recours/internal/calendar"
 )
 
+// Counting is the convention a file's deadlines are counted by, fixed on
+// the file's copy of the policy when it is registered, so that a file keeps
+// the convention it started under for its whole life.
+type Counting int
+
+const (
+	// CountingClock is the convention of the files registered before
+	// CountingCPC: a deadline falls at the hour of receipt, and a pause
+	// moves it by the time it lasted.
+	CountingClock Counting = 0
+	// CountingCPC counts as the code de procédure civile does (art. 641,
+	// 642; DOMAIN.md, "Counting days"): the day of receipt does not count,
+	// a deadline ends at 23:59:59 (Paris) on its last day, a deadline in
+	// months ends on the same date N months later or on the last day of a
+	// shorter month, a Caf counting working days never sees a deadline end
+	// on a non-working day, and a pause moves the deadlines by the whole
+	// days it lasted, counted as the policy counts them.
+	CountingCPC Counting = 1
+	// CurrentCounting is the convention of a file registered now.
+	CurrentCounting = CountingCPC
+)
+
 // Policy is a Caf's deadline policy. A file copies the policy in force when
 // it enters a stage, so a later change does not move its deadlines.
 type Policy struct {
+	// Counting is set on a file's copy when it is registered; a Caf's own
+	// policy does not choose it.
+	Counting                Counting      `json:"counting,omitempty"`
 	DayMode                 calendar.Mode `json:"day_mode"`
 	AcknowledgmentDays      int           `json:"acknowledgment_days"`
 	TargetDays              int           `json:"target_days"`
@@ -48,7 +73,7 @@ func (p Policy) Validate() error {
 		pr.Add("days", "les délais doivent être d'au moins un jour")
 	}
 	if p.TargetDays > p.LegalDays {
-		pr.Add("target_days", "l'objectif ne peut pas dépasser le délai légal")
+		pr.Add("target_days", "l'objectif ne peut pas dépasser la limite de réponse")
 	}
 	if p.ReminderDaysBefore < 0 || p.ReminderDaysBefore >= p.TargetDays {
 		pr.Add("reminder_days_before", "le rappel doit précéder l'objectif")
@@ -57,7 +82,7 @@ func (p Policy) Validate() error {
 		pr.Add("implicit_rejection_months", "le délai de rejet implicite doit être d'au moins un mois")
 	}
 	if p.MediationTargetDays < 1 || p.MediationTargetDays > p.MediationLegalDays {
-		pr.Add("mediation_target_days", "l'objectif de la médiation doit précéder son délai légal")
+		pr.Add("mediation_target_days", "l'objectif de la médiation doit précéder sa limite de réponse")
 	}
 	if p.OpinionDays < 1 {
 		pr.Add("opinion_days", "le délai d'un avis doit être d'au moins un jour")
@@ -67,17 +92,55 @@ func (p Policy) Validate() error {
 
 // complaintDeadlines fixes a complaint's deadlines from its receipt.
 func (p Policy) complaintDeadlines(received time.Time) []Deadline {
-	due := func(days int) time.Time { return calendar.AddDays(received, days, p.DayMode) }
 	return []Deadline{
-		{Name: DeadlineAcknowledgment, DueAt: due(p.AcknowledgmentDays), Status: SLAOnTime},
-		{Name: DeadlineTarget, DueAt: due(p.TargetDays), Status: SLAOnTime},
-		{Name: DeadlineLegal, DueAt: due(p.LegalDays), Status: SLAOnTime},
-		{Name: DeadlineImplicitRejection, DueAt: calendar.AddMonths(received, p.ImplicitRejectionMonths), Status: SLAOnTime},
+		{Name: DeadlineAcknowledgment, DueAt: p.dueAfter(received, p.AcknowledgmentDays), Status: SLAOnTime},
+		{Name: DeadlineTarget, DueAt: p.dueAfter(received, p.TargetDays), Status: SLAOnTime},
+		{Name: DeadlineLegal, DueAt: p.dueAfter(received, p.LegalDays), Status: SLAOnTime},
+		{Name: DeadlineImplicitRejection, DueAt: p.dueMonthsAfter(received, p.ImplicitRejectionMonths), Status: SLAOnTime},
 	}
 }
 
+// dueAfter is the end of a deadline of days days, in the policy's kind of
+// days, from the event at from.
+func (p Policy) dueAfter(from time.Time, days int) time.Time {
+	due := calendar.AddDays(from, days, p.DayMode)
+	if p.Counting >= CountingCPC {
+		due = calendar.EndOfDay(due)
+	}
+	return due
+}
+
+// dueMonthsAfter is the end of a deadline of months months from the event
+// at from (code de procédure civile art. 641: the same date, or the last
+// day of a shorter month).
+func (p Policy) dueMonthsAfter(from time.Time, months int) time.Time {
+	due := calendar.AddMonths(from, months)
+	if p.Counting >= CountingCPC {
+		due = calendar.EndOfDay(due)
+		if p.DayMode == calendar.WorkingDays {
+			due = calendar.NextWorkingDay(due)
+		}
+	}
+	return due
+}
+
+// shifted is due moved by a pause from since to until: by the clock time
+// it lasted under CountingClock, by the whole days it lasted, in the
+// policy's kind of days, under CountingCPC.
+func (p Policy) shifted(due, since, until time.Time) time.Time {
+	if p.Counting < CountingCPC {
+		return due.Add(until.Sub(since))
+	}
+	return calendar.EndOfDay(calendar.AddDays(due, calendar.DaysBetween(since, until, p.DayMode), p.DayMode))
+}
+
 // reminderAt is when the assignee is reminded: ReminderDaysBefore calendar
-// days before the target, whatever the day mode (a reminder is a nudge).
+// days before the target, whatever the day mode (a reminder is a nudge);
+// under CountingCPC at the start of that day.
 func (p Policy) reminderAt(target time.Time) time.Time {
-	return target.In(calendar.Paris).AddDate(0, 0, -p.ReminderDaysBefore).UTC()
+	at := target.In(calendar.Paris).AddDate(0, 0, -p.ReminderDaysBefore).UTC()
+	if p.Counting >= CountingCPC {
+		at = calendar.StartOfDay(at)
+	}
+	return at
 }

@@ -3,6 +3,7 @@ package faults_test
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"os"
 	"strings"
 	"sync"
@@ -13,6 +14,7 @@ import (
 
 	"recours/internal/calendar"
 	"recours/internal/domain"
+	"recours/internal/testutil"
 )
 
 // report is one line of the faults' table (README, "Faults").
@@ -240,12 +242,13 @@ func (d *driver) deadlinePhase(t *testing.T) report {
 	top := d.top
 	due := time.Now().Add(45 * time.Second).Truncate(time.Second)
 	received := due.In(calendar.Paris).AddDate(0, 0, -10).UTC()
+	// A file registered now has its deadlines at the end of their last day
+	// (domain.CountingCPC), never within the minute; the files registered
+	// before that counting keep theirs at the hour of receipt for their
+	// whole life, and those can fall due now. These 20 are such files.
 	deadlines := make([]*fileRun, 20)
 	for i := range deadlines {
-		deadlines[i] = d.complaint(t, "deadline", 9000+i, 1, func(b map[string]any) {
-			b["received_at"] = received.Format(time.RFC3339)
-			b["channel"] = "phone" // acknowledged at registration: no other deadline falls
-		})
+		deadlines[i] = d.clockCountedComplaint(t, 9000+i, received)
 	}
 	for _, run := range deadlines {
 		c, err := top.st.Case(context.Background(), run.id)
@@ -310,6 +313,27 @@ func (d *driver) deadlinePhase(t *testing.T) report {
 	r := d.summary(t, name, lost)
 	r.lost += "; each of the 20 targets marked missed once"
 	return r
+}
+
+// clockCountedComplaint starts the workflow of a phone complaint received
+// at received and registered under domain.CountingClock (its target ten
+// days later to the second), then assigns it through the API.
+func (d *driver) clockCountedComplaint(t *testing.T, n int, received time.Time) *fileRun {
+	t.Helper()
+	run := &fileRun{number: fmt.Sprintf("%07d", 1_000_000+n), refused: map[string]string{}}
+	c := testutil.ClockCountedComplaint(run.number, received)
+	tc := d.top.temporalClient(t)
+	defer tc.Close()
+	testutil.StartFile(t, tc, c)
+	run.id = c.ID
+	run.accepted = append(run.accepted, "created")
+	step := complaintPath[0]
+	if status, out := d.send(t, "POST", "/api/v1/cases/"+c.ID+"/actions/"+step.action, step.login, step.args,
+		fmt.Sprintf("deadline-%d-%s", n, step.action)); status != http.StatusOK {
+		t.Fatalf("deadline: %s of file %d answered %d: %s", step.action, n, status, out)
+	}
+	run.accepted = append(run.accepted, step.action)
+	return run
 }
 
 func (d *driver) targetMissed(t *testing.T, id string) int {

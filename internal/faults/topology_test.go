@@ -3,6 +3,7 @@ package faults_test
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -13,6 +14,9 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"go.temporal.io/sdk/client"
+	sdklog "go.temporal.io/sdk/log"
 
 	"recours/internal/cluster"
 	"recours/internal/store"
@@ -93,6 +97,18 @@ type topology struct {
 	health    []string // the workers' health addresses
 	st        *store.Store
 	tokens    map[string]string
+}
+
+// temporalClient dials the files' namespace, for what a test starts
+// without the API; the caller closes it.
+func (top *topology) temporalClient(t *testing.T) client.Client {
+	t.Helper()
+	c, err := client.Dial(client.Options{HostPort: top.temporal.HostPort(), Namespace: top.namespace,
+		Logger: sdklog.NewStructuredLogger(slog.New(slog.DiscardHandler))})
+	if err != nil {
+		t.Fatalf("temporal client: %v", err)
+	}
+	return c
 }
 
 // buildRecours builds the recours binary into dir.
