@@ -29,6 +29,7 @@ import (
 	"recours/internal/embedded"
 	"recours/internal/messages"
 	"recours/internal/store"
+	"recours/internal/testutil"
 	"recours/workflows"
 )
 
@@ -315,7 +316,10 @@ func (r *recorder) opinions(dir string) {
 	now := time.Now().UTC()
 	due := now.Add(20 * time.Second)
 	asked := due.In(calendar.Paris).AddDate(0, 0, -domain.DefaultOpinionDays).UTC()
-	c := newMediation(t, asked)
+	// Counted by the clock, as the files registered before the code's
+	// counting are: a file registered now has its opinion due at the end
+	// of a day, not within the minute.
+	c := testutil.ClockCounted(newMediation(t, asked))
 	_, err := c.Apply(asked, recMediator, domain.ActionAdmit, domain.ActionArgs{NoCourtCase: &recNoCourt})
 	require.NoError(t, err)
 	_, err = c.Apply(asked, recMediator, domain.ActionRequestOpinion, opinionArgs("Service des prestations"))
@@ -410,7 +414,7 @@ func (r *recorder) pauseResume(dir string) {
 	now := time.Now().UTC()
 	reminder := now.Add(30 * time.Second)
 	received := reminder.In(calendar.Paris).AddDate(0, 0, -8).UTC()
-	c := newComplaint(t, now, received)
+	c := testutil.ClockCounted(newComplaint(t, now, received)) // a deadline within the minute (see opinions)
 	target, _ := c.Deadline(domain.DeadlineTarget)
 	require.True(t, target.DueAt.In(calendar.Paris).AddDate(0, 0, -2).Equal(reminder))
 	wid := r.startFile(c, "csu.demo")
@@ -443,7 +447,7 @@ func (r *recorder) lateComplaint(dir string) {
 	now := time.Now().UTC()
 	rejection := now.Add(15 * time.Second)
 	received := rejection.In(calendar.Paris).AddDate(0, -2, 0).UTC()
-	c := newComplaint(t, now, received)
+	c := testutil.ClockCounted(newComplaint(t, now, received)) // a deadline within the minute (see opinions)
 	d, _ := c.Deadline(domain.DeadlineImplicitRejection)
 	require.True(t, d.DueAt.Equal(rejection), "implicit rejection at %s, not %s", d.DueAt, rejection)
 	wid := r.startFile(c, "csu.demo")

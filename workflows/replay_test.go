@@ -35,7 +35,11 @@ import (
 // complaint_v11 and mediation_v10 are two of those paths recorded again
 // once new files took their versioned changes on the one file-versions
 // marker; complaint_v12, mediation_v11 and overpayment_v6 once they took
-// them from their input's Rules, with no marker at all.
+// them from their input's Rules, with no marker at all; mediation_v12 and
+// v13 once files counted their days as the code de procédure civile does
+// (policy.counting 1). The paths that wait for a deadline (opinions,
+// pause_resume, late_complaint) record files counted by the clock, as
+// those registered before are: only theirs fall within the minute.
 // Every variant writes fixed names, so record into a temporary dir and
 // copy each history under a new name when the workflows change
 // (complaint_v6_saved_before_applied.json and so on): a history recorded
