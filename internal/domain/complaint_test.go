@@ -301,6 +301,12 @@ func TestPolicyValidate(t *testing.T) {
 		{"negative reminder", func(p *domain.Policy) { p.ReminderDaysBefore = -1 }, []string{"reminder_days_before"}},
 		{"reminder not before target", func(p *domain.Policy) { p.ReminderDaysBefore = 10 }, []string{"reminder_days_before"}},
 		{"no implicit rejection", func(p *domain.Policy) { p.ImplicitRejectionMonths = 0 }, []string{"implicit_rejection_months"}},
+		// A Caf may only tighten the national commitments, and the law's
+		// two months are not a setting.
+		{"a tighter limit is valid", func(p *domain.Policy) { p.LegalDays, p.AcknowledgmentDays = 12, 3 }, nil},
+		{"a limit laxer than the national 15 days", func(p *domain.Policy) { p.LegalDays = 16 }, []string{"legal_days"}},
+		{"an acknowledgment laxer than the national 5 days", func(p *domain.Policy) { p.AcknowledgmentDays = 6 }, []string{"acknowledgment_days"}},
+		{"an implicit rejection of three months", func(p *domain.Policy) { p.ImplicitRejectionMonths = 3 }, []string{"implicit_rejection_months"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -51,19 +51,32 @@ type Policy struct {
 func DefaultPolicy() Policy {
 	return Policy{
 		DayMode:                 calendar.CalendarDays,
-		AcknowledgmentDays:      5,
+		AcknowledgmentDays:      NationalAcknowledgmentDays,
 		TargetDays:              10,
-		LegalDays:               15,
+		LegalDays:               NationalAnswerDays,
 		ReminderDaysBefore:      2,
-		ImplicitRejectionMonths: 2,
+		ImplicitRejectionMonths: ImplicitRejectionMonths,
 		MediationTargetDays:     30,
 		MediationLegalDays:      60,
 		OpinionDays:             DefaultOpinionDays,
 	}
 }
 
-// Validate checks that the policy is usable: positive days, a target no
-// later than the legal limit, a reminder before the target.
+// The national service commitments (socle national de services of the
+// Caf): an answer within 15 days, an acknowledgment within 5. They are not
+// law, but a Caf may only tighten them.
+const (
+	NationalAnswerDays         = 15
+	NationalAcknowledgmentDays = 5
+)
+
+// ImplicitRejectionMonths is the legal deadline of a complaint: two months
+// of silence are a rejection (CRPA L231-4). It is the law, not a setting.
+const ImplicitRejectionMonths = 2
+
+// Validate checks that the policy is usable and lawful: positive days, no
+// laxer than the national commitments, a target no later than the limit,
+// a reminder before the target, the implicit rejection the law's.
 func (p Policy) Validate() error {
 	var pr Problems
 	if !p.DayMode.Valid() {
@@ -72,14 +85,20 @@ func (p Policy) Validate() error {
 	if p.AcknowledgmentDays < 1 || p.TargetDays < 1 || p.LegalDays < 1 {
 		pr.Add("days", "les délais doivent être d'au moins un jour")
 	}
+	if p.LegalDays > NationalAnswerDays {
+		pr.Add("legal_days", "la limite de réponse ne peut pas dépasser l'engagement national de 15 jours : une Caf peut seulement le raccourcir")
+	}
+	if p.AcknowledgmentDays > NationalAcknowledgmentDays {
+		pr.Add("acknowledgment_days", "l'accusé de réception ne peut pas dépasser l'engagement national de 5 jours : une Caf peut seulement le raccourcir")
+	}
 	if p.TargetDays > p.LegalDays {
 		pr.Add("target_days", "l'objectif ne peut pas dépasser la limite de réponse")
 	}
 	if p.ReminderDaysBefore < 0 || p.ReminderDaysBefore >= p.TargetDays {
 		pr.Add("reminder_days_before", "le rappel doit précéder l'objectif")
 	}
-	if p.ImplicitRejectionMonths < 1 {
-		pr.Add("implicit_rejection_months", "le délai de rejet implicite doit être d'au moins un mois")
+	if p.ImplicitRejectionMonths != ImplicitRejectionMonths {
+		pr.Add("implicit_rejection_months", "le rejet implicite naît de deux mois de silence (CRPA L231-4) : c'est la loi, pas un réglage")
 	}
 	if p.MediationTargetDays < 1 || p.MediationTargetDays > p.MediationLegalDays {
 		pr.Add("mediation_target_days", "l'objectif de la médiation doit précéder sa limite de réponse")
