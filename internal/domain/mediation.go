@@ -364,7 +364,12 @@ func (c *Case) applyMediation(now time.Time, a Action, args ActionArgs, details 
 	case ActionAdmit:
 		c.Status = StatusAdmitted
 		c.AdmittedAt = &now
-		c.AppealSuspension = &AppealSuspension{From: now}
+		if c.Origin != string(OriginDDD) {
+			// A Caf mediation suspends the claimant's recourse deadlines
+			// (CSS L217-7-1); a referral to the Défenseur des droits
+			// suspends none (loi organique 2011-333, art. 6).
+			c.AppealSuspension = &AppealSuspension{From: now}
+		}
 		c.PriorContactCaseID = args.PriorContactCaseID
 		c.meet(DeadlineAcknowledgment, now)
 		if args.PriorContactCaseID != "" {

@@ -523,6 +523,17 @@ func TestApply_FollowUpArgumentErrors(t *testing.T) {
 	}
 }
 
+// A referral to the Défenseur des droits suspends no recourse deadline
+// (loi organique 2011-333, art. 6): admitted, it shows none.
+func TestApply_AdmittedReferralSuspendsNothing(t *testing.T) {
+	c := newReferral(t)
+	mustApply(t, &c, day(2), med, domain.ActionAdmit, domain.ActionArgs{NoCourtCase: &yes})
+	assert.Equal(t, domain.StatusAdmitted, c.Status)
+	assert.Nil(t, c.AppealSuspension)
+	mustApply(t, &c, day(5), med, domain.ActionDecide, domain.ActionArgs{Outcome: "revised", Explanation: "Après réexamen de votre dossier, l'indu d'aide au logement est annulé."})
+	assert.Nil(t, c.AppealSuspension, "nor once decided")
+}
+
 func TestApply_AdmitOpensTheAppealSuspension(t *testing.T) {
 	c := newMediation()
 	ch := mustApply(t, &c, day(2), med, domain.ActionAdmit, domain.ActionArgs{NoCourtCase: &yes, PriorContactCaseID: "c1"})

@@ -49,7 +49,7 @@ var TemplateVersion = map[Kind]int{
 	KindComplaintAnswer:   1,
 	KindMediationDecision: 2, // 2: the suspended deadline resumes with the time it had left
 	KindReorientation:     1,
-	KindDDDReply:          1,
+	KindDDDReply:          2, // 2: the reply opens no new recourse deadline (loi organique 2011-333, art. 6)
 }
 
 // DefaultDDDContact is how a claimant reaches the Défenseur des droits when
@@ -216,7 +216,7 @@ func Compose(k Kind, c domain.Case, caf CafContact, now time.Time) (Message, err
 			need(err == nil, "une date de réponse attendue valide")
 			d.DDDExpected = FrenchDate(t)
 		}
-		d.Deadline, d.Recourse = appeal, ddd
+		d.Recourse = ddd // and no deadline: the reply opens none
 	}
 	if d.Recourse.Name != "" {
 		need(strings.TrimSpace(d.Recourse.Contact) != "", "le contact de "+d.Recourse.Name)

@@ -82,7 +82,7 @@ func TestEveryTemplateRenders(t *testing.T) {
 		{KindComplaintAnswer, complaint(), "12 mai 2026", caf.MediatorContact, []string{"étalons sur 12 mois", "médiation"}},
 		{KindMediationDecision, mediation(), "12 mai 2026", ddd, []string{"modifiée en partie", "rétabli à partir de février", "pour le temps qui vous restait", "au plus tard le 12 mai 2026"}},
 		{KindReorientation, mediation(), "12 mai 2026", caf.MediatorContact, []string{"R-071-2026-000200"}},
-		{KindDDDReply, mediation(), "12 mai 2026", ddd, []string{"DDD-2026-0042", "2 avril 2026"}},
+		{KindDDDReply, mediation(), "", ddd, []string{"DDD-2026-0042", "2 avril 2026", "n'ouvre pas de nouveau délai pour contester"}},
 	} {
 		t.Run(string(tc.kind)+"/"+string(tc.c.Kind), func(t *testing.T) {
 			m, err := Compose(tc.kind, tc.c, caf, now)
@@ -92,7 +92,15 @@ func TestEveryTemplateRenders(t *testing.T) {
 			assert.Equal(t, tc.c.ID+":"+string(tc.kind), m.IdempotencyKey, "the version is not part of the key")
 			assert.Contains(t, m.Subject, tc.c.ID)
 			assert.Contains(t, m.Body, tc.c.ID, "the file reference")
-			assert.Contains(t, m.Body, tc.deadline, "the deadline")
+			if tc.deadline != "" {
+				assert.Contains(t, m.Body, tc.deadline, "the deadline")
+			} else {
+				// A reply to the Défenseur des droits opens no recourse
+				// deadline: the referral suspended none (loi organique
+				// 2011-333, art. 6).
+				assert.NotContains(t, m.Body, "jusqu'au")
+				assert.NotContains(t, m.Short, "jusqu'au")
+			}
 			assert.Contains(t, m.Body, tc.contact, "the next recourse's contact")
 			assert.Contains(t, m.Body, "Bonjour "+tc.c.Claimant.Name)
 			assert.Contains(t, m.Body, "12 mars 2026")
