@@ -145,11 +145,11 @@ func textField(p *Problems, field, v string, max int) {
 	}
 }
 
-// OpensClockAtRegistration reports whether registering through this channel
+// AcknowledgedAtRegistration reports whether registering through this channel
 // acknowledges the complaint: the claimant spoke with the agent who
 // registered it. Written requests are acknowledged by the first written
 // contact (documents requested, or the answer).
-func (c Channel) acknowledgedAtRegistration() bool {
+func (c Channel) AcknowledgedAtRegistration() bool {
 	return c == "phone" || c == "desk" || c == "appointment"
 }
 
@@ -168,7 +168,7 @@ func NewComplaintCase(id string, n NewComplaint, now time.Time, p Policy) Case {
 		ReceivedAt: received, Deadlines: p.complaintDeadlines(received),
 		SLAStatus: SLAOnTime, Policy: &p, CreatedAt: now, UpdatedAt: now, OverpaymentID: n.OverpaymentID,
 	}
-	if n.Channel.acknowledgedAtRegistration() {
+	if n.Channel.AcknowledgedAtRegistration() {
 		c.meet(DeadlineAcknowledgment, now)
 	}
 	return c

@@ -111,7 +111,11 @@ func (c Changes) Add(f File, sign int64) {
 		add(ByChannel, received, f.Channel)
 		add(ByBenefit, received, f.Benefit)
 		add(ByReason, received, f.Reason)
-		add(Acknowledgment, received, f.AckStatus)
+		if !domain.Channel(f.Channel).AcknowledgedAtRegistration() {
+			// A complaint made by phone, at the desk or at an appointment
+			// is acknowledged as it is made: no acknowledgment is due.
+			add(Acknowledgment, received, f.AckStatus)
+		}
 		if f.AnsweredAt != nil {
 			answered := DayOf(*f.AnsweredAt)
 			add(Handled, answered, "")

@@ -29,11 +29,11 @@ func k(m figures.Measure, d int32, value string) figures.Key {
 	return figures.Key{Caf: "071", Measure: m, Day: d, Value: value}
 }
 
-// complaint is a complaint of 071 received on 1 March at 10:00, by phone,
+// complaint is a complaint of 071 received on 1 March at 10:00, by letter,
 // about housing aid, acknowledged in time, with its legal date 15 days on.
 func complaint() figures.File {
 	received := paris(2021, time.March, 1, 10, 0)
-	return figures.File{Kind: domain.KindComplaint, Caf: "071", Channel: "phone", Benefit: "housing_aid",
+	return figures.File{Kind: domain.KindComplaint, Caf: "071", Channel: "letter", Benefit: "housing_aid",
 		Reason: "overpayment_not_understood", AckStatus: "met", ReceivedAt: received,
 		LegalDue: at(paris(2021, time.March, 16, 23, 59))}
 }
@@ -42,7 +42,7 @@ func complaint() figures.File {
 // day of receipt.
 func received(c figures.Changes) figures.Changes {
 	c[k(figures.Received, day(1), "")] = 1
-	c[k(figures.ByChannel, day(1), "phone")] = 1
+	c[k(figures.ByChannel, day(1), "letter")] = 1
 	c[k(figures.ByBenefit, day(1), "housing_aid")] = 1
 	c[k(figures.ByReason, day(1), "overpayment_not_understood")] = 1
 	c[k(figures.Acknowledgment, day(1), "met")] = 1
@@ -72,6 +72,20 @@ func TestContributions_OfAFile(t *testing.T) {
 		file func() figures.File
 		want figures.Changes
 	}{
+		{"a complaint made by phone owes no acknowledgment: it counts in no acknowledgment figure",
+			func() figures.File {
+				f := complaint()
+				f.Channel = "phone" // met at registration
+				return f
+			},
+			figures.Changes{
+				k(figures.Received, day(1), ""):                           1,
+				k(figures.ByChannel, day(1), "phone"):                     1,
+				k(figures.ByBenefit, day(1), "housing_aid"):               1,
+				k(figures.ByReason, day(1), "overpayment_not_understood"): 1,
+				k(figures.Open, day(1), ""):                               1,
+				k(figures.Overdue, day(16), ""):                           1,
+			}},
 		{"a complaint answered in 6 days: received, handled within 10 days, open until its answer",
 			func() figures.File {
 				f := complaint()
@@ -271,7 +285,7 @@ func TestSums_ThePeriodThePreviousOneAndTheFlows(t *testing.T) {
 	previous := figures.Query{Measures: []figures.Measure{figures.Received}, From: figures.DayNumber(2021, time.February, 1), To: day(1)}
 	flows := figures.Query{Measures: figures.Flows, To: day(32), Cumulative: true}
 	assert.Equal(t, []figures.Sum{
-		{Query: 0, Caf: "071", Measure: figures.ByChannel, Value: "phone", N: 1},
+		{Query: 0, Caf: "071", Measure: figures.ByChannel, Value: "letter", N: 1},
 		{Query: 0, Caf: "071", Measure: figures.Received, N: 1},
 		{Query: 1, Caf: "071", Measure: figures.Received, N: 1},
 		{Query: 2, Caf: "071", Measure: figures.Open, N: 1},    // the earlier one, still open

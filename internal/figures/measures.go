@@ -24,9 +24,11 @@ const (
 	ByBenefit Measure = "benefit"
 	// ByReason: a complaint received that day, by its reason.
 	ByReason Measure = "reason"
-	// Acknowledgment: a complaint received that day, by the status of its
-	// acknowledgment deadline (met, missed; on_time while pending; none
-	// for imported history, which the previous system did not record).
+	// Acknowledgment: a written complaint received that day (online,
+	// email, letter: one made by phone, at the desk or at an appointment
+	// owes no acknowledgment), by the status of its acknowledgment
+	// deadline (met, missed; on_time while pending; none for imported
+	// history, which the previous system did not record).
 	// The national commitment of an acknowledgment within 5 days
 	// (DOMAIN.md, "Deadlines and figures": "an acknowledgment of a request
 	// sent online within 5 days"; socle national, "un accusé de traitement

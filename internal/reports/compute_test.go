@@ -192,7 +192,7 @@ func want071() *reports.Summary {
 			ByBenefit: counts(domain.Benefits, map[string]int64{"housing_aid": 2, "rsa": 2, "ppa": 1, "paje": 1, "aah": 1}),
 			ByReason: counts(domain.Reasons, map[string]int64{"overpayment_not_understood": 1, "decision_not_understood": 1,
 				"processing_delay": 1, "payment_missing_or_late": 1, "other": 1, "documents": 1, "service_quality": 1}),
-			AcknowledgedIn5Pct: f(66.7), AcknowledgmentsDue: 3,
+			AcknowledgedIn5Pct: f(50), AcknowledgmentsDue: 2, // c2 met, c3 missed; c1 by phone owes none
 		},
 		Mediations: reports.MediationFigures{
 			Count: 8, CountChangePct: f(100), Decided: 3,
@@ -204,7 +204,7 @@ func want071() *reports.Summary {
 			OutcomePct: shares(domain.Outcomes, map[string]float64{"maintained": 66.7, "revised": 33.3}, false),
 		},
 		Referrals:   reports.ReferralFigures{Count: 3, CountChangePct: f(50), AnsweredByExpectedDatePct: f(50)},
-		Commitments: commitments(f(60), b(false), f(66.7), b(false)),
+		Commitments: commitments(f(60), b(false), f(50), b(false)),
 	}, "071", "071")
 }
 
@@ -217,7 +217,7 @@ func want074() *reports.Summary {
 			ByChannel:          counts(domain.Channels, map[string]int64{"phone": 1, "online": 1}),
 			ByBenefit:          counts(domain.Benefits, map[string]int64{"housing_aid": 1, "rsa": 1}),
 			ByReason:           counts(domain.Reasons, map[string]int64{"other": 2}),
-			AcknowledgedIn5Pct: f(50), AcknowledgmentsDue: 2,
+			AcknowledgedIn5Pct: f(100), AcknowledgmentsDue: 1, // the phone complaint owes none
 		},
 		Mediations: reports.MediationFigures{
 			Count: 1, Decided: 1,
@@ -226,7 +226,7 @@ func want074() *reports.Summary {
 			BenefitPct: shares(domain.Benefits, map[string]float64{"rsa": 100}, false),
 			OutcomePct: shares(domain.Outcomes, map[string]float64{"revised": 100}, false),
 		},
-		Commitments: commitments(f(50), b(false), f(50), b(false)),
+		Commitments: commitments(f(50), b(false), f(100), b(true)),
 	}, "074", "074")
 }
 
@@ -241,7 +241,7 @@ func wantBoth() *reports.Summary {
 			ByBenefit: counts(domain.Benefits, map[string]int64{"housing_aid": 3, "rsa": 3, "ppa": 1, "paje": 1, "aah": 1}),
 			ByReason: counts(domain.Reasons, map[string]int64{"overpayment_not_understood": 1, "decision_not_understood": 1,
 				"processing_delay": 1, "payment_missing_or_late": 1, "other": 3, "documents": 1, "service_quality": 1}),
-			AcknowledgedIn5Pct: f(60), AcknowledgmentsDue: 5,
+			AcknowledgedIn5Pct: f(66.7), AcknowledgmentsDue: 3,
 		},
 		Mediations: reports.MediationFigures{
 			Count: 9, CountChangePct: f(125), Decided: 4,
@@ -253,7 +253,7 @@ func wantBoth() *reports.Summary {
 			OutcomePct: shares(domain.Outcomes, map[string]float64{"maintained": 50, "revised": 50}, false),
 		},
 		Referrals:   reports.ReferralFigures{Count: 3, CountChangePct: f(50), AnsweredByExpectedDatePct: f(50)},
-		Commitments: commitments(f(57.1), b(false), f(60), b(false)),
+		Commitments: commitments(f(57.1), b(false), f(66.7), b(false)),
 	}, "", "071", "074")
 	s.PerCaf = map[string]*reports.Summary{"071": want071(), "074": want074()}
 	return s

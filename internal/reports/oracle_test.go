@@ -49,11 +49,16 @@ func complaint(f *figures.File, p instants, t *tally) {
 		t.byChannel[f.Channel]++
 		t.byBenefit[f.Benefit]++
 		t.byReason[f.Reason]++
-		switch domain.SLAStatus(f.AckStatus) {
-		case domain.SLAMet:
-			t.ackMet++
-		case domain.SLAMissed:
-			t.ackMissed++
+		// Only a written complaint owes an acknowledgment (one made by
+		// phone, at the desk or at an appointment is acknowledged as it is
+		// made).
+		if written := f.Channel == "online" || f.Channel == "email" || f.Channel == "letter"; written {
+			switch domain.SLAStatus(f.AckStatus) {
+			case domain.SLAMet:
+				t.ackMet++
+			case domain.SLAMissed:
+				t.ackMissed++
+			}
 		}
 	}
 	if in(&f.ReceivedAt, p.prevStart, p.start) {

@@ -7,3 +7,8 @@ import "github.com/go-gormigrate/gormigrate/v2"
 func MigrateInitial(s *Store) error {
 	return gormigrate.New(s.db, gormigrate.DefaultOptions, migrations[:1]).Migrate()
 }
+
+// MigrateAllBut migrates s with every migration but the last n.
+func MigrateAllBut(s *Store, n int) error {
+	return gormigrate.New(s.db, gormigrate.DefaultOptions, migrations[:len(migrations)-n]).Migrate()
+}

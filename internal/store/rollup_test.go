@@ -62,3 +62,39 @@ func TestMigration_FiguresRollup_FillsTheRollupFromTheFilesThere(t *testing.T) {
 		})
 	}
 }
+
+// The rollup kept before the acknowledgment figure counted only written
+// complaints is rebuilt by the migration that changed it: the phone
+// complaint's acknowledgment leaves the figure, the letter's stays.
+func TestMigration_WrittenAcknowledgments_RebuildsTheRollup(t *testing.T) {
+	for _, db := range testutil.Databases() {
+		t.Run(db.Name, func(t *testing.T) {
+			st, err := store.Open(db.URL(t))
+			require.NoError(t, err)
+			t.Cleanup(func() { _ = st.Close() })
+			require.NoError(t, store.MigrateAllBut(st, 1))
+			received := time.Date(2021, 3, 31, 22, 30, 0, 0, time.UTC) // 1 April in Paris
+			legal := received.AddDate(0, 0, 15)
+			rows := []store.CaseRow{
+				{ID: "01a20000-0000-7000-8000-000000000201", Kind: string(domain.KindComplaint), Caf: "071",
+					Status: "open", SLAStatus: "on_time", Channel: "phone", Benefit: "rsa", Reason: "other",
+					ReceivedAt: received, LegalDue: &legal, AckStatus: "met", Version: 1, Data: "{}"},
+				{ID: "01a20000-0000-7000-8000-000000000202", Kind: string(domain.KindComplaint), Caf: "071",
+					Status: "open", SLAStatus: "on_time", Channel: "letter", Benefit: "rsa", Reason: "other",
+					ReceivedAt: received, LegalDue: &legal, AckStatus: "met", Version: 1, Data: "{}"},
+			}
+			require.NoError(t, st.BulkInsertCases(context.Background(), rows))
+			april1 := figures.DayNumber(2021, time.April, 1)
+			ack := figures.Key{Caf: "071", Measure: figures.Acknowledgment, Day: april1, Value: "met"}
+			// What the sums held before: both acknowledgments.
+			require.NoError(t, store.DB(st).Exec("UPDATE figures_rollup SET n = 2 WHERE caf = ? AND measure = ? AND day = ? AND value = ?",
+				ack.Caf, string(ack.Measure), ack.Day, ack.Value).Error)
+			require.Equal(t, int64(2), rollup(t, st)[ack])
+
+			require.NoError(t, st.Migrate(context.Background()))
+			got := rollup(t, st)
+			assert.Equal(t, int64(1), got[ack], "the letter's acknowledgment only")
+			assert.Equal(t, int64(2), got[figures.Key{Caf: "071", Measure: figures.Received, Day: april1}])
+		})
+	}
+}

@@ -160,6 +160,7 @@ var migrations = []*gormigrate.Migration{
 	messagesMigration,
 	referencePerCafMigration,
 	writeTaskMigration,
+	writtenAcknowledgmentsMigration,
 }
 
 // Migrate brings the schema up to date. It is safe to run on every start,
