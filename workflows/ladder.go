@@ -43,6 +43,7 @@ func linkedFile(from domain.Case, a domain.Action, req ActionRequest, now time.T
 		Subject: from.Subject, Description: from.Description,
 	}, now, p)
 	c.ParentID = from.ID
+	c.FromFirstReceipt(from.ReceivedAt)
 	return c
 }
 

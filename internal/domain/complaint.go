@@ -174,6 +174,21 @@ func NewComplaintCase(id string, n NewComplaint, now time.Time, p Policy) Case {
 	return c
 }
 
+// FromFirstReceipt has the implicit rejection of a complaint opened by a
+// reorientation run from first, when the Caf first received the request
+// (CRPA L114-3: a request sent to a service that is not the competent one
+// counts from its first receipt), under CountingCPC; its other deadlines,
+// the Caf's service commitments, run from its own registration.
+func (c *Case) FromFirstReceipt(first time.Time) {
+	p := c.policy()
+	if p.Counting < CountingCPC || !first.Before(c.ReceivedAt) {
+		return
+	}
+	if d, ok := c.Deadline(DeadlineImplicitRejection); ok && d.Pending() {
+		d.DueAt = p.dueMonthsAfter(first, p.ImplicitRejectionMonths)
+	}
+}
+
 // meet records that a pending deadline was met at t: met if t is no later
 // than its due date, missed otherwise (the clock may not have ticked yet).
 func (c *Case) meet(name string, t time.Time) {

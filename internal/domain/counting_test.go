@@ -225,3 +225,20 @@ func deadline2(c domain.Case, name string) domain.Deadline {
 	}
 	return domain.Deadline{}
 }
+
+// A complaint opened by reorienting a mediation request keeps the first
+// receipt for its implicit rejection (CRPA L114-3), while the Caf's own
+// commitments run from its registration.
+func TestCounting_AReorientedComplaintKeepsTheFirstReceiptForItsImplicitRejection(t *testing.T) {
+	first := paris(2026, time.January, 12, 10, 0)
+	reoriented := paris(2026, time.February, 2, 15, 0)
+	c := complaintAt(reoriented, domain.DefaultPolicy())
+	c.FromFirstReceipt(first)
+	assert.Equal(t, endOf(2026, time.March, 12), deadline(t, &c, domain.DeadlineImplicitRejection).DueAt, "two months from the first receipt")
+	assert.Equal(t, endOf(2026, time.February, 17), deadline(t, &c, domain.DeadlineLegal).DueAt, "15 days from the reorientation")
+
+	// A first receipt that is not earlier moves nothing.
+	c = complaintAt(reoriented, domain.DefaultPolicy())
+	c.FromFirstReceipt(reoriented.Add(time.Hour))
+	assert.Equal(t, endOf(2026, time.April, 2), deadline(t, &c, domain.DeadlineImplicitRejection).DueAt)
+}
