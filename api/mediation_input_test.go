@@ -166,8 +166,17 @@ func TestMediationInput_Referrals(t *testing.T) {
 	t.Run("same reference, changed body", func(t *testing.T) {
 		const ref = "DDD-IN-DUP"
 		id := submitReferral(t, r, ref)
-		file := r.Do("GET", "/api/v1/cases/"+id, "mediator.demo", nil)
-		require.Equal(t, http.StatusOK, file.Status, "%s", file.Body)
+		// The acknowledgment goes out on its own and meets its deadline:
+		// the file is compared once that is done.
+		var file testutil.Response
+		require.Eventually(t, func() bool {
+			file = r.Do("GET", "/api/v1/cases/"+id, "mediator.demo", nil)
+			require.Equal(t, http.StatusOK, file.Status, "%s", file.Body)
+			var c domain.Case
+			file.JSON(t, &c)
+			ack, ok := c.Deadline(domain.DeadlineAcknowledgment)
+			return ok && ack.Status == domain.SLAMet
+		}, 30*time.Second, 50*time.Millisecond, "the acknowledgment is sent")
 		poll := r.Do("GET", referrals+"/"+ref, "ddd.demo", nil)
 		require.Equal(t, http.StatusOK, poll.Status, "%s", poll.Body)
 
