@@ -210,20 +210,12 @@ func TestCounting_Properties(t *testing.T) {
 			t.Fatal(err)
 		}
 		within := *c.ElapsedDaysAdjusted <= p.LegalDays
-		met := deadline2(c, domain.DeadlineLegal).Status == domain.SLAMet
+		legal, ok := c.Deadline(domain.DeadlineLegal)
+		met := ok && legal.Status == domain.SLAMet
 		if within != met {
 			t.Fatalf("%d days, paused %d: within %d days %v, deadline met %v", *c.ElapsedDaysAdjusted, c.PausedDays(), p.LegalDays, within, met)
 		}
 	}))
-}
-
-func deadline2(c domain.Case, name string) domain.Deadline {
-	for _, d := range c.Deadlines {
-		if d.Name == name {
-			return d
-		}
-	}
-	return domain.Deadline{}
 }
 
 // A complaint opened by reorienting a mediation request keeps the first

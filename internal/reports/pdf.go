@@ -47,10 +47,7 @@ func AnnualPDF(w io.Writer, s *Summary, cafName string, year int) error {
 	if s == nil {
 		return fmt.Errorf("reports: no summary to print")
 	}
-	d, err := newPDFDoc(cafName, year)
-	if err != nil {
-		return err
-	}
+	d := newPDFDoc(cafName, year)
 	d.cover(s)
 	d.keyFigures(s)
 	d.complaints(s)
@@ -76,7 +73,7 @@ type pdfDoc struct {
 	cafName string
 }
 
-func newPDFDoc(cafName string, year int) (*pdfDoc, error) {
+func newPDFDoc(cafName string, year int) *pdfDoc {
 	d := &pdfDoc{year: year, cafName: cafName}
 	// The report's own wording is French; the Caf's name is the one text
 	// it prints from outside.
@@ -86,7 +83,7 @@ func newPDFDoc(cafName string, year int) (*pdfDoc, error) {
 	}, cafName)
 	d.pdf.SetFooterFunc(d.footer)
 	d.newPage()
-	return d, nil
+	return d
 }
 
 func (d *pdfDoc) newPage() {
