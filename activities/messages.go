@@ -151,7 +151,11 @@ func (a *Activities) compose(ctx context.Context, req MessageRequest) (messages.
 	if req.Overpayment != nil {
 		caf, claimant = req.Overpayment.Caf, req.Overpayment.Claimant
 	}
-	contact, err := a.cafContact(ctx, caf)
+	signatory := req.Signatory
+	if signatory == "" && req.Overpayment != nil {
+		signatory = req.Overpayment.CreatedBy
+	}
+	contact, err := a.cafContact(ctx, caf, signatory)
 	if err != nil {
 		return messages.Message{}, messages.Recipient{}, caf, temporal.NewApplicationErrorWithCause("lecture de la Caf impossible", ErrTypeMessageFailed, err)
 	}
@@ -170,19 +174,32 @@ func (a *Activities) compose(ctx context.Context, req MessageRequest) (messages.
 	return m, messages.RecipientFor(claimant), caf, nil
 }
 
-// cafContact is what messages say of the Caf: its name and how to reach
-// its mediator. A Caf not in the store is named by its code.
-func (a *Activities) cafContact(ctx context.Context, code string) (messages.CafContact, error) {
+// cafContact is what messages say of the Caf: its name, address and
+// contact, how to reach its mediator, its recourse routes, and who signs:
+// the agent with login signatory, or the Caf's default signatory. A Caf
+// not in the store is named by its code.
+func (a *Activities) cafContact(ctx context.Context, code, signatory string) (messages.CafContact, error) {
 	c := messages.CafContact{Name: "Caf " + code}
 	o, err := a.Store.Organisation(ctx, code)
 	if err != nil && domain.ErrorCode(err) != domain.ENOTFOUND {
 		return c, err
 	}
 	if err == nil {
-		c.Name, c.MediatorContact = o.Name, o.MediatorContact
+		c.Name, c.MediatorContact, c.Address, c.Contact, c.Service = o.Name, o.MediatorContact, o.Address, o.Contact, o.ServiceName
+		c.Signatory = messages.Signatory{Name: o.SignatoryName, Function: o.SignatoryFunction}
+		if c.Routes, err = a.Store.RecourseRoutes(ctx, code); err != nil {
+			return c, err
+		}
 	}
 	if c.MediatorContact == "" {
 		c.MediatorContact = "le médiateur de la " + c.Name + ", par courrier à l'adresse de la Caf ou depuis votre espace Mon Compte sur caf.fr"
+	}
+	name, function, ok, err := a.Store.Signatory(ctx, signatory, code)
+	if err != nil {
+		return c, err
+	}
+	if ok {
+		c.Signatory = messages.Signatory{Name: name, Function: function}
 	}
 	return c, nil
 }

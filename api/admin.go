@@ -138,3 +138,38 @@ func (s *Server) grantTrail(c *gin.Context) {
 	}
 	c.JSON(http.StatusOK, page(grantViews(events), ""))
 }
+
+// The Caf's recourse routes: what its letters tell a claimant about
+// contesting a decision, benefit by benefit.
+
+func (s *Server) listRecourseRoutes(c *gin.Context) {
+	routes, err := s.Cases.RecourseRoutes(c.Request.Context(), principal(c), c.Param("caf"))
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"items": routes})
+}
+
+func (s *Server) setRecourseRoute(c *gin.Context) {
+	var in domain.RecourseRoute
+	if _, ok := readJSON(c, &in); !ok {
+		return
+	}
+	in.Benefit = domain.Benefit(c.Param("benefit"))
+	r, err := s.Cases.SetRecourseRoute(c.Request.Context(), principal(c), c.Param("caf"), in)
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, r)
+}
+
+func (s *Server) resetRecourseRoute(c *gin.Context) {
+	r, err := s.Cases.ResetRecourseRoute(c.Request.Context(), principal(c), c.Param("caf"), domain.Benefit(c.Param("benefit")))
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, r)
+}

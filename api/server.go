@@ -105,6 +105,9 @@ func (s *Server) Handler() http.Handler {
 	v1.POST("/admin/tokens", s.createToken)
 	v1.GET("/admin/tokens", s.listTokens)
 	v1.DELETE("/admin/tokens/:id", s.revokeToken)
+	v1.GET("/admin/cafs/:caf/recourse-routes", s.listRecourseRoutes)
+	v1.PUT("/admin/cafs/:caf/recourse-routes/:benefit", s.setRecourseRoute)
+	v1.DELETE("/admin/cafs/:caf/recourse-routes/:benefit", s.resetRecourseRoute)
 	return r
 }
 

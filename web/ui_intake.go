@@ -27,7 +27,8 @@ type uiIntakeData struct {
 }
 
 // uiIntakeFields are the form's fields in their order, by the API's names.
-var uiIntakeFields = []string{"caf", "channel", "claimant.number", "claimant.name", "benefit", "reason", "subject", "description"}
+var uiIntakeFields = []string{"caf", "channel", "claimant.number", "claimant.name", "claimant.address", "benefit", "reason",
+	"decision_notified_on", "subject", "description"}
 
 func (s *Server) uiIntakeData(c *gin.Context) uiIntakeData {
 	ui := uiOf(c)
@@ -59,13 +60,16 @@ func (s *Server) uiIntake(c *gin.Context) {
 		d.Values[f] = strings.TrimSpace(form.Get(f))
 	}
 	in := domain.NewComplaint{
-		Caf:      d.Values["caf"],
-		Claimant: domain.Claimant{Number: d.Values["claimant.number"], Name: d.Values["claimant.name"]},
-		Channel:  domain.Channel(d.Values["channel"]), Benefit: domain.Benefit(d.Values["benefit"]),
+		Caf: d.Values["caf"],
+		Claimant: domain.Claimant{Number: d.Values["claimant.number"], Name: d.Values["claimant.name"],
+			Address: strings.Join(domain.AddressLines(form.Get("claimant.address")), "\n")},
+		Channel: domain.Channel(d.Values["channel"]), Benefit: domain.Benefit(d.Values["benefit"]),
 		Reason: domain.Reason(d.Values["reason"]), Subject: d.Values["subject"],
-		Description: strings.TrimSpace(form.Get("description")),
+		Description:        strings.TrimSpace(form.Get("description")),
+		DecisionNotifiedOn: d.Values["decision_notified_on"],
 	}
 	d.Values["description"] = form.Get("description")
+	d.Values["claimant.address"] = form.Get("claimant.address")
 	out, err := s.Cases.Register(c.Request.Context(), principal(c), in, cases.Idempotency{})
 	var de *domain.Error
 	switch {

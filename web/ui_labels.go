@@ -89,6 +89,7 @@ var (
 		"reference": "Référence", "status": "État", "key": "Clé", "complaint_id": "Réclamation ouverte", "kind": "Type",
 		"claimant.number": "Numéro allocataire", "claimant.name": "Nom de l'allocataire", "caf": "Caf",
 		"benefit": "Prestation", "subject": "Objet", "description": "Description",
+		"claimant.address": "Adresse postale de l'allocataire", "decision_notified_on": "Date de notification de la décision contestée",
 	}
 )
 

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -161,8 +162,19 @@ func TestUI_Intake_BadInputFrenchMessagesNothingSaved(t *testing.T) {
 	assert.Contains(t, got.Body, `<option value="housing_aid" selected>`)
 	assert.Equal(t, before, r.Counts(), "nothing written")
 
+	future := url.Values{"caf": {"071"}, "channel": {"phone"}, "claimant.number": {"7654321"}, "benefit": {"rsa"},
+		"reason": {"other"}, "subject": {"s"}, "description": {"d"}, "claimant.address": {"1\n2\n3\n4\n5\n6\n7"},
+		"decision_notified_on": {time.Now().AddDate(0, 0, 3).Format(time.DateOnly)}}
+	got = csu.post("/ui/reclamations", future)
+	require.Equal(t, http.StatusUnprocessableEntity, got.Status, got.Body)
+	page = text(got)
+	assert.Contains(t, page, "Adresse postale de l'allocataire : Une adresse postale tient en 6 lignes au plus.")
+	assert.Contains(t, page, "Date de notification de la décision contestée : La date de notification ne peut pas être dans le futur.")
+	assert.Equal(t, before, r.Counts(), "nothing written")
+
 	good := url.Values{"caf": {"071"}, "channel": {"phone"}, "claimant.number": {"7654321"}, "claimant.name": {"Paul Durand"},
-		"benefit": {"rsa"}, "reason": {"payment_missing_or_late"}, "subject": {"RSA non versé"}, "description": {"Le RSA de mars n'est pas arrivé."}}
+		"claimant.address": {"  5 chemin des Vignes \r\n\r\n07110 Largentière "},
+		"benefit":          {"rsa"}, "reason": {"payment_missing_or_late"}, "subject": {"RSA non versé"}, "description": {"Le RSA de mars n'est pas arrivé."}}
 	done := csu.post("/ui/reclamations", good)
 	require.Equal(t, http.StatusSeeOther, done.Status, done.Body)
 	loc := done.Header.Get("Location")
@@ -170,6 +182,7 @@ func TestUI_Intake_BadInputFrenchMessagesNothingSaved(t *testing.T) {
 	id := strings.TrimSuffix(strings.TrimPrefix(loc, "/ui/dossiers/"), "?fait=created")
 	file := fileOf(t, r, id)
 	assert.Equal(t, "7654321", file["claimant"].(map[string]any)["number"])
+	assert.Equal(t, "5 chemin des Vignes\n07110 Largentière", file["claimant"].(map[string]any)["address"], "one line per line, blank lines dropped")
 	assert.Equal(t, "open", file["status"])
 	assert.Equal(t, before.Cases+1, r.Counts().Cases)
 	page = text(csu.get(loc))

@@ -38,7 +38,7 @@ func (w *file) act(ctx workflow.Context, a domain.Action, req ActionRequest) (do
 		return domain.Case{}, err
 	}
 	out := w.c.Clone()
-	w.afterAction(ctx, a)
+	w.afterAction(ctx, a, req.Actor.Login)
 	return out, nil
 }
 
@@ -69,18 +69,18 @@ func (w *file) actUnordered(ctx workflow.Context, a domain.Action, req ActionReq
 	if err := w.save(ctx, rec); err != nil {
 		return domain.Case{}, err
 	}
-	w.afterAction(ctx, a)
+	w.afterAction(ctx, a, req.Actor.Login)
 	return rec.Case, nil
 }
 
 // afterAction starts what an action sends out: the decision to the
 // partner, the message to the claimant.
-func (w *file) afterAction(ctx workflow.Context, a domain.Action) {
+func (w *file) afterAction(ctx workflow.Context, a domain.Action, actor string) {
 	if a == domain.ActionDecide && w.c.CallbackURL != "" {
 		w.deliverDecision(ctx)
 	}
-	if kind, ok := messageFor(w.c, a); ok && w.messages {
-		w.sendMessage(ctx, kind)
+	if kind, ok := messageFor(w.c, a, w.rules); ok && w.messages {
+		w.sendMessage(ctx, kind, actor)
 	}
 }
 

@@ -75,10 +75,18 @@ func CaseIDFromWorkflowID(wid string) (string, bool) {
 // changeOneTimerPerDeadline), changeSavedBeforeApplied for a notice. A
 // later change of the rules raises CurrentRules, and the workflow keeps
 // the older behaviour for inputs below it.
+//
+// Rules 2 sends the notice of admissibility when a Caf mediation is
+// admitted (CSS L217-7-1: the suspension of the claimant's recourse
+// deadlines runs from it).
 type Rules int
 
 // CurrentRules is the version new files and notices start under.
-const CurrentRules Rules = 1
+const CurrentRules Rules = 2
+
+// RulesAdmissibilityNotice is the first rules version that sends the
+// notice of admissibility.
+const RulesAdmissibilityNotice Rules = 2
 
 // ComplaintInput starts a file's workflow (complaint or mediation): its
 // first state, deadlines fixed, who registered it, and its rules.

@@ -45,7 +45,7 @@ const changeSavedBeforeApplied = "saved-before-applied"
 const changeFileVersions = "file-versions"
 
 func runFile(ctx workflow.Context, in ComplaintInput) (domain.Case, error) {
-	w := &file{c: in.Case}
+	w := &file{c: in.Case, rules: in.Rules}
 	if in.Rules >= 1 || workflow.GetVersion(ctx, changeFileVersions, workflow.DefaultVersion, 1) >= 1 {
 		w.messages, w.ordered, w.current = true, true, true
 	} else {
@@ -69,6 +69,7 @@ type file struct {
 	sending    int       // messages to the claimant under way
 	ordered    bool      // changes enter the state once saved (changeSavedBeforeApplied)
 	current    bool      // started from changeFileVersions 1: the changes before it without their markers
+	rules      Rules     // the rules the file was started under (0: before Rules)
 	turn       writeTurn // ordered files save one change at a time
 	unsaved    int       // saves under way of a file started before (they may overlap)
 	// timeline holds every change recorded, so that a resync can write
@@ -123,7 +124,7 @@ func (w *file) run(ctx workflow.Context, actor string) (domain.Case, error) {
 		return w.c, err
 	}
 	if w.messages {
-		w.sendMessage(ctx, domain.MessageAcknowledgment)
+		w.sendMessage(ctx, domain.MessageAcknowledgment, actor)
 	}
 	version := workflow.Version(1) // changeOneTimerPerDeadline
 	if !w.current {

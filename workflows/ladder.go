@@ -35,12 +35,13 @@ func linkedFile(from domain.Case, a domain.Action, req ActionRequest, now time.T
 		m := domain.NewMediationCase(id, domain.NewMediation{
 			Caf: from.Caf, Claimant: from.Claimant, Origin: "claimant", Benefit: from.Benefit, Reason: from.Reason,
 			Subject: from.Subject, Description: req.Args.Reason, RelatedCaseID: from.ID,
+			DecisionNotifiedOn: from.DecisionNotifiedOn,
 		}, now, p)
 		return m
 	}
 	c := domain.NewComplaintCase(id, domain.NewComplaint{
 		Caf: from.Caf, Claimant: from.Claimant, Channel: "letter", Benefit: from.Benefit, Reason: from.Reason,
-		Subject: from.Subject, Description: from.Description,
+		Subject: from.Subject, Description: from.Description, DecisionNotifiedOn: from.DecisionNotifiedOn,
 	}, now, p)
 	c.ParentID = from.ID
 	c.FromFirstReceipt(from.ReceivedAt)

@@ -64,7 +64,7 @@ func plainMediation(t *testing.T, now time.Time) domain.Case {
 		Subject:     "Indu d'aide au logement",
 		Description: "Je conteste l'indu de 480 euros qui m'est réclamé.",
 	}
-	require.NoError(t, n.Validate())
+	require.NoError(t, n.Validate(now))
 	return domain.NewMediationCase(caseID, n, now, domain.DefaultPolicy())
 }
 

@@ -19,9 +19,12 @@ import (
 // without this marker.
 const changeClaimantMessages = "claimant-messages"
 
-// messageFor is the message an action sends to the claimant, if any.
-func messageFor(c domain.Case, a domain.Action) (domain.MessageKind, bool) {
+// messageFor is the message an action sends to the claimant, if any, on
+// the file's rules.
+func messageFor(c domain.Case, a domain.Action, rules Rules) (domain.MessageKind, bool) {
 	switch {
+	case a == domain.ActionAdmit && rules >= RulesAdmissibilityNotice && c.DDDReference == "" && c.Origin != string(domain.OriginDDD):
+		return domain.MessageAdmissibility, true
 	case a == domain.ActionAnswer && c.Kind == domain.KindComplaint:
 		return domain.MessageComplaintAnswer, true
 	case a == domain.ActionDecide && c.DDDReference != "":
@@ -59,9 +62,10 @@ func messageActivity(ctx workflow.Context, req contract.MessageRequest) (domain.
 // sendMessage writes to the claimant in the background; the outcome goes
 // on the timeline, and a message that cannot be delivered raises a task.
 // The workflow does not complete before it ends.
-func (w *file) sendMessage(ctx workflow.Context, kind domain.MessageKind) {
+func (w *file) sendMessage(ctx workflow.Context, kind domain.MessageKind, signatory string) {
 	w.sending++
-	req := contract.MessageRequest{Kind: string(kind), Case: w.c.Clone(), At: workflow.Now(ctx).UTC(), Occurrence: w.seq}
+	req := contract.MessageRequest{Kind: string(kind), Case: w.c.Clone(), At: workflow.Now(ctx).UTC(), Occurrence: w.seq,
+		Signatory: signatory}
 	workflow.Go(ctx, func(ctx workflow.Context) {
 		defer func() { w.sending-- }()
 		out, err := messageActivity(ctx, req)

@@ -272,7 +272,7 @@ func newMediation(t *testing.T, now time.Time) domain.Case {
 		Reason: "overpayment_not_understood", Subject: "Indu d'aide au logement",
 		Description: "Je conteste l'indu de 480 euros qui m'est réclamé.",
 	}
-	require.NoError(t, n.Validate())
+	require.NoError(t, n.Validate(now))
 	return domain.NewMediationCase(uuid.Must(uuid.NewV7()).String(), n, now, domain.DefaultPolicy())
 }
 

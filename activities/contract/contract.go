@@ -33,6 +33,10 @@ type MessageRequest struct {
 	Overpayment *domain.Overpayment `json:"overpayment,omitempty"`
 	At          time.Time           `json:"at"`
 	Occurrence  int64               `json:"occurrence"`
+	// Signatory is the login of the agent whose action the message follows,
+	// who signs it (CRPA L212-1); empty, or no agent of the Caf: the Caf's
+	// default signatory (for a notice, the officer who created it).
+	Signatory string `json:"signatory,omitempty"`
 }
 
 // Error types of the message activity.

@@ -3,17 +3,20 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"recours/internal/calendar"
 	"recours/internal/domain"
+	"recours/internal/store"
 )
 
 func cafCmd() *cobra.Command {
 	cmd := &cobra.Command{Use: "caf", Short: "Show or change a Caf's deadline policy and what its messages say"}
 	var c conn
-	var code, dayMode, overpaymentThreshold, mediatorContact string
+	var code, dayMode, overpaymentThreshold string
 	policy := &cobra.Command{
 		Use:   "policy",
 		Short: "Print the Caf's deadline policy; with flags, change it for files opened from now on",
@@ -48,19 +51,24 @@ func cafCmd() *cobra.Command {
 					return err
 				}
 			}
-			var threshold *int64
-			var contact *string
+			var d store.CafDetails
 			if f.Changed("overpayment-threshold") {
 				cents, ok := domain.ParseAmount(overpaymentThreshold)
 				if !ok {
 					return fmt.Errorf("--overpayment-threshold: a positive amount in euros, e.g. 1500")
 				}
-				threshold = &cents
+				d.OverpaymentThresholdCents = &cents
 			}
-			if f.Changed("mediator-contact") {
-				contact = &mediatorContact
+			for name, v := range map[string]**string{"mediator-contact": &d.MediatorContact, "address": &d.Address,
+				"contact": &d.Contact, "service": &d.ServiceName, "signatory-name": &d.SignatoryName,
+				"signatory-function": &d.SignatoryFunction} {
+				if f.Changed(name) {
+					s, _ := f.GetString(name)
+					s = strings.ReplaceAll(s, `\n`, "\n")
+					*v = &s
+				}
 			}
-			if err := st.SetCafContact(ctx, code, threshold, contact); err != nil {
+			if err := st.SetCafDetails(ctx, code, d); err != nil {
 				return err
 			}
 			if org, err = st.Organisation(ctx, code); err != nil {
@@ -70,7 +78,13 @@ func cafCmd() *cobra.Command {
 				domain.Policy
 				OverpaymentThreshold string `json:"overpayment_threshold"`
 				MediatorContact      string `json:"mediator_contact"`
-			}{p, domain.FormatCents(org.OverpaymentThresholdCents), org.MediatorContact}, "", "  ")
+				Address              string `json:"address"`
+				Contact              string `json:"contact"`
+				Service              string `json:"service"`
+				SignatoryName        string `json:"signatory_name"`
+				SignatoryFunction    string `json:"signatory_function"`
+			}{p, domain.FormatCents(org.OverpaymentThresholdCents), org.MediatorContact, org.Address, org.Contact,
+				org.ServiceName, org.SignatoryName, org.SignatoryFunction}, "", "  ")
 			fmt.Fprintln(cmd.OutOrStdout(), string(b))
 			return nil
 		},
@@ -86,8 +100,84 @@ func cafCmd() *cobra.Command {
 	policy.Flags().Int("mediation-legal-days", 0, "mediation decision legal limit")
 	policy.Flags().Int("opinion-days", 0, "a service's time to give its opinion, by default")
 	policy.Flags().StringVar(&overpaymentThreshold, "overpayment-threshold", "", "amount in euros from which an overpayment notice needs the enriched explanation and a phone attempt (1500 by default)")
-	policy.Flags().StringVar(&mediatorContact, "mediator-contact", "", "how claimants reach the Caf's mediator, as the messages say it")
+	policy.Flags().String("mediator-contact", "", "how claimants reach the Caf's mediator, as the messages say it")
+	policy.Flags().String("address", "", `the Caf's postal address on its letters, lines separated by "\n"`)
+	policy.Flags().String("contact", "", "how claimants reach the Caf (phone, hours, online account), as the letters say it")
+	policy.Flags().String("service", "", "the service in charge of complaints, as the acknowledgments name it")
+	policy.Flags().String("signatory-name", "", "first name and name of who signs the letters no agent signs")
+	policy.Flags().String("signatory-function", "", "their function")
 	_ = policy.MarkFlagRequired("caf")
-	cmd.AddCommand(policy)
+	cmd.AddCommand(policy, recourseCmd())
+	return cmd
+}
+
+// recourseCmd shows or sets the Caf's recourse routes: how its letters
+// tell a claimant to contest a decision, benefit by benefit.
+func recourseCmd() *cobra.Command {
+	var c conn
+	var code, benefit string
+	var reset bool
+	r := domain.RecourseRoute{}
+	cmd := &cobra.Command{
+		Use:   "recourse",
+		Short: "Print the Caf's recourse route of each benefit; with --benefit and flags, set its own (or --reset to the national default)",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			st, err := c.openStore()
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			ctx := cmd.Context()
+			f := cmd.Flags()
+			if benefit != "" {
+				b := domain.Benefit(benefit)
+				if reset {
+					if _, err := st.ResetRecourseRoute(ctx, code, b); err != nil {
+						return err
+					}
+				} else {
+					cur, err := st.RecourseRoute(ctx, code, b)
+					if err != nil {
+						return err
+					}
+					if f.Changed("body") {
+						cur.Body = r.Body
+					}
+					if f.Changed("route-address") {
+						cur.Address = strings.ReplaceAll(r.Address, `\n`, "\n")
+					}
+					if f.Changed("months") {
+						cur.Months = r.Months
+					}
+					if f.Changed("then") {
+						cur.Then = r.Then
+					}
+					if f.Changed("source") {
+						cur.Source = r.Source
+					}
+					if _, err := st.SetRecourseRoute(ctx, code, cur, "cli", time.Now()); err != nil {
+						return err
+					}
+				}
+			}
+			routes, err := st.RecourseRoutes(ctx, code)
+			if err != nil {
+				return err
+			}
+			b, _ := json.MarshalIndent(routes, "", "  ")
+			fmt.Fprintln(cmd.OutOrStdout(), string(b))
+			return nil
+		},
+	}
+	c.databaseFlags(cmd)
+	cmd.Flags().StringVar(&code, "caf", "", "the Caf's number, e.g. 071 (required)")
+	cmd.Flags().StringVar(&benefit, "benefit", "", "the benefit whose route to set: housing_aid, rsa, ppa, paje, family_allowance, aah, other")
+	cmd.Flags().BoolVar(&reset, "reset", false, "with --benefit: back to the national default")
+	cmd.Flags().StringVar(&r.Body, "body", "", "who decides on the recourse, as a letter names it")
+	cmd.Flags().StringVar(&r.Address, "route-address", "", `where to write, lines separated by "\n" (empty: the Caf's address)`)
+	cmd.Flags().IntVar(&r.Months, "months", 0, "time limit in months from the decision's notification")
+	cmd.Flags().StringVar(&r.Then, "then", "", "the court that follows")
+	cmd.Flags().StringVar(&r.Source, "source", "", "the text the route comes from")
+	_ = cmd.MarkFlagRequired("caf")
 	return cmd
 }

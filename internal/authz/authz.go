@@ -27,6 +27,8 @@ const (
 	ObjMediation = "mediation"
 	ObjReferral  = "referral"
 	ObjUser      = "user"
+	// ObjRecourse is a Caf's table of recourse routes, that its letters name.
+	ObjRecourse = "recourse"
 	ActManage    = "manage"
 	ActRead      = "read"
 	ActCreate    = "create"

@@ -41,7 +41,8 @@ func (s *Service) Register(ctx context.Context, p domain.Principal, in domain.Ne
 // RegisterMediation registers a request for mediation (from the claimant
 // or a third party); a Défenseur des droits referral comes through Refer.
 func (s *Service) RegisterMediation(ctx context.Context, p domain.Principal, in domain.NewMediation, k Idempotency) (domain.Case, error) {
-	if err := in.Validate(); err != nil {
+	now := s.now()
+	if err := in.Validate(now); err != nil {
 		return domain.Case{}, err
 	}
 	if in.Origin == domain.OriginDDD {
@@ -68,7 +69,7 @@ func (s *Service) RegisterMediation(ctx context.Context, p domain.Principal, in 
 	if err != nil {
 		return domain.Case{}, err
 	}
-	return s.startFile(ctx, domain.NewMediationCase(id, in, s.now(), org.Policy()), p.Login, repeat)
+	return s.startFile(ctx, domain.NewMediationCase(id, in, now, org.Policy()), p.Login, repeat)
 }
 
 // relatedCase checks that the file a mediation request names is the same

@@ -14,6 +14,12 @@ type Claimant struct {
 	// ContactPreference is how the claimant asked to be written to:
 	// "email", "letter", or "" (email when an address is known).
 	ContactPreference string `json:"contact_preference,omitempty"`
+	// Address is the claimant's postal address, lines separated by "\n",
+	// that a letter is posted to.
+	Address string `json:"address,omitempty"`
+	// Representative is the third party acting for the claimant, who is
+	// sent a copy of every letter.
+	Representative *Representative `json:"representative,omitempty"`
 }
 
 // Contact preferences.
@@ -61,6 +67,11 @@ type Case struct {
 	Description string    `json:"description"`
 	Assignee    string    `json:"assignee,omitempty"`
 	ReceivedAt  time.Time `json:"received_at"`
+	// DecisionNotifiedOn is the date (YYYY-MM-DD) the contested decision
+	// was notified to the claimant, when they gave it: the letters then
+	// give the true last day of the recourse route instead of saying from
+	// when it runs.
+	DecisionNotifiedOn string `json:"decision_notified_on,omitempty"`
 
 	Deadlines   []Deadline `json:"deadlines"`
 	SLAStatus   SLAStatus  `json:"sla_status"`

@@ -57,6 +57,9 @@ type NewComplaint struct {
 	Subject     string     `json:"subject"`
 	Description string     `json:"description"`
 	ReceivedAt  *time.Time `json:"received_at,omitempty"`
+	// DecisionNotifiedOn is when the contested decision was notified, if
+	// the claimant says (YYYY-MM-DD).
+	DecisionNotifiedOn string `json:"decision_notified_on,omitempty"`
 	// OverpaymentID links the complaint to the overpayment notice it
 	// disputes.
 	OverpaymentID string `json:"overpayment_id,omitempty"`
@@ -96,15 +99,32 @@ func (n NewComplaint) Validate(now time.Time) error {
 	}
 	textField(&p, "subject", n.Subject, MaxSubject)
 	textField(&p, "description", n.Description, MaxDescription)
-	if n.ReceivedAt != nil {
-		switch {
-		case n.ReceivedAt.After(now.Add(5 * time.Minute)):
-			p.Add("received_at", "la date de réception ne peut pas être dans le futur")
-		case n.ReceivedAt.Before(now.AddDate(-1, 0, 0)):
-			p.Add("received_at", "la date de réception remonte à plus d'un an")
-		}
-	}
+	receivedAt(&p, n.ReceivedAt, now)
+	decisionNotified(&p, n.DecisionNotifiedOn, now)
 	return p.Err()
+}
+
+// receivedAt checks the date a file was received, when it is given (a
+// letter registered days after it came): not in the future, not more than
+// a year back.
+func receivedAt(p *Problems, at *time.Time, now time.Time) {
+	if at == nil {
+		return
+	}
+	switch {
+	case at.After(now.Add(5 * time.Minute)):
+		p.Add("received_at", "la date de réception ne peut pas être dans le futur")
+	case at.Before(now.AddDate(-1, 0, 0)):
+		p.Add("received_at", "la date de réception remonte à plus d'un an")
+	}
+}
+
+// receipt is when a file was received: at when given, else now.
+func receipt(at *time.Time, now time.Time) time.Time {
+	if at != nil {
+		return at.UTC()
+	}
+	return now
 }
 
 func validateClaimant(p *Problems, c Claimant) {
@@ -134,6 +154,8 @@ func validateClaimant(p *Problems, c Claimant) {
 	default:
 		p.Add("claimant.contact_preference", "préférence inconnue (email ou letter)")
 	}
+	postalAddress(p, "claimant.address", c.Address)
+	validateRepresentative(p, c.Representative)
 }
 
 func textField(p *Problems, field, v string, max int) {
@@ -157,15 +179,12 @@ func (c Channel) AcknowledgedAtRegistration() bool {
 // are fixed now, from its receipt and the Caf's policy.
 func NewComplaintCase(id string, n NewComplaint, now time.Time, p Policy) Case {
 	p.Counting = CurrentCounting
-	received := now
-	if n.ReceivedAt != nil {
-		received = n.ReceivedAt.UTC()
-	}
+	received := receipt(n.ReceivedAt, now)
 	c := Case{
 		ID: id, Kind: KindComplaint, Caf: n.Caf, Status: StatusOpen,
 		Claimant: n.Claimant, Channel: n.Channel, Benefit: n.Benefit, Reason: n.Reason,
 		Subject: strings.TrimSpace(n.Subject), Description: strings.TrimSpace(n.Description),
-		ReceivedAt: received, Deadlines: p.complaintDeadlines(received),
+		ReceivedAt: received, DecisionNotifiedOn: n.DecisionNotifiedOn, Deadlines: p.complaintDeadlines(received),
 		SLAStatus: SLAOnTime, Policy: &p, CreatedAt: now, UpdatedAt: now, OverpaymentID: n.OverpaymentID,
 	}
 	if n.Channel.AcknowledgedAtRegistration() {

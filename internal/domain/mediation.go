@@ -91,12 +91,19 @@ type NewMediation struct {
 	RelatedCaseID string   `json:"related_case_id,omitempty"`
 	// OverpaymentID links the request to the overpayment notice it disputes.
 	OverpaymentID string `json:"overpayment_id,omitempty"`
+	// ReceivedAt is when the request reached the Caf, when it is
+	// registered later (a letter); now when absent.
+	ReceivedAt *time.Time `json:"received_at,omitempty"`
+	// DecisionNotifiedOn is when the contested decision was notified, if
+	// the claimant says (YYYY-MM-DD).
+	DecisionNotifiedOn string `json:"decision_notified_on,omitempty"`
 }
 
-// Validate checks a request for mediation.
-func (n NewMediation) Validate() error {
+// Validate checks a request for mediation; now bounds received_at and
+// decision_notified_on.
+func (n NewMediation) Validate(now time.Time) error {
 	var p Problems
-	n.common(&p)
+	n.common(&p, now)
 	textField(&p, "description", n.Description, MaxDescription)
 	if !n.Origin.Valid() {
 		p.Add("origin", "origine inconnue")
@@ -104,7 +111,7 @@ func (n NewMediation) Validate() error {
 	return p.Err()
 }
 
-func (n NewMediation) common(p *Problems) {
+func (n NewMediation) common(p *Problems, now time.Time) {
 	if !ValidCafCode(n.Caf) {
 		p.Add("caf", "numéro de Caf attendu sur 3 chiffres")
 	}
@@ -116,6 +123,8 @@ func (n NewMediation) common(p *Problems) {
 		p.Add("reason", "motif inconnu")
 	}
 	textField(p, "subject", n.Subject, MaxSubject)
+	receivedAt(p, n.ReceivedAt, now)
+	decisionNotified(p, n.DecisionNotifiedOn, now)
 }
 
 // NewReferral is a referral of the Défenseur des droits.
@@ -129,6 +138,12 @@ type NewReferral struct {
 	Facts              string   `json:"facts"`
 	ResponseExpectedBy string   `json:"response_expected_by"`
 	CallbackURL        string   `json:"callback_url,omitempty"`
+	// ReceivedAt is when the referral reached the Caf, when it is
+	// registered later; now when absent.
+	ReceivedAt *time.Time `json:"received_at,omitempty"`
+	// DecisionNotifiedOn is when the decision in question was notified to
+	// the claimant, if known (YYYY-MM-DD).
+	DecisionNotifiedOn string `json:"decision_notified_on,omitempty"`
 }
 
 // MaxReference bounds a Défenseur des droits reference.
@@ -138,7 +153,8 @@ const MaxReference = 64
 // after today; insecure allows an http callback (the embedded default).
 func (n NewReferral) Validate(now time.Time, insecure bool) error {
 	var p Problems
-	NewMediation{Caf: n.Caf, Claimant: n.Claimant, Benefit: n.Benefit, Reason: n.Reason, Subject: n.Subject}.common(&p)
+	NewMediation{Caf: n.Caf, Claimant: n.Claimant, Benefit: n.Benefit, Reason: n.Reason, Subject: n.Subject,
+		ReceivedAt: n.ReceivedAt, DecisionNotifiedOn: n.DecisionNotifiedOn}.common(&p, now)
 	textField(&p, "facts", n.Facts, MaxDescription)
 	validReference(&p, "ddd_reference", n.DDDReference)
 	expectedDate(&p, "response_expected_by", n.ResponseExpectedBy, now)
@@ -193,17 +209,18 @@ func EndOfDay(date string) (time.Time, error) {
 // deadlines are fixed now from the Caf's policy.
 func NewMediationCase(id string, n NewMediation, now time.Time, p Policy) Case {
 	p.Counting = CurrentCounting
+	received := receipt(n.ReceivedAt, now)
 	c := Case{
 		ID: id, Kind: KindMediation, Caf: n.Caf, Status: StatusReceived, Claimant: n.Claimant,
 		Origin: string(n.Origin), Benefit: n.Benefit, Reason: n.Reason,
 		Subject: strings.TrimSpace(n.Subject), Description: strings.TrimSpace(n.Description),
-		ParentID: n.RelatedCaseID, ReceivedAt: now, SLAStatus: SLAOnTime, Policy: &p,
-		CreatedAt: now, UpdatedAt: now, OverpaymentID: n.OverpaymentID,
+		ParentID: n.RelatedCaseID, ReceivedAt: received, DecisionNotifiedOn: n.DecisionNotifiedOn,
+		SLAStatus: SLAOnTime, Policy: &p, CreatedAt: now, UpdatedAt: now, OverpaymentID: n.OverpaymentID,
 	}
 	c.Deadlines = []Deadline{
-		{Name: DeadlineAcknowledgment, DueAt: p.dueAfter(now, p.AcknowledgmentDays), Status: SLAOnTime},
-		{Name: DeadlineTarget, DueAt: p.dueAfter(now, p.mediationTarget()), Status: SLAOnTime},
-		{Name: DeadlineLegal, DueAt: p.dueAfter(now, p.mediationLegal()), Status: SLAOnTime},
+		{Name: DeadlineAcknowledgment, DueAt: p.dueAfter(received, p.AcknowledgmentDays), Status: SLAOnTime},
+		{Name: DeadlineTarget, DueAt: p.dueAfter(received, p.mediationTarget()), Status: SLAOnTime},
+		{Name: DeadlineLegal, DueAt: p.dueAfter(received, p.mediationLegal()), Status: SLAOnTime},
 	}
 	return c
 }
@@ -213,7 +230,8 @@ func NewMediationCase(id string, n NewMediation, now time.Time, p Policy) Case {
 // before.
 func NewReferralCase(id string, n NewReferral, partner string, now time.Time, p Policy) (Case, error) {
 	c := NewMediationCase(id, NewMediation{Caf: n.Caf, Claimant: n.Claimant, Origin: OriginDDD,
-		Benefit: n.Benefit, Reason: n.Reason, Subject: n.Subject, Description: n.Facts}, now, p)
+		Benefit: n.Benefit, Reason: n.Reason, Subject: n.Subject, Description: n.Facts,
+		ReceivedAt: n.ReceivedAt, DecisionNotifiedOn: n.DecisionNotifiedOn}, now, p)
 	c.DDDReference = strings.TrimSpace(n.DDDReference)
 	c.ResponseExpectedBy = n.ResponseExpectedBy
 	c.CallbackURL = n.CallbackURL
@@ -454,6 +472,10 @@ func (c *Case) endSuspension(now time.Time) {
 		c.AppealSuspension.Until = &now
 	}
 }
+
+// PolicyOrDefault is the policy the file was given, or the default one
+// for a file that holds none.
+func (c *Case) PolicyOrDefault() Policy { return c.policy() }
 
 func (c *Case) policy() Policy {
 	if c.Policy != nil {

@@ -145,7 +145,7 @@ func TestNewMediationValidate(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			n := validMediation()
 			tt.mutate(&n)
-			err := n.Validate()
+			err := n.Validate(time.Date(2026, 3, 12, 10, 0, 0, 0, time.UTC))
 			if tt.fields == nil {
 				require.NoError(t, err)
 				return

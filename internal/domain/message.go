@@ -38,13 +38,18 @@ const (
 	MessageReorientation     MessageKind = "reorientation"
 	MessageDDDReply          MessageKind = "ddd_reply"
 	MessageOverpaymentNotice MessageKind = "overpayment_notice"
+	// MessageAdmissibility tells the claimant their mediation request is
+	// admissible: from its date their recourse deadlines are suspended
+	// (CSS L217-7-1).
+	MessageAdmissibility MessageKind = "admissibility"
 )
 
 // MessageLabels names each kind of message in French, for the queues.
 var MessageLabels = map[string]string{
 	"acknowledgment":     "l'accusé de réception",
 	"complaint_answer":   "la réponse à la réclamation",
-	"mediation_decision": "la décision du médiateur",
+	"mediation_decision": "les recommandations du médiateur",
+	"admissibility":      "l'avis de recevabilité de la médiation",
 	"reorientation":      "l'avis de réorientation",
 	"ddd_reply":          "la réponse au Défenseur des droits",
 	"overpayment_notice": "la notification de trop-perçu",

@@ -132,6 +132,16 @@ func (p Policy) dueAfter(from time.Time, days int) time.Time {
 // dueMonthsAfter is the end of a deadline of months months from the event
 // at from (code de procédure civile art. 641: the same date, or the last
 // day of a shorter month).
+// ImplicitRejectionDue is when silence on a request received at received
+// becomes a rejection (CRPA L231-4), counted as the policy counts.
+func (p Policy) ImplicitRejectionDue(received time.Time) time.Time {
+	months := p.ImplicitRejectionMonths
+	if months <= 0 {
+		months = ImplicitRejectionMonths
+	}
+	return p.dueMonthsAfter(received, months)
+}
+
 func (p Policy) dueMonthsAfter(from time.Time, months int) time.Time {
 	due := calendar.AddMonths(from, months)
 	if p.Counting >= CountingCPC {

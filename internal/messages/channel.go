@@ -26,6 +26,7 @@ type Recipient struct {
 	Email      string
 	Phone      string
 	Preference string // domain.PreferEmail, domain.PreferLetter or ""
+	Address    string // postal address, lines separated by "\n"
 }
 
 // RecipientOf is the claimant of c as a recipient.
@@ -34,7 +35,7 @@ func RecipientOf(c domain.Case) Recipient { return RecipientFor(c.Claimant) }
 // RecipientFor is a claimant as a recipient.
 func RecipientFor(c domain.Claimant) Recipient {
 	return Recipient{Name: c.Name, Number: c.Number, Email: strings.TrimSpace(c.Email),
-		Phone: strings.TrimSpace(c.Phone), Preference: c.ContactPreference}
+		Phone: strings.TrimSpace(c.Phone), Preference: c.ContactPreference, Address: c.Address}
 }
 
 // Status is what became of a delivery.

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"recours/internal/domain"
 	"recours/internal/pdfdoc"
 )
 
@@ -32,26 +33,28 @@ func (LetterRenderer) Render(w io.Writer, m Message, to Recipient) error {
 		at = time.Now()
 	}
 	l := &letter{pdf: pdfdoc.New(pdfdoc.Info{Title: m.Subject, Author: m.Caf.Name, At: at},
-		m.Subject, m.Body, m.Caf.Name, m.Caf.Address, to.Name, to.Number, "Numéro allocataire : Le "+FrenchDate(at))}
+		m.Subject, m.Body, m.Caf.Name, m.Caf.Address, to.Name, to.Address, to.Number, "Numéro allocataire : Le "+FrenchDate(at))}
 	l.newPage()
 
 	// The Caf's header, top left.
 	l.para(letterMarginX, 250, m.Caf.Name, true, 12)
-	for _, line := range strings.Split(m.Caf.Address, "\n") {
-		if line = strings.TrimSpace(line); line != "" {
-			l.para(letterMarginX, 250, line, false, 9.5)
-		}
+	for _, line := range domain.AddressLines(m.Caf.Address) {
+		l.para(letterMarginX, 250, line, false, 9.5)
 	}
 	// The claimant, to the right.
+	cafEnd := l.y
 	x := letterMarginX + letterWidth - 220
 	l.y = letterMarginT + 80
 	if to.Name != "" {
 		l.para(x, 220, to.Name, true, letterSize)
 	}
+	for _, line := range domain.AddressLines(to.Address) {
+		l.para(x, 220, line, false, letterSize)
+	}
 	if to.Number != "" {
 		l.para(x, 220, "Numéro allocataire : "+to.Number, false, letterSize)
 	}
-	l.y += 30
+	l.y = max(l.y, cafEnd) + 30
 	l.para(x, 220, "Le "+FrenchDate(at), false, letterSize)
 	l.y += 20
 	l.para(letterMarginX, letterWidth, "Objet : "+m.Subject, true, letterSize)

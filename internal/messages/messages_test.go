@@ -30,18 +30,25 @@ var (
 	caf = CafContact{
 		Name:            "Caf de l'Ardèche",
 		Address:         "8 avenue de l'Europe unie\n07000 Privas",
+		Contact:         "3230, du lundi au vendredi de 9 h à 16 h",
+		Service:         "le pôle relation allocataires",
 		MediatorContact: "Médiateur de la Caf de l'Ardèche, 8 avenue de l'Europe unie, 07000 Privas — mediation.caf07@example.fr",
+		Signatory:       Signatory{Name: "Gaëlle Caron", Function: "Gestionnaire conseil allocataires"},
 	}
+	received = time.Date(2026, 3, 2, 9, 30, 0, 0, calendar.Paris).UTC()
 )
 
 func complaint() domain.Case {
 	return domain.Case{
-		ID: "R-071-2026-000123", Kind: domain.KindComplaint, Caf: "071",
-		Claimant: domain.Claimant{Number: "1234567", Name: "Hélène Durand", Email: "helene@example.fr", Phone: "+33612345678"},
-		Subject:  "Trop-perçu d'APL de 1 620 € non compris",
+		ID: "R-071-2026-000123", Kind: domain.KindComplaint, Caf: "071", Benefit: "housing_aid",
+		Claimant: domain.Claimant{Number: "1234567", Name: "Hélène Durand", Email: "helene@example.fr", Phone: "+33612345678",
+			Address: "12 rue des Écoles\n07200 Aubenas"},
+		Subject:    "Trop-perçu d'APL de 1 620 € non compris",
+		ReceivedAt: received,
 		Deadlines: []domain.Deadline{
 			{Name: domain.DeadlineAcknowledgment, DueAt: time.Date(2026, 3, 17, 23, 0, 0, 0, time.UTC)},
 			{Name: domain.DeadlineTarget, DueAt: time.Date(2026, 3, 26, 22, 59, 0, 0, time.UTC)},
+			{Name: domain.DeadlineImplicitRejection, DueAt: time.Date(2026, 5, 2, 21, 59, 59, 0, time.UTC)},
 		},
 		Answer: "Le trop-perçu de 1 620 € vient d'un changement de vos ressources en 2025. Nous l'étalons sur 12 mois.",
 	}
@@ -49,16 +56,28 @@ func complaint() domain.Case {
 
 func mediation() domain.Case {
 	return domain.Case{
-		ID: "M-071-2026-000045", Kind: domain.KindMediation, Caf: "071",
-		Claimant: domain.Claimant{Number: "7654321", Name: "Éric Martin"},
-		Subject:  "Suspension du RSA",
+		ID: "M-071-2026-000045", Kind: domain.KindMediation, Caf: "071", Benefit: "rsa", Origin: "claimant",
+		Claimant:   domain.Claimant{Number: "7654321", Name: "Éric Martin", Address: "3 place de la Mairie\n07100 Annonay"},
+		Subject:    "Suspension du RSA",
+		ReceivedAt: received,
 		Deadlines: []domain.Deadline{
 			{Name: domain.DeadlineTarget, DueAt: time.Date(2026, 4, 20, 10, 0, 0, 0, time.UTC)},
 			{Name: domain.DeadlineLegal, DueAt: time.Date(2026, 5, 12, 10, 0, 0, 0, time.UTC)},
 		},
 		Outcome: "partly_revised", Explanation: "Votre RSA est rétabli à partir de février ; la période de janvier reste due.",
 		ReorientedTo: "R-071-2026-000200", DDDReference: "DDD-2026-0042", ResponseExpectedBy: "2026-04-02",
+		AppealSuspension: &domain.AppealSuspension{From: time.Date(2026, 3, 5, 10, 0, 0, 0, calendar.Paris).UTC()},
+		// Notified on 10 February: due by 10 April; 36 days were left on 5
+		// March, which run again from 12 March, to 17 April.
+		DecisionNotifiedOn: "2026-02-10",
 	}
+}
+
+// referral is the mediation file a referral of the Défenseur des droits opened.
+func referral() domain.Case {
+	c := mediation()
+	c.Origin, c.AppealSuspension = string(domain.OriginDDD), nil
+	return c
 }
 
 func TestFrenchDate(t *testing.T) {
@@ -77,14 +96,16 @@ func TestEveryTemplateRenders(t *testing.T) {
 		contact  string
 		extra    []string
 	}{
-		{KindAcknowledgment, complaint(), "26 mars 2026", caf.MediatorContact, []string{"réclamation"}},
-		{KindAcknowledgment, mediation(), "20 avril 2026", ddd, []string{"demande de médiation"}},
-		{KindComplaintAnswer, complaint(), "12 mai 2026", caf.MediatorContact, []string{"étalons sur 12 mois", "médiation"}},
-		{KindMediationDecision, mediation(), "12 mai 2026", ddd, []string{"modifiée en partie", "rétabli à partir de février", "pour le temps qui vous restait", "au plus tard le 12 mai 2026"}},
-		{KindReorientation, mediation(), "12 mai 2026", caf.MediatorContact, []string{"R-071-2026-000200"}},
-		{KindDDDReply, mediation(), "", ddd, []string{"DDD-2026-0042", "2 avril 2026", "n'ouvre pas de nouveau délai pour contester"}},
+		{KindAcknowledgment, complaint(), "26 mars 2026", caf.MediatorContact, []string{"réclamation", "le 2 mars 2026", "2 mai 2026", "décision implicite de rejet"}},
+		{KindAcknowledgment, mediation(), "20 avril 2026", caf.MediatorContact, []string{"demande de médiation", "ne sont suspendus qu'à partir du jour"}},
+		{KindAcknowledgment, referral(), "20 avril 2026", caf.Contact, []string{"Le Défenseur des droits nous a transmis", "ne suspend pas vos délais"}},
+		{KindComplaintAnswer, complaint(), "", caf.MediatorContact, []string{"étalons sur 12 mois", "médiation", "sans condition de délai"}},
+		{KindAdmissibility, mediation(), "20 avril 2026", caf.MediatorContact, []string{"elle est recevable", "vos délais pour contester la décision de la Caf sont suspendus", "L217-7-1"}},
+		{KindMediationDecision, mediation(), "vous avez jusqu'au 17 avril 2026", ddd, []string{"Il recommande de modifier en partie", "rétabli à partir de février", "suspendus depuis le 5 mars 2026", "Ce sont des recommandations"}},
+		{KindReorientation, mediation(), "2 mai 2026", caf.MediatorContact, []string{"R-071-2026-000200", "compte comme reçue le 2 mars 2026", "L114-3"}},
+		{KindDDDReply, mediation(), "10 avril 2026", ddd, []string{"DDD-2026-0042", "2 avril 2026", "n'ouvre pas de nouveau délai pour contester"}},
 	} {
-		t.Run(string(tc.kind)+"/"+string(tc.c.Kind), func(t *testing.T) {
+		t.Run(string(tc.kind)+"/"+string(tc.c.Kind)+"/"+tc.c.Origin, func(t *testing.T) {
 			m, err := Compose(tc.kind, tc.c, caf, now)
 			require.NoError(t, err)
 			assert.Equal(t, tc.kind, m.Kind)
@@ -94,12 +115,6 @@ func TestEveryTemplateRenders(t *testing.T) {
 			assert.Contains(t, m.Body, tc.c.ID, "the file reference")
 			if tc.deadline != "" {
 				assert.Contains(t, m.Body, tc.deadline, "the deadline")
-			} else {
-				// A reply to the Défenseur des droits opens no recourse
-				// deadline: the referral suspended none (loi organique
-				// 2011-333, art. 6).
-				assert.NotContains(t, m.Body, "jusqu'au")
-				assert.NotContains(t, m.Short, "jusqu'au")
 			}
 			assert.Contains(t, m.Body, tc.contact, "the next recourse's contact")
 			assert.Contains(t, m.Body, "Bonjour "+tc.c.Claimant.Name)
@@ -107,12 +122,30 @@ func TestEveryTemplateRenders(t *testing.T) {
 			for _, e := range tc.extra {
 				assert.Contains(t, m.Body, e)
 			}
+			assert.NotContains(t, m.Body, "décision du médiateur", "the mediator recommends; the Caf decides")
 			assert.NotContains(t, m.Body, "<no value>")
 			assert.NotContains(t, m.Body, "\n\n\n")
 			assert.Contains(t, m.Short, tc.c.ID)
 			assert.LessOrEqual(t, len([]rune(m.Short)), 200, m.Short)
 		})
 	}
+}
+
+// A reply to the Défenseur des droits opens no recourse deadline: the
+// referral suspended none (loi organique 2011-333, art. 6). The last day
+// it names, when the claimant gave the decision's date, is the one that
+// ran from the decision's notification.
+func TestDDDReplyOpensNoDeadline(t *testing.T) {
+	c := referral()
+	c.DecisionNotifiedOn = ""
+	m, err := Compose(KindDDDReply, c, caf, now)
+	require.NoError(t, err)
+	assert.NotContains(t, m.Body, "jusqu'au")
+	assert.NotContains(t, m.Short, "jusqu'au")
+	c.DecisionNotifiedOn = "2026-02-10"
+	m, err = Compose(KindDDDReply, c, caf, now)
+	require.NoError(t, err)
+	assert.Contains(t, m.Body, "vous avez jusqu'au 10 avril 2026", "two months from the notification, not from the reply")
 }
 
 func TestMissingDataIsAnError(t *testing.T) {
@@ -132,6 +165,10 @@ func TestMissingDataIsAnError(t *testing.T) {
 	badDate.ResponseExpectedBy = "02/04/2026"
 	noID := complaint()
 	noID.ID = ""
+	noReceipt := complaint()
+	noReceipt.ReceivedAt = time.Time{}
+	noImplicit := complaint()
+	noImplicit.Deadlines = noImplicit.Deadlines[:2]
 	noMediator := caf
 	noMediator.MediatorContact = ""
 
@@ -150,6 +187,10 @@ func TestMissingDataIsAnError(t *testing.T) {
 		"ddd reply without reference":  {KindDDDReply, noDDD, caf},
 		"ddd reply with a bad date":    {KindDDDReply, badDate, caf},
 		"no file reference":            {KindAcknowledgment, noID, caf},
+		"acknowledgment, no receipt":   {KindAcknowledgment, noReceipt, caf},
+		"acknowledgment, no rejection": {KindAcknowledgment, noImplicit, caf},
+		"admissibility of a referral":  {KindAdmissibility, referral(), caf},
+		"admissibility of a complaint": {KindAdmissibility, complaint(), caf},
 		"no mediator contact":          {KindComplaintAnswer, complaint(), noMediator},
 		"no Caf name":                  {KindComplaintAnswer, complaint(), CafContact{MediatorContact: "x"}},
 	} {
@@ -214,9 +255,9 @@ func TestLetterHoldsAccentsEuroReferenceAndRecourse(t *testing.T) {
 	assert.Contains(t, text, "Hélène Durand")
 	assert.Contains(t, text, c.ID)
 	assert.Contains(t, text, "Le 12 mars 2026")
-	assert.Contains(t, text, "Si vous n'êtes pas d'accord avec cette réponse, vous pouvez demander une médiation.")
+	assert.Contains(t, text, "Vous pouvez aussi demander une médiation : c'est gratuit et sans condition de délai.")
 	assert.Contains(t, text, "Écrivez au médiateur de la Caf de l'Ardèche : "+caf.MediatorContact)
-	assert.Contains(t, text, "jusqu'au 12 mai 2026")
+	assert.Contains(t, text, "la Caf, par un recours administratif préalable")
 }
 
 func TestLetterInStandardFontEmbedsNothing(t *testing.T) {
@@ -249,7 +290,7 @@ func TestLetterEmbedsAFontForNamesBeyondWindows1252(t *testing.T) {
 	text := shownUTF16(t, raw)
 	assert.Contains(t, text, "Łucja Ștefănescu")
 	assert.Contains(t, text, "Trop-perçu d'APL de 1 620 € non compris")
-	assert.Contains(t, text, "jusqu'au 12 mai 2026")
+	assert.Contains(t, text, "le tribunal administratif")
 }
 
 // shownUTF16 is the text a letter in an embedded font shows: its strings'
@@ -409,8 +450,8 @@ func TestOutboxWritesEachMessageOnce(t *testing.T) {
 	assert.Equal(t, StatusSent, out.Status)
 	assert.False(t, out.AlreadySent)
 	eml, pdfPath := s.Paths(ack)
-	assert.Equal(t, filepath.Join(dir, "R-071-2026-000123-acknowledgment-v1.eml"), eml)
-	assert.Equal(t, filepath.Join(dir, "R-071-2026-000123-acknowledgment-v1.pdf"), pdfPath)
+	assert.Equal(t, filepath.Join(dir, "R-071-2026-000123-acknowledgment-v2.eml"), eml)
+	assert.Equal(t, filepath.Join(dir, "R-071-2026-000123-acknowledgment-v2.pdf"), pdfPath)
 	first, err := os.ReadFile(eml)
 	require.NoError(t, err)
 	info, err := os.Stat(pdfPath)
@@ -445,9 +486,9 @@ func TestOutboxWritesEachMessageOnce(t *testing.T) {
 		names = append(names, e.Name())
 	}
 	assert.ElementsMatch(t, []string{
-		"R-071-2026-000123-acknowledgment-v1.eml", "R-071-2026-000123-acknowledgment-v1.pdf",
-		"R-071-2026-000123-complaint_answer-v1.eml", "R-071-2026-000123-complaint_answer-v1.pdf",
-		"M-071-2026-000045-reorientation-v1.eml", "M-071-2026-000045-reorientation-v1.pdf",
+		"R-071-2026-000123-acknowledgment-v2.eml", "R-071-2026-000123-acknowledgment-v2.pdf",
+		"R-071-2026-000123-complaint_answer-v2.eml", "R-071-2026-000123-complaint_answer-v2.pdf",
+		"M-071-2026-000045-reorientation-v2.eml", "M-071-2026-000045-reorientation-v2.pdf",
 	}, names, "no temporary file is left, no message is duplicated")
 
 	e, err := smtptest.Parse(first)
@@ -519,29 +560,3 @@ func BenchmarkOutboxSend(b *testing.B) {
 	}
 }
 
-// The appeal period a letter names ends on the same date two months later,
-// or the last day of a shorter month (art. 641 CPC), or the next working
-// day (art. 642); never on a date Go's month overflow makes up.
-func TestAppealEndCountsMonthsAsTheCodeDoes(t *testing.T) {
-	at := func(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 15, 0, 0, 0, calendar.Paris) }
-	for _, c := range []struct {
-		sent time.Time
-		want string
-	}{
-		{at(2026, time.December, 31), "1er mars 2027"}, // 28 February 2027 is a Sunday
-		{at(2027, time.December, 31), "29 février 2028"},
-		{at(2026, time.December, 30), "1er mars 2027"},
-		{at(2026, time.March, 12), "12 mai 2026"},
-		{at(2026, time.March, 31), "1er juin 2026"},    // 31 May 2026 is a Sunday
-		{at(2026, time.March, 1), "4 mai 2026"},        // 1 May is a public holiday, then the weekend
-		{at(2025, time.December, 31), "2 mars 2026"},   // 28 February 2026 is a Saturday
-		{at(2026, time.August, 31), "2 novembre 2026"}, // 31 October: Saturday; 1 November: Sunday and All Saints
-	} {
-		end := AppealEnd(c.sent)
-		assert.Equal(t, c.want, FrenchDate(end), "sent %s", c.sent.Format(time.DateOnly))
-		assert.Equal(t, "23:59:59", end.In(calendar.Paris).Format(time.TimeOnly))
-	}
-	m, err := Compose(KindComplaintAnswer, complaint(), caf, at(2027, time.December, 31))
-	require.NoError(t, err)
-	assert.Contains(t, m.Body, "jusqu'au 29 février 2028")
-}

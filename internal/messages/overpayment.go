@@ -3,7 +3,6 @@ package messages
 import (
 	"fmt"
 	"strings"
-	"text/template"
 	"time"
 
 	"recours/internal/calendar"
@@ -15,10 +14,11 @@ import (
 const KindOverpaymentNotice = domain.MessageOverpaymentNotice
 
 func init() {
-	TemplateVersion[KindOverpaymentNotice] = 1
-	name := "templates/" + string(KindOverpaymentNotice) + ".txt.tmpl"
-	templates[KindOverpaymentNotice] = template.Must(template.New(string(KindOverpaymentNotice)).
-		Option("missingkey=error").ParseFS(templateFiles, name))
+	// 2: recovery on future benefits (CSS L553-2), payment plan and remise
+	// de dette, the right to error as CRPA L123-1 has it, the recourse
+	// route of the benefit, the signatory and the Caf's address
+	TemplateVersion[KindOverpaymentNotice] = 2
+	templates[KindOverpaymentNotice] = parse(KindOverpaymentNotice)
 }
 
 // benefitWords names each benefit as a notice says it.
@@ -31,13 +31,18 @@ var benefitWords = map[domain.Benefit]string{
 type overpaymentData struct {
 	Caf                    CafContact
 	Ref, Number, Greeting  string
-	Today, Deadline        string
+	Today                  string
 	Amount, Benefit, Cause string
+	YourBenefit            string
 	PeriodStart, PeriodEnd string
 	Enriched, Called       bool
 	CallDate               string
 	Explanation            domain.Explanation
 	Recourse               recourse
+	Route                  routeData
+	Mediator               string
+	Signatory              Signatory
+	Copy                   string
 }
 
 // ComposeOverpayment writes the notice of overpayment o from the Caf caf on
@@ -66,15 +71,16 @@ func ComposeOverpayment(o domain.Overpayment, caf CafContact, now time.Time) (Me
 		}
 		return FrenchDate(t)
 	}
+	caf = caf.withDefaults()
 	d := overpaymentData{
 		Caf: caf, Ref: o.ID, Number: o.Claimant.Number, Greeting: "Madame, Monsieur,",
-		Today: FrenchDate(now), Deadline: FrenchDate(AppealEnd(now)),
-		Amount: domain.FormatCents(o.AmountCents), Benefit: benefitWords[o.Benefit], Cause: o.Cause,
+		Today:  FrenchDate(now),
+		Amount: domain.FormatCents(o.AmountCents), Benefit: benefitWord(o.Benefit), YourBenefit: yourBenefit(o.Benefit), Cause: o.Cause,
 		PeriodStart: day(o.PeriodStart), PeriodEnd: day(o.PeriodEnd),
 		Recourse: recourse{Name: "le médiateur de la " + caf.Name, Contact: caf.MediatorContact},
-	}
-	if d.Benefit == "" {
-		d.Benefit = "prestation"
+		// The notice is the decision: notified today, its route runs from today.
+		Route:    routeOf(caf.route(o.Benefit), now.In(calendar.Paris).Format(time.DateOnly), now),
+		Mediator: caf.MediatorContact, Signatory: caf.Signatory, Copy: copyTo(o.Claimant),
 	}
 	if n := strings.TrimSpace(o.Claimant.Name); n != "" {
 		d.Greeting = "Bonjour " + n + ","

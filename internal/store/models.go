@@ -21,7 +21,16 @@ type Organisation struct {
 	// OverpaymentThresholdCents: an overpayment notice of this amount or
 	// more needs an enriched explanation and a phone attempt.
 	OverpaymentThresholdCents int64 `gorm:"not null;default:150000"`
-	CreatedAt                 time.Time
+	// What every letter says of the Caf (CRPA L212-1, R112-5): its postal
+	// address (lines separated by "\n"), how to reach it, the service in
+	// charge of complaints, and who signs the letters no agent signs (the
+	// acknowledgment of a referral, a reminder).
+	Address           string
+	Contact           string
+	ServiceName       string
+	SignatoryName     string
+	SignatoryFunction string
+	CreatedAt         time.Time
 }
 
 // User is an agent or a partner's account. Partner names the partner
@@ -33,8 +42,28 @@ type User struct {
 	Name      string `gorm:"not null"`
 	Email     string
 	Partner   string `gorm:"index"`
+	// Function is the agent's function as their letters sign it
+	// (« Gestionnaire conseil allocataires »); empty: the one of their role.
+	Function  string
 	CreatedAt time.Time
 }
+
+// RecourseRouteRow is a Caf's own recourse route for a benefit, set by its
+// administrators over the national default.
+type RecourseRouteRow struct {
+	Caf       string `gorm:"primaryKey;size:3"`
+	Benefit   string `gorm:"primaryKey;size:32"`
+	Body      string `gorm:"not null"`
+	Address   string
+	Months    int    `gorm:"not null"`
+	Then      string `gorm:"not null"`
+	Source    string `gorm:"not null"`
+	UpdatedBy string `gorm:"not null"`
+	UpdatedAt time.Time
+}
+
+// TableName is the routes' table.
+func (RecourseRouteRow) TableName() string { return "recourse_routes" }
 
 // Partner is an organisation that submits files through the API (a
 // Défenseur des droits delegation). CallbackSecret signs the decisions
@@ -201,7 +230,7 @@ type IdempotencyKey struct {
 }
 
 func allModels() []any {
-	return []any{&Organisation{}, &User{}, &UserRole{}, &APIToken{}, &CaseRow{},
+	return []any{&Organisation{}, &User{}, &UserRole{}, &APIToken{}, &RecourseRouteRow{}, &CaseRow{},
 		&EventRow{}, &Notification{}, &IdempotencyKey{}, &Partner{}, &Referral{}, &DeliveryAttempt{}, &AccessEntry{}, &GrantEvent{}, &Session{}, &CasbinRule{},
 		&ClaimantMessage{}, &OverpaymentRow{}, &OverpaymentDispute{}}
 }

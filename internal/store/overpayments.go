@@ -201,31 +201,3 @@ func (s *Store) RecentOverpayment(ctx context.Context, caf, number string, benef
 // (figures.DisputeWindowDays).
 const DisputeWindowDays = figures.DisputeWindowDays
 
-// SetCafContact changes what the Caf's messages say of its mediator and
-// the amount from which an overpayment notice needs the enriched
-// explanation and a phone attempt (for notices created from now on). A
-// nil argument leaves its value as it is.
-func (s *Store) SetCafContact(ctx context.Context, code string, thresholdCents *int64, mediatorContact *string) error {
-	updates := map[string]any{}
-	if thresholdCents != nil {
-		if *thresholdCents <= 0 {
-			return domain.Errorf(domain.EINVALID, "le seuil des trop-perçus doit être positif")
-		}
-		updates["overpayment_threshold_cents"] = *thresholdCents
-	}
-	if mediatorContact != nil {
-		updates["mediator_contact"] = *mediatorContact
-	}
-	if len(updates) == 0 {
-		return nil
-	}
-	defer s.writeLock()()
-	res := s.db.WithContext(ctx).Model(&Organisation{}).Where("code = ?", code).Updates(updates)
-	if res.Error != nil {
-		return res.Error
-	}
-	if res.RowsAffected == 0 {
-		return domain.Errorf(domain.ENOTFOUND, "Caf inconnue : %s", code)
-	}
-	return nil
-}

@@ -22,15 +22,34 @@ type DemoUser struct {
 	Cafs  []string
 }
 
+// DemoCafDetails is what the demo Cafs' letters say of them: the service in
+// charge, how to reach it, who signs the letters no agent signs.
+var DemoCafDetails = CafDetails{
+	Contact:           ptr("3230 (service gratuit + prix d'appel), du lundi au vendredi de 9 h à 16 h, ou votre espace Mon Compte sur caf.fr"),
+	ServiceName:       ptr("le pôle relation allocataires"),
+	SignatoryName:     ptr("Marc Andrieu"),
+	SignatoryFunction: ptr("Responsable du pôle relation allocataires"),
+}
+
+// DemoCafAddresses are the demo Cafs' postal addresses.
+var DemoCafAddresses = map[string]string{
+	"071": "Service relation allocataires\nCS 70001\n07007 Privas Cedex",
+	"074": "Service relation allocataires\nCS 70001\n74007 Annecy Cedex",
+	"042": "Service relation allocataires\nCS 70001\n42007 Saint-Étienne Cedex",
+	"043": "Service relation allocataires\nCS 70001\n43007 Le Puy-en-Velay Cedex",
+}
+
+func ptr(s string) *string { return &s }
+
 // DemoUsers are the users of the contract's "Demo users" section.
 var DemoUsers = []DemoUser{
-	{"csu.demo", "Camille Sauvage (CSU, plateforme régionale)", domain.RoleCSU, []string{"071", "074", "042", "043"}},
-	{"gca.demo", "Gaëlle Caron (GCA)", domain.RoleGCA, []string{"071"}},
-	{"manager.demo", "Marc Andrieu (responsable)", domain.RoleManager, []string{"071"}},
-	{"mediator.demo", "Mireille Durand (médiatrice)", domain.RoleMediator, []string{"071"}},
+	{"csu.demo", "Camille Sauvage", domain.RoleCSU, []string{"071", "074", "042", "043"}},
+	{"gca.demo", "Gaëlle Caron", domain.RoleGCA, []string{"071"}},
+	{"manager.demo", "Marc Andrieu", domain.RoleManager, []string{"071"}},
+	{"mediator.demo", "Mireille Durand", domain.RoleMediator, []string{"071"}},
 	{"ddd.demo", "Délégué du Défenseur des droits", domain.RoleDDDLiaison, []string{"071"}},
-	{"auditor.demo", "Aurélien Dupuis (auditeur)", domain.RoleAuditor, []string{"071"}},
-	{"admin.demo", "Adèle Martin (administratrice)", domain.RoleAdmin, []string{"071"}},
+	{"auditor.demo", "Aurélien Dupuis", domain.RoleAuditor, []string{"071"}},
+	{"admin.demo", "Adèle Martin", domain.RoleAdmin, []string{"071"}},
 }
 
 // SeedDemo creates the demo Cafs and users; running it again changes nothing.
@@ -38,6 +57,18 @@ func (s *Store) SeedDemo(ctx context.Context) error {
 	for code, name := range DemoCafs {
 		if err := s.UpsertOrganisation(ctx, code, name); err != nil {
 			return err
+		}
+		// Once: what an administrator changed afterwards stays.
+		org, err := s.Organisation(ctx, code)
+		if err != nil {
+			return err
+		}
+		if org.Address == "" {
+			d := DemoCafDetails
+			d.Address = ptr(DemoCafAddresses[code])
+			if err := s.SetCafDetails(ctx, code, d); err != nil {
+				return err
+			}
 		}
 	}
 	for _, u := range DemoUsers {
@@ -50,6 +81,12 @@ func (s *Store) SeedDemo(ctx context.Context) error {
 	// The demo liaison's delegation, and the secret that signs the
 	// decisions pushed to it: for the embedded default only.
 	if err := s.UpsertPartner(ctx, DemoPartner, "Défenseur des droits (démonstration)", DemoPartnerSecret); err != nil {
+		return err
+	}
+	if err := s.SetUserFunction(ctx, "csu.demo", "Conseillère service à l'usager, plateforme régionale"); err != nil {
+		return err
+	}
+	if err := s.SetUserFunction(ctx, "mediator.demo", "Médiatrice de la Caf"); err != nil {
 		return err
 	}
 	return s.SetPartner(ctx, "ddd.demo", DemoPartner)

@@ -161,6 +161,7 @@ var migrations = []*gormigrate.Migration{
 	referencePerCafMigration,
 	writeTaskMigration,
 	writtenAcknowledgmentsMigration,
+	letterMentionsMigration,
 }
 
 // Migrate brings the schema up to date. It is safe to run on every start,
