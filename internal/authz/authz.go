@@ -29,9 +29,9 @@ const (
 	ObjUser      = "user"
 	// ObjRecourse is a Caf's table of recourse routes, that its letters name.
 	ObjRecourse = "recourse"
-	ActManage    = "manage"
-	ActRead      = "read"
-	ActCreate    = "create"
+	ActManage   = "manage"
+	ActRead     = "read"
+	ActCreate   = "create"
 )
 
 // reloadTimeout bounds a reload's queries.

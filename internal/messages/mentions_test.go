@@ -124,7 +124,7 @@ func notice() domain.Overpayment {
 		ID: "T-071-2026-000031", Caf: "071", Benefit: "housing_aid", AmountCents: 162000,
 		Claimant:    domain.Claimant{Number: "1234567", Name: "Hélène Durand", Address: "12 rue des Écoles\n07200 Aubenas"},
 		PeriodStart: "2025-01-01", PeriodEnd: "2025-06-30",
-		Cause:       "Vos ressources de 2024 ont augmenté.",
-		CreatedAt:   now.Add(-time.Hour),
+		Cause:     "Vos ressources de 2024 ont augmenté.",
+		CreatedAt: now.Add(-time.Hour),
 	}
 }

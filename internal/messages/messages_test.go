@@ -559,4 +559,3 @@ func BenchmarkOutboxSend(b *testing.B) {
 		}
 	}
 }
-

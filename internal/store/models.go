@@ -37,11 +37,11 @@ type Organisation struct {
 // organisation a partner's account belongs to (the Défenseur des droits
 // delegation of a liaison); agents have none.
 type User struct {
-	ID        uint   `gorm:"primaryKey"`
-	Login     string `gorm:"uniqueIndex;not null"`
-	Name      string `gorm:"not null"`
-	Email     string
-	Partner   string `gorm:"index"`
+	ID      uint   `gorm:"primaryKey"`
+	Login   string `gorm:"uniqueIndex;not null"`
+	Name    string `gorm:"not null"`
+	Email   string
+	Partner string `gorm:"index"`
 	// Function is the agent's function as their letters sign it
 	// (« Gestionnaire conseil allocataires »); empty: the one of their role.
 	Function  string

@@ -200,4 +200,3 @@ func (s *Store) RecentOverpayment(ctx context.Context, caf, number string, benef
 // about its benefit is taken for its dispute: the window of the figures
 // (figures.DisputeWindowDays).
 const DisputeWindowDays = figures.DisputeWindowDays
-
