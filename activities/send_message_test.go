@@ -164,7 +164,7 @@ func TestSendMessage_OutboxRecordsEachAttemptOnce(t *testing.T) {
 		assert.Equal(t, domain.MessageSent, m.Status)
 		assert.Equal(t, 1, m.Attempts)
 		require.NotNil(t, m.SentAt)
-		assert.Equal(t, filepath.Join(dir, id+"-acknowledgment-v1.eml")+" "+filepath.Join(dir, id+"-acknowledgment-v1.pdf"), m.Reference)
+		assert.Equal(t, filepath.Join(dir, id+"-acknowledgment-v2.eml")+" "+filepath.Join(dir, id+"-acknowledgment-v2.pdf"), m.Reference)
 		for _, name := range strings.Fields(m.Reference) {
 			info, err := os.Stat(name)
 			require.NoError(t, err)

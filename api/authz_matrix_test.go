@@ -105,6 +105,9 @@ var matrixTable = []struct {
 	{"admin.tokens.create" /*          */, "F F F F F F A F", "F F F F F F F F"},
 	{"admin.tokens.list" /*            */, "F F F F F F A F", "F F F F F F F F"},
 	{"admin.tokens.revoke" /*          */, "F F F F F F A F", "F F F F F F F F"},
+	{"recourse.list" /*                */, "F A A A F A A F", "F F F F F F F F"},
+	{"recourse.set" /*                 */, "F F F F F F A F", "F F F F F F F F"},
+	{"recourse.reset" /*               */, "F F F F F F A F", "F F F F F F F F"},
 	{"audit.access" /*                 */, "F F F F F A F F", "- - - - - - - -"},
 	{"audit.grants" /*                 */, "F F F F F A A F", "- - - - - - - -"},
 }
@@ -408,6 +411,20 @@ func (m *matrixEnv) endpoints() map[string]matrixEndpoint {
 					id = info.ID
 				}
 				return r.Do("DELETE", fmt.Sprintf("/api/v1/admin/tokens/%d", id), login, nil)
+			}},
+		"recourse.list": {route: "GET /api/v1/admin/cafs/:caf/recourse-routes", ok: http.StatusOK,
+			call: func(t *testing.T, login, caf string, _ bool) testutil.Response {
+				return r.Do("GET", "/api/v1/admin/cafs/"+caf+"/recourse-routes", login, nil)
+			}},
+		"recourse.set": {route: "PUT /api/v1/admin/cafs/:caf/recourse-routes/:benefit", ok: http.StatusOK,
+			call: func(t *testing.T, login, caf string, _ bool) testutil.Response {
+				return r.Do("PUT", "/api/v1/admin/cafs/"+caf+"/recourse-routes/aah", login, map[string]any{
+					"body": "la commission de recours amiable (CRA) de la Caf", "months": 2,
+					"then": "le pôle social du tribunal judiciaire", "source": "CSS R142-1"})
+			}},
+		"recourse.reset": {route: "DELETE /api/v1/admin/cafs/:caf/recourse-routes/:benefit", ok: http.StatusOK,
+			call: func(t *testing.T, login, caf string, _ bool) testutil.Response {
+				return r.Do("DELETE", "/api/v1/admin/cafs/"+caf+"/recourse-routes/aah", login, nil)
 			}},
 		"audit.access": {route: "GET /api/v1/audit/access", ok: http.StatusOK, call: do("GET", "/api/v1/audit/access", nil)},
 		"audit.grants": {route: "GET /api/v1/audit/grants", ok: http.StatusOK, call: do("GET", "/api/v1/audit/grants", nil)},

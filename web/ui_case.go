@@ -143,7 +143,7 @@ func (s *Server) uiActions(c *gin.Context, view cases.View, pending []domain.Opi
 		}
 		form := uiActionForm{Action: string(a), Label: uiLabel(uiActionLabels, string(a))}
 		required := map[string]bool{}
-		if err := domain.ValidateArgs(file.Kind, a, domain.ActionArgs{}, now); err != nil {
+		if err := file.ValidateArgs(now, a, domain.ActionArgs{}); err != nil {
 			var de *domain.Error
 			if errors.As(err, &de) {
 				for _, f := range de.Fields {
@@ -151,7 +151,7 @@ func (s *Server) uiActions(c *gin.Context, view cases.View, pending []domain.Opi
 				}
 			}
 		}
-		for _, name := range domain.Fields(file.Kind, a) {
+		for _, name := range file.ActionFields(a) {
 			f, err := s.uiActionField(c, view, pending, a, name, now)
 			if err != nil {
 				return nil, err
@@ -170,7 +170,7 @@ func uiSampleArgs(file domain.Case, pending []domain.Opinion, now time.Time) dom
 	yes := true
 	today := now.In(calendar.Paris).Format(time.DateOnly)
 	args := domain.ActionArgs{
-		Assignee: "?", Note: "?", Answer: strings.Repeat("?", domain.MinAnswer), Reason: "?", NoCourtCase: &yes,
+		Assignee: "?", Note: "?", Documents: "?", Answer: strings.Repeat("?", domain.MinAnswer), Reason: "?", NoCourtCase: &yes,
 		Service: "?", Question: "?", OpinionID: "?", Text: "?", Outcome: domain.Outcomes[0],
 		Explanation: strings.Repeat("?", domain.MinExplanation), Court: "?", FiledOn: today, DDDReference: "?",
 	}
@@ -184,7 +184,7 @@ func uiSampleArgs(file domain.Case, pending []domain.Opinion, now time.Time) dom
 func (s *Server) uiActionField(c *gin.Context, view cases.View, pending []domain.Opinion, a domain.Action, name string, now time.Time) (uiField, error) {
 	f := uiField{Name: name, Label: uiLabel(uiFieldLabels, name), Input: "text"}
 	switch name {
-	case "note", "answer", "reason", "question", "text", "explanation":
+	case "note", "answer", "reason", "question", "text", "explanation", "documents":
 		f.Input = "textarea"
 	case "no_court_case":
 		f.Input = "checkbox"
@@ -226,6 +226,11 @@ func (s *Server) uiActionField(c *gin.Context, view cases.View, pending []domain
 		}
 	}
 	switch {
+	case a == domain.ActionRequestDocuments && name == "documents":
+		f.Hint = "La liste des documents, telle que l'allocataire la lira dans notre courrier."
+	case a == domain.ActionRequestDocuments && name == "due_in_days":
+		f.Hint = fmt.Sprintf("Jours laissés à l'allocataire, de %d à %d ; %d si vide. Il est relancé avant, et le dossier reprend à cette date sans les documents.",
+			domain.MinDocumentsDays, domain.MaxDocumentsDays, domain.DefaultDocumentsDays)
 	case a == domain.ActionAnswer && name == "answer":
 		f.Hint = fmt.Sprintf("Au moins %d caractères : la réponse explique la décision en une phrase au moins.", domain.MinAnswer)
 	case name == "explanation":

@@ -62,13 +62,14 @@ var (
 		"link_referral": "Saisine rattachée", "reminder": "Rappel : objectif proche",
 		"deadline_missed": "Accusé de réception en retard", "target_missed": "Objectif dépassé",
 		"legal_limit_passed": "Limite de réponse dépassée", "implicit_rejection": "Rejet implicite",
+		"documents_reminder": "Rappel des pièces à l'allocataire", "documents_lapsed": "Pièces non reçues à la date : reprise du dossier",
 		"opinion_reminder": "Rappel d'avis", "message_sent": "Message envoyé à l'allocataire",
 		"message_failed": "Message non remis à l'allocataire", "opinion_expired": "Avis non rendu dans le délai",
 	}
 	// uiDoneLabels say what an action did, for the message shown after it.
 	uiDoneLabels = map[string]string{
 		"assign": "dossier attribué", "start": "étude commencée",
-		"request_documents":  "pièces demandées ; le délai est suspendu jusqu'à leur réception",
+		"request_documents":  "pièces demandées ; le délai est suspendu jusqu'à leur réception ou la date donnée",
 		"documents_received": "pièces reçues ; le délai reprend", "answer": "réponse enregistrée",
 		"close": "dossier clos", "reopen": "dossier rouvert", "withdraw": "retrait enregistré",
 		"escalate": "médiation ouverte", "admit": "médiation déclarée recevable",
@@ -80,7 +81,9 @@ var (
 		"assignee": "Gestionnaire", "note": "Pièces demandées (message à l'allocataire)", "answer": "Réponse à l'allocataire",
 		"reason": "Motif", "prior_contact_case_id": "Démarche préalable auprès de la Caf",
 		"no_court_case": "Aucune action en justice n'est en cours", "service": "Service consulté",
-		"question": "Question posée", "due_in_days": "Délai de réponse (jours)", "opinion_id": "Avis",
+		"documents": "Documents à envoyer", "suspended_days": "Jours de suspension du rejet implicite",
+		"implicit_rejection_due_at": "Rejet implicite reporté au",
+		"question":                  "Question posée", "due_in_days": "Délai de réponse (jours)", "opinion_id": "Avis",
 		"text": "Avis rendu", "outcome": "Issue", "explanation": "Explication écrite pour l'allocataire",
 		"court": "Juridiction", "filed_on": "Date de saisine du juge", "ddd_reference": "Référence du Défenseur des droits",
 		"previous_assignee": "Gestionnaire précédent", "mediation_id": "Médiation ouverte", "deadline": "Échéance",

@@ -313,7 +313,7 @@ func TestUI_CaseMessages_OutboxFilesOfTheFileOnly(t *testing.T) {
 	secret := filepath.Join(r.DataDir, "secret.eml")
 	require.NoError(t, os.WriteFile(secret, []byte("SECRET"), 0o600))
 	require.NoError(t, os.WriteFile(filepath.Join(r.DataDir, a+"-x-v1.pdf"), []byte("SECRET"), 0o600))
-	bEML, bPDF := filepath.Join(outbox, b+"-acknowledgment-v1.eml"), filepath.Join(outbox, b+"-acknowledgment-v1.pdf")
+	bEML, bPDF := filepath.Join(outbox, b+"-acknowledgment-v2.eml"), filepath.Join(outbox, b+"-acknowledgment-v2.pdf")
 	link := filepath.Join(outbox, a+"-acknowledgment-v9.eml")
 	require.NoError(t, os.Symlink(secret, link))
 	now := time.Now()

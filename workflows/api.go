@@ -78,14 +78,15 @@ func CaseIDFromWorkflowID(wid string) (string, bool) {
 //
 // Rules 2 sends the notice of admissibility when a Caf mediation is
 // admitted (CSS L217-7-1: the suspension of the claimant's recourse
-// deadlines runs from it).
+// deadlines runs from it), the letter of a dated request of documents and
+// its reminder (CRPA L114-5).
 type Rules int
 
 // CurrentRules is the version new files and notices start under.
 const CurrentRules Rules = 2
 
 // RulesAdmissibilityNotice is the first rules version that sends the
-// notice of admissibility.
+// notice of admissibility and the letters of a request of documents.
 const RulesAdmissibilityNotice Rules = 2
 
 // ComplaintInput starts a file's workflow (complaint or mediation): its

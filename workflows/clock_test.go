@@ -20,7 +20,8 @@ import (
 func TestNoDeadlineRunsWhileAwaitingClaimant(t *testing.T) {
 	h := newHarness(t, "online")
 	h.assignAndStart()
-	h.send(3*day, domain.ActionRequestDocuments, "req-docs", gca, domain.ActionArgs{Note: "Merci d'envoyer votre bail."})
+	// The claimant is given 20 days: no reminder of the documents either.
+	h.send(3*day, domain.ActionRequestDocuments, "req-docs", gca, domain.ActionArgs{Documents: "Votre bail.", DueInDays: 20})
 	got := h.send(16*day, domain.ActionDocumentsReceived, "docs-received", gca, domain.ActionArgs{})
 	h.at(16*day-time.Hour, func() {
 		assert.Equal(t, []string{"created", "assign", "start", "request_documents"}, actions(h.events()))

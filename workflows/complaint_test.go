@@ -266,8 +266,10 @@ func TestImplicitRejectionAfterTwoMonthsWithoutAnswer(t *testing.T) {
 // A pause from Thursday 5 March, 10:00, to Monday 9 March, 23:00, in Paris
 // lasts four whole days (the difference of its dates), whatever its hours:
 // the target and the legal limit move from the end of 12 and 17 March to
-// the end of 16 and 21 March; the implicit rejection does not move.
-func TestSuspensionMovesTargetAndLegalButNotImplicitRejection(t *testing.T) {
+// the end of 16 and 21 March; the implicit rejection is suspended by the
+// same four calendar days, the documents having come before the date the
+// request gave (CRPA L114-5).
+func TestSuspensionMovesTargetLegalAndImplicitRejection(t *testing.T) {
 	h := newHarness(t, "online")
 	h.assignAndStart()
 	var before domain.Case
@@ -300,7 +302,8 @@ func TestSuspensionMovesTargetAndLegalButNotImplicitRejection(t *testing.T) {
 			assert.True(t, a.DueAt.Equal(start.Add(endOfDay(d.now))), "%s moved to %s", d.name, a.DueAt)
 		}
 		b, a := deadline(t, before, domain.DeadlineImplicitRejection), deadline(t, after, domain.DeadlineImplicitRejection)
-		assert.True(t, a.DueAt.Equal(b.DueAt), "implicit rejection moved from %s to %s", b.DueAt, a.DueAt)
+		want := calendar.EndOfDay(b.DueAt.In(calendar.Paris).AddDate(0, 0, 4))
+		assert.True(t, a.DueAt.Equal(want), "implicit rejection moved from %s to %s, not %s", b.DueAt, a.DueAt, want)
 
 		evs := h.eventsOf(string(domain.ActionDocumentsReceived))
 		require.Len(t, evs, 1)
@@ -367,7 +370,7 @@ func TestValidatorRejectsInvalidActionsWithoutWriting(t *testing.T) {
 		{name: "start a file in progress", at: 6 * h0, action: domain.ActionStart, actor: gca, code: domain.ECONFLICT},
 		{name: "answer too short", at: 6 * h0, action: domain.ActionAnswer, actor: gca, args: domain.ActionArgs{Answer: "Non."}, code: domain.EINVALID, field: "answer"},
 		{name: "answer empty", at: 6 * h0, action: domain.ActionAnswer, actor: gca, code: domain.EINVALID, field: "answer"},
-		{name: "request documents without note", at: 6 * h0, action: domain.ActionRequestDocuments, actor: gca, code: domain.EINVALID, field: "note"},
+		{name: "request documents without the documents", at: 6 * h0, action: domain.ActionRequestDocuments, actor: gca, code: domain.EINVALID, field: "documents"},
 		{name: "other agent answers gca's file", at: 6 * h0, action: domain.ActionAnswer, actor: other, args: domain.ActionArgs{Answer: goodAnswer}, code: domain.EFORBIDDEN},
 	}
 	// Counts of events and the state before each wave of attempts.

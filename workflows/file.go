@@ -146,11 +146,14 @@ func (w *file) run(ctx workflow.Context, actor string) (domain.Case, error) {
 		if err := w.waitForClock(ctx, version); err != nil {
 			return w.c, err
 		}
+		var ticked []domain.Change
 		if err := w.change(ctx, func(c *domain.Case) ([]domain.Change, error) {
-			return c.Tick(workflow.Now(ctx).UTC()), nil
+			ticked = c.Tick(workflow.Now(ctx).UTC())
+			return ticked, nil
 		}); err != nil {
 			return w.c, err
 		}
+		w.afterTick(ctx, ticked)
 	}
 	if err := workflow.Await(ctx, func() bool { return !w.delivering && w.sending == 0 && workflow.AllHandlersFinished(ctx) }); err != nil {
 		return w.c, err

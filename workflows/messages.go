@@ -23,6 +23,8 @@ const changeClaimantMessages = "claimant-messages"
 // the file's rules.
 func messageFor(c domain.Case, a domain.Action, rules Rules) (domain.MessageKind, bool) {
 	switch {
+	case a == domain.ActionRequestDocuments && rules >= RulesAdmissibilityNotice && len(c.DocumentsRequests) > 0:
+		return domain.MessageDocumentRequest, true
 	case a == domain.ActionAdmit && rules >= RulesAdmissibilityNotice && c.DDDReference == "" && c.Origin != string(domain.OriginDDD):
 		return domain.MessageAdmissibility, true
 	case a == domain.ActionAnswer && c.Kind == domain.KindComplaint:
@@ -76,4 +78,18 @@ func (w *file) sendMessage(ctx workflow.Context, kind domain.MessageKind, signat
 			return []domain.Change{c.MessageDelivered(workflow.Now(ctx).UTC(), out)}, nil
 		})
 	})
+}
+
+// afterTick sends what the clock's steps owe the claimant: the reminder of
+// the documents asked for (files of RulesAdmissibilityNotice and after;
+// no file before has a dated request).
+func (w *file) afterTick(ctx workflow.Context, ticked []domain.Change) {
+	if !w.messages || w.rules < RulesAdmissibilityNotice {
+		return
+	}
+	for _, ch := range ticked {
+		if ch.Event.Action == domain.ClockDocumentsReminder {
+			w.sendMessage(ctx, domain.MessageDocumentReminder, w.c.Assignee)
+		}
+	}
 }

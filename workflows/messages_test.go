@@ -73,7 +73,7 @@ func TestAcknowledgmentSentAtRegistrationMeetsItsDeadline(t *testing.T) {
 		files, err := filepath.Glob(filepath.Join(outbox, "*"))
 		require.NoError(t, err)
 		assert.Len(t, files, 2, "one .eml and one .pdf")
-		eml, err := os.ReadFile(filepath.Join(outbox, caseID+"-acknowledgment-v1.eml"))
+		eml, err := os.ReadFile(filepath.Join(outbox, caseID+"-acknowledgment-v2.eml"))
 		require.NoError(t, err)
 		assert.Contains(t, string(eml), caseID)
 	})

@@ -57,6 +57,42 @@ func TestRecordHistories(t *testing.T) {
 	t.Run("overpayment_reminder", func(t *testing.T) { r.with(t).overpaymentReminder(dir) })
 	t.Run("overpayment_call_missed", func(t *testing.T) { r.with(t).overpaymentCallMissed(dir) })
 	t.Run("overpayment_small", func(t *testing.T) { r.with(t).overpaymentSmall(dir) })
+	t.Run("documents_letter", func(t *testing.T) { r.with(t).documentsLetter(dir) })
+	t.Run("admissibility_notice", func(t *testing.T) { r.with(t).admissibilityNotice(dir) })
+}
+
+// documentsLetter: under the rules of dated requests, a request of
+// documents writes to the claimant; the documents arrive and suspend the
+// implicit rejection by the days waited; the complaint is answered.
+func (r *recorder) documentsLetter(dir string) {
+	t := r.t
+	c := newComplaint(t, time.Now().UTC(), time.Now().UTC())
+	wid := r.startFile(c, "csu.demo")
+	r.act(wid, domain.ActionAssign, recManager, domain.ActionArgs{Assignee: recGCA.Login})
+	r.act(wid, domain.ActionStart, recGCA, domain.ActionArgs{})
+	got := r.act(wid, domain.ActionRequestDocuments, recGCA, domain.ActionArgs{Documents: "Votre avis d'imposition 2025.", DueInDays: 10})
+	require.Len(t, got.DocumentsRequests, 1)
+	r.waitForMessages(c.ID, 2) // the acknowledgment, the request
+	got = r.act(wid, domain.ActionDocumentsReceived, recGCA, domain.ActionArgs{})
+	require.NotNil(t, got.DocumentsRequests[0].ReceivedAt)
+	r.act(wid, domain.ActionAnswer, recGCA, domain.ActionArgs{Answer: recAnswer})
+	r.waitForMessages(c.ID, 3)
+	r.write(wid, dir, "complaint_v13_rules2_documents_letter.json")
+}
+
+// admissibilityNotice: under rules 2, admitting a Caf mediation sends the
+// notice of admissibility; the mediator's recommendations follow.
+func (r *recorder) admissibilityNotice(dir string) {
+	t := r.t
+	c := newMediation(t, time.Now().UTC())
+	wid := r.startFile(c, "csu.demo")
+	r.act(wid, domain.ActionAdmit, recMediator, domain.ActionArgs{NoCourtCase: &recNoCourt})
+	r.waitForMessages(c.ID, 2) // the acknowledgment, the notice of admissibility
+	got := r.act(wid, domain.ActionDecide, recMediator, domain.ActionArgs{Outcome: "partly_revised", Explanation: recExplanation})
+	require.Equal(t, domain.StatusDecided, got.Status)
+	r.act(wid, domain.ActionClose, recMediator, domain.ActionArgs{})
+	r.waitForMessages(c.ID, 3)
+	r.write(wid, dir, "mediation_v14_rules2_admissibility_notice.json")
 }
 
 // recordCaf is a Caf the store is seeded with (its contact signs the

@@ -45,6 +45,7 @@ const (
 type ActionArgs struct {
 	Assignee           string `json:"assignee,omitempty"`
 	Note               string `json:"note,omitempty"`
+	Documents          string `json:"documents,omitempty"`
 	Answer             string `json:"answer,omitempty"`
 	Reason             string `json:"reason,omitempty"`
 	PriorContactCaseID string `json:"prior_contact_case_id,omitempty"`
@@ -78,9 +79,10 @@ var openComplaint = []Status{StatusOpen, StatusAssigned, StatusInProgress, Statu
 
 var rules = map[Kind]map[Action]rule{
 	KindComplaint: {
-		ActionAssign:            {from: openComplaint, required: []string{"assignee"}},
-		ActionStart:             {from: []Status{StatusAssigned}},
-		ActionRequestDocuments:  {from: []Status{StatusInProgress}, required: []string{"note"}},
+		ActionAssign: {from: openComplaint, required: []string{"assignee"}},
+		ActionStart:  {from: []Status{StatusAssigned}},
+		// Its arguments depend on the file's counting (Case.ValidateArgs).
+		ActionRequestDocuments:  {from: []Status{StatusInProgress}, optional: []string{"documents", "due_in_days", "note"}},
 		ActionDocumentsReceived: {from: []Status{StatusAwaitingClaimant}},
 		ActionAnswer:            {from: []Status{StatusInProgress}, required: []string{"answer"}},
 		ActionClose:             {from: []Status{StatusAnswered}},
@@ -153,6 +155,8 @@ func (a ActionArgs) field(name string) string {
 		return a.Assignee
 	case "note":
 		return a.Note
+	case "documents":
+		return a.Documents
 	case "answer":
 		return a.Answer
 	case "reason":
@@ -226,7 +230,7 @@ func ValidateArgs(k Kind, a Action, args ActionArgs, now time.Time) error {
 // the state (ECONFLICT) and the object-level rule (EFORBIDDEN). It only
 // reads, so it can serve as a Temporal update validator.
 func (c *Case) Check(now time.Time, actor Actor, a Action, args ActionArgs) error {
-	if err := ValidateArgs(c.Kind, a, args, now); err != nil {
+	if err := c.ValidateArgs(now, a, args); err != nil {
 		return err
 	}
 	if !slices.Contains(rules[c.Kind][a].from, c.Status) && !c.escalatableOpen(a) {
@@ -289,11 +293,17 @@ func (c *Case) Apply(now time.Time, actor Actor, a Action, args ActionArgs) (Cha
 	case ActionStart:
 		c.Status = StatusInProgress
 	case ActionRequestDocuments:
-		details["note"] = strings.TrimSpace(args.Note)
+		if note := strings.TrimSpace(args.Note); note != "" || !c.datedRequests() {
+			details["note"] = note
+		}
+		if c.datedRequests() {
+			c.requestDocuments(now, args, details)
+		}
 		c.Status = StatusAwaitingClaimant
 		c.meet(DeadlineAcknowledgment, now)
 		c.pause(now)
 	case ActionDocumentsReceived:
+		c.endDocumentsRequest(now, true, details)
 		details["paused_seconds"] = c.resume(now)
 		c.Status = StatusInProgress
 	case ActionAnswer:
@@ -393,7 +403,7 @@ func (c *Case) resume(now time.Time) int64 {
 
 // argNames are the JSON names of every field of ActionArgs a client may
 // send, in the struct's order (linked_id is drawn by the workflow).
-var argNames = []string{"assignee", "note", "answer", "reason", "prior_contact_case_id", "no_court_case",
+var argNames = []string{"assignee", "note", "documents", "answer", "reason", "prior_contact_case_id", "no_court_case",
 	"service", "question", "due_in_days", "opinion_id", "text", "outcome", "explanation", "court",
 	"filed_on", "ddd_reference", "kind", "response_expected_by", "referral_id", "linked_id"}
 

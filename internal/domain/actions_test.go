@@ -142,9 +142,10 @@ func TestApply_MissingRequiredArgumentsAreInvalid(t *testing.T) {
 	}{
 		{domain.ActionAssign, domain.StatusOpen, "assignee", domain.ActionArgs{}},
 		{domain.ActionAssign, domain.StatusOpen, "assignee", domain.ActionArgs{Assignee: "  "}},
-		{domain.ActionRequestDocuments, domain.StatusInProgress, "note", domain.ActionArgs{}},
-		{domain.ActionRequestDocuments, domain.StatusInProgress, "note", domain.ActionArgs{Note: "\n\t"}},
-		{domain.ActionRequestDocuments, domain.StatusInProgress, "note", domain.ActionArgs{Note: strings.Repeat("é", domain.MaxNote+1)}},
+		{domain.ActionRequestDocuments, domain.StatusInProgress, "documents", domain.ActionArgs{}},
+		{domain.ActionRequestDocuments, domain.StatusInProgress, "documents", domain.ActionArgs{Note: "\n\t"}},
+		{domain.ActionRequestDocuments, domain.StatusInProgress, "documents", domain.ActionArgs{Documents: strings.Repeat("é", domain.MaxNote+1)}},
+		{domain.ActionRequestDocuments, domain.StatusInProgress, "due_in_days", domain.ActionArgs{Documents: "RIB", DueInDays: 61}},
 		{domain.ActionAnswer, domain.StatusInProgress, "answer", domain.ActionArgs{}},
 		{domain.ActionAnswer, domain.StatusInProgress, "answer", domain.ActionArgs{Answer: strings.Repeat("a", domain.MaxNote+1)}},
 		{domain.ActionReopen, domain.StatusAnswered, "reason", domain.ActionArgs{}},
@@ -180,7 +181,7 @@ func TestValidateArgs_ReadsOnlyTheActionsFields(t *testing.T) {
 	}
 
 	assert.Equal(t, []string{"assignee"}, domain.ActionAssign.Fields())
-	assert.Equal(t, []string{"note"}, domain.ActionRequestDocuments.Fields())
+	assert.Equal(t, []string{"documents", "due_in_days", "note"}, domain.ActionRequestDocuments.Fields())
 	assert.Equal(t, []string{"answer"}, domain.ActionAnswer.Fields())
 	assert.Equal(t, []string{"reason"}, domain.ActionReopen.Fields())
 	assert.Equal(t, []string{"reason"}, domain.ActionWithdraw.Fields())

@@ -93,6 +93,8 @@ type Case struct {
 	ImplicitRejectionAt *time.Time `json:"implicit_rejection_at,omitempty"`
 	// RemindedAt is when the assignee was reminded of the coming target.
 	RemindedAt *time.Time `json:"reminded_at,omitempty"`
+	// DocumentsRequests are the requests of missing documents, oldest first.
+	DocumentsRequests []DocumentsRequest `json:"documents_requests,omitempty"`
 
 	ParentID           string    `json:"parent_id,omitempty"`
 	DDDReference       string    `json:"ddd_reference,omitempty"`

@@ -59,7 +59,9 @@ func (c *Case) timers() []timer {
 		}
 		ts = append(ts, timer{at: o.DueAt, kind: ClockOpinionExpired, ref: o.ID})
 	}
+	ts = append(ts, c.documentsTimers()...)
 	if c.ClockPaused {
+		sort.SliceStable(ts, func(i, j int) bool { return ts[i].at.Before(ts[j].at) })
 		return ts
 	}
 	if d, ok := c.Deadline(DeadlineAcknowledgment); ok && d.Pending() {
@@ -107,8 +109,11 @@ func (c *Case) Tick(now time.Time) []Change {
 }
 
 func (c *Case) fire(t timer, now time.Time) Change {
-	if t.kind == ClockOpinionReminder || t.kind == ClockOpinionExpired {
+	switch t.kind {
+	case ClockOpinionReminder, ClockOpinionExpired:
 		return c.fireOpinion(t, now)
+	case ClockDocumentsReminder, ClockDocumentsLapsed:
+		return c.fireDocuments(t, now)
 	}
 	ev := Event{At: now, Actor: System, Action: t.kind, FromStatus: c.Status, ToStatus: c.Status}
 	name, recipient, message := "", RoleRecipient(RoleManager), ""

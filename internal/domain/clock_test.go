@@ -35,9 +35,15 @@ func TestNextTimer_IsTheEarliestPendingStep(t *testing.T) {
 		}, due(10)},
 		{"paused: only the implicit rejection", func(t *testing.T) domain.Case {
 			c := inProgress(t, "phone")
+			pinned(&c)
 			mustApply(t, &c, day(3), alice, domain.ActionRequestDocuments, domain.ActionArgs{Note: "Avis"})
 			return c
 		}, implicitDue},
+		{"documents asked for: their reminder", func(t *testing.T) domain.Case {
+			c := inProgress(t, "phone")
+			mustApply(t, &c, day(3), alice, domain.ActionRequestDocuments, domain.ActionArgs{Documents: "Avis", DueInDays: 10})
+			return c
+		}, calendar.StartOfDay(calendar.NextWorkingDay(calendar.EndOfDay(day(13))).AddDate(0, 0, -domain.DocumentsReminderDaysBefore))},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -262,6 +268,7 @@ func TestPause_MovesRunningDeadlinesByTheWholePausedDays(t *testing.T) {
 	for _, ch := range []domain.Channel{"phone", "online"} {
 		t.Run(string(ch), func(t *testing.T) {
 			c := inProgress(t, ch)
+			pinned(&c) // the pause of a file registered before dated requests
 			orig := map[string]domain.Deadline{}
 			for _, d := range c.Deadlines {
 				orig[d.Name] = d
@@ -324,6 +331,7 @@ func TestPause_MovesRunningDeadlinesByTheWholePausedDays(t *testing.T) {
 
 func TestPause_AFewHoursAcrossMidnightIsOneWholeDay(t *testing.T) {
 	c := inProgress(t, "phone")
+	pinned(&c) // the pause of a file registered before dated requests
 	// Thursday 9 January (day 3) 23:00 to Friday 10 January 01:00: two
 	// hours, but the dates differ by one day.
 	mustApply(t, &c, parisAt(2025, time.January, 9, 23, 0), alice, domain.ActionRequestDocuments, domain.ActionArgs{Note: "Avis"})
@@ -348,6 +356,7 @@ func TestPause_AFewHoursAcrossMidnightIsOneWholeDay(t *testing.T) {
 
 func TestPause_WithinOneDayMovesNothing(t *testing.T) {
 	c := inProgress(t, "phone")
+	pinned(&c) // the pause of a file registered before dated requests
 	// Thursday 9 January (day 3), 08:00 to 21:00: more than half a day,
 	// but not a whole one.
 	mustApply(t, &c, parisAt(2025, time.January, 9, 8, 0), alice, domain.ActionRequestDocuments, domain.ActionArgs{Note: "Avis"})
@@ -394,6 +403,7 @@ func TestPause_WorkingDaysPolicyMovesByWorkingDays(t *testing.T) {
 	wp := domain.DefaultPolicy()
 	wp.DayMode = calendar.WorkingDays
 	c := domain.NewComplaintCase("c1", validComplaint("online"), t0, wp)
+	pinned(&c) // the pause of a file registered before dated requests
 	mustApply(t, &c, t0, boss, domain.ActionAssign, domain.ActionArgs{Assignee: "alice"})
 	mustApply(t, &c, t0, alice, domain.ActionStart, domain.ActionArgs{})
 	// 10 working days from Monday 6 January: Monday 20; 15: Monday 27.
@@ -417,6 +427,7 @@ func TestPause_WorkingDaysPolicyMovesByWorkingDays(t *testing.T) {
 
 func TestPause_AcrossTheLegalLimitMissesNothing(t *testing.T) {
 	c := inProgress(t, "phone")
+	pinned(&c) // the pause of a file registered before dated requests
 	mustApply(t, &c, day(3), alice, domain.ActionRequestDocuments, domain.ActionArgs{Note: "Avis"})
 	assert.Empty(t, c.Tick(day(20)))
 	assert.Equal(t, domain.SLAOnTime, c.SLAStatus)
@@ -435,6 +446,7 @@ func TestPause_AcrossTheLegalLimitMissesNothing(t *testing.T) {
 
 func TestPause_ImplicitRejectionRunsWhilePaused(t *testing.T) {
 	c := inProgress(t, "phone")
+	pinned(&c) // the pause of a file registered before dated requests
 	mustApply(t, &c, day(3), alice, domain.ActionRequestDocuments, domain.ActionArgs{Note: "Avis"})
 	chs := c.Tick(implicitDue)
 	assert.Equal(t, []string{domain.ClockImplicitRejection}, kinds(chs))
@@ -446,6 +458,7 @@ func TestPause_ImplicitRejectionRunsWhilePaused(t *testing.T) {
 
 func TestPause_AfterTheReminderDoesNotRemindAgain(t *testing.T) {
 	c := inProgress(t, "phone")
+	pinned(&c) // the pause of a file registered before dated requests
 	require.Equal(t, []string{domain.ClockReminder}, kinds(c.Tick(remind(8))))
 	mustApply(t, &c, day(9), alice, domain.ActionRequestDocuments, domain.ActionArgs{Note: "Avis"})
 	mustApply(t, &c, day(11), alice, domain.ActionDocumentsReceived, domain.ActionArgs{})
@@ -460,6 +473,7 @@ func TestPause_AfterTheReminderDoesNotRemindAgain(t *testing.T) {
 
 func TestPause_SumsSeveralPauses(t *testing.T) {
 	c := inProgress(t, "online")
+	pinned(&c) // the pause of a file registered before dated requests
 	mustApply(t, &c, day(1), alice, domain.ActionRequestDocuments, domain.ActionArgs{Note: "Avis"})
 	mustApply(t, &c, day(3), alice, domain.ActionDocumentsReceived, domain.ActionArgs{})
 	mustApply(t, &c, day(4), alice, domain.ActionRequestDocuments, domain.ActionArgs{Note: "RIB"})
@@ -481,6 +495,7 @@ func TestPause_SumsSeveralPauses(t *testing.T) {
 // time rounded to the nearest day in the figures.
 func TestPause_ClockCountingFileKeepsItsConvention(t *testing.T) {
 	c := inProgress(t, "online")
+	pinned(&c) // the pause of a file registered before dated requests
 	c.Policy.Counting = domain.CountingClock
 	for i := range c.Deadlines {
 		switch c.Deadlines[i].Name {

@@ -126,7 +126,7 @@ func TestNewComplaintCase_FixesDeadlinesFromReceipt(t *testing.T) {
 	assert.False(t, c.ClockPaused)
 	require.NotNil(t, c.Policy)
 	wantPolicy := domain.DefaultPolicy()
-	wantPolicy.Counting = domain.CountingCPC
+	wantPolicy.Counting = domain.CurrentCounting
 	assert.Equal(t, wantPolicy, *c.Policy, "a new file counts as the code de procédure civile does")
 
 	// Received Monday 6 January at 11:00: each deadline ends at 23:59:59

@@ -30,7 +30,7 @@ func complaintAt(received time.Time, p domain.Policy) domain.Case {
 
 func TestCounting_ThirtyFirstOfDecemberPlusTwoMonthsIsTheEndOfFebruary(t *testing.T) {
 	c := complaintAt(paris(2026, time.December, 31, 10, 0), domain.DefaultPolicy())
-	assert.Equal(t, domain.CountingCPC, c.Policy.Counting, "a file registered now counts as the code does")
+	assert.Equal(t, domain.CurrentCounting, c.Policy.Counting, "a file registered now counts as the code does")
 	assert.Equal(t, endOf(2027, time.February, 28), deadline(t, &c, domain.DeadlineImplicitRejection).DueAt)
 	c = complaintAt(paris(2027, time.December, 31, 10, 0), domain.DefaultPolicy())
 	assert.Equal(t, endOf(2028, time.February, 29), deadline(t, &c, domain.DeadlineImplicitRejection).DueAt)
@@ -91,7 +91,9 @@ func TestCounting_APauseAcrossTheChangeOfTimeMovesByWholeDays(t *testing.T) {
 	mustApply(t, &c, paris(2026, time.October, 27, 12, 0), alice, domain.ActionDocumentsReceived, domain.ActionArgs{})
 	assert.Equal(t, endOf(2026, time.November, 7), deadline(t, &c, domain.DeadlineLegal).DueAt)
 	assert.Equal(t, 3, c.PausedDays())
-	assert.Equal(t, endOf(2026, time.December, 20), deadline(t, &c, domain.DeadlineImplicitRejection).DueAt, "no pause moves the implicit rejection")
+	// The implicit rejection is suspended by the request's whole days (CRPA
+	// L114-5), in calendar days: 24 to 27 October.
+	assert.Equal(t, endOf(2026, time.December, 23), deadline(t, &c, domain.DeadlineImplicitRejection).DueAt)
 }
 
 func TestCounting_WorkingDaysImplicitRejectionNeverEndsOnANonWorkingDay(t *testing.T) {
@@ -162,14 +164,27 @@ func TestCounting_Properties(t *testing.T) {
 			t.Fatal(err)
 		}
 		n := calendar.DaysBetween(start, end, p.DayMode)
+		req, _ := c.LastDocumentsRequest()
 		for _, d := range c.Deadlines {
 			was, ok := before[d.Name]
 			if !ok || !d.Pending() {
 				continue
 			}
 			if d.Name == domain.DeadlineImplicitRejection {
-				if !d.DueAt.Equal(was) {
-					t.Fatalf("the implicit rejection moved from %s to %s", was, d.DueAt)
+				// Suspended by the calendar days from the request to the
+				// documents, or to the request's date when they came later
+				// (CRPA L114-5), to the next working day on a working-days
+				// policy.
+				until := end
+				if req.DueAt.Before(until) {
+					until = req.DueAt
+				}
+				want := calendar.EndOfDay(calendar.AddDays(was, calendar.DaysBetween(start, until, calendar.CalendarDays), calendar.CalendarDays))
+				if p.DayMode == calendar.WorkingDays {
+					want = calendar.NextWorkingDay(want)
+				}
+				if !d.DueAt.Equal(want) {
+					t.Fatalf("the implicit rejection moved from %s to %s, not %s", was, d.DueAt, want)
 				}
 				continue
 			}

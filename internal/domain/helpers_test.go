@@ -110,3 +110,8 @@ func kinds(chs []domain.Change) []string {
 	}
 	return out
 }
+
+// pinned gives the file the counting of the files registered before dated
+// requests of documents (CountingCPC), whose pauses move no implicit
+// rejection: they keep that convention for their whole life.
+func pinned(c *domain.Case) { c.Policy.Counting = domain.CountingCPC }

@@ -229,7 +229,7 @@ func TestNewMediationCase_Deadlines(t *testing.T) {
 	assert.Equal(t, domain.SLAOnTime, c.SLAStatus)
 	assert.Equal(t, t0, c.ReceivedAt)
 	require.NotNil(t, c.Policy)
-	assert.Equal(t, domain.CountingCPC, c.Policy.Counting)
+	assert.Equal(t, domain.CurrentCounting, c.Policy.Counting)
 
 	// Each ends at 23:59:59 (Paris) on its last day: 11 January, 5
 	// February, 7 March.

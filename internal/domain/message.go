@@ -42,6 +42,11 @@ const (
 	// admissible: from its date their recourse deadlines are suspended
 	// (CSS L217-7-1).
 	MessageAdmissibility MessageKind = "admissibility"
+	// MessageDocumentRequest asks the claimant for missing documents, with
+	// the date to send them by and its effect on the deadlines (CRPA
+	// L114-5); MessageDocumentReminder reminds them before that date.
+	MessageDocumentRequest  MessageKind = "document_request"
+	MessageDocumentReminder MessageKind = "document_reminder"
 )
 
 // MessageLabels names each kind of message in French, for the queues.
@@ -50,6 +55,8 @@ var MessageLabels = map[string]string{
 	"complaint_answer":   "la réponse à la réclamation",
 	"mediation_decision": "les recommandations du médiateur",
 	"admissibility":      "l'avis de recevabilité de la médiation",
+	"document_request":   "la demande de pièces",
+	"document_reminder":  "le rappel des pièces demandées",
 	"reorientation":      "l'avis de réorientation",
 	"ddd_reply":          "la réponse au Défenseur des droits",
 	"overpayment_notice": "la notification de trop-perçu",

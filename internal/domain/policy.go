@@ -24,8 +24,13 @@ const (
 	// on a non-working day, and a pause moves the deadlines by the whole
 	// days it lasted, counted as the policy counts them.
 	CountingCPC Counting = 1
+	// CountingDocuments adds to CountingCPC the dated request of documents
+	// (CRPA L114-5): it gives the claimant a date, sends a letter and a
+	// reminder, resumes the file at that date, and suspends the implicit
+	// rejection from the request to the documents' receipt or the date.
+	CountingDocuments Counting = 2
 	// CurrentCounting is the convention of a file registered now.
-	CurrentCounting = CountingCPC
+	CurrentCounting = CountingDocuments
 )
 
 // Policy is a Caf's deadline policy. A file copies the policy in force when

@@ -31,6 +31,8 @@ func TestEachLetterCarriesTheMentionsTheTextsRequire(t *testing.T) {
 		complaintCase.DecisionNotifiedOn = "2026-02-10"
 		complaintCase.Claimant.Representative = &domain.Representative{Name: "Sophie Lambert", Quality: "assistante sociale du Département",
 			Address: "Centre médico-social\n07200 Aubenas"}
+		complaintCase.DocumentsRequests = []domain.DocumentsRequest{{Documents: "Votre avis d'imposition 2025 et vos trois derniers bulletins de salaire",
+			RequestedAt: now, DueAt: time.Date(2026, 3, 27, 22, 59, 59, 0, time.UTC)}}
 		mediationCase := mediation()
 		mediationCase.Benefit = benefit
 		ddd := referral()
@@ -56,6 +58,11 @@ func TestEachLetterCarriesTheMentionsTheTextsRequire(t *testing.T) {
 			{KindComplaintAnswer, complaintCase, []string{"Voici notre réponse", "étalons sur 12 mois", on,
 				route[0], "dans les 2 mois qui suivent la notification de cette décision : vous avez jusqu'au 10 avril 2026", route[1],
 				"sans condition de délai", "ne remplace pas le recours"}, []string{"Vous avez deux mois pour contester"}},
+			{KindDocumentRequest, complaintCase, []string{"Votre avis d'imposition 2025 et vos trois derniers bulletins de salaire",
+				"Envoyez-les nous au plus tard le 27 mars 2026", "article L114-5", "est suspendu ; il reprend dès que nous les recevons",
+				"Si nous n'avons pas reçu ces documents le 27 mars 2026, nous reprendrons l'étude"}, nil},
+			{KindDocumentReminder, complaintCase, []string{"Le 12 mars 2026, nous vous avons demandé des documents",
+				"Votre avis d'imposition 2025", "au plus tard le 27 mars 2026", "article L114-5"}, nil},
 			{KindAdmissibility, mediationCase, []string{"elle est recevable", "À partir de la date de ce courrier, le 12 mars 2026",
 				"sont suspendus, jusqu'à ce que le médiateur vous communique ses recommandations", "article L217-7-1"}, nil},
 			{KindMediationDecision, mediationCase, []string{"Les recommandations du médiateur", "Il recommande",

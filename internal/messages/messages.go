@@ -40,10 +40,13 @@ const (
 	KindReorientation     = domain.MessageReorientation
 	KindDDDReply          = domain.MessageDDDReply
 	KindAdmissibility     = domain.MessageAdmissibility
+	KindDocumentRequest   = domain.MessageDocumentRequest
+	KindDocumentReminder  = domain.MessageDocumentReminder
 )
 
 // Kinds lists every kind of message about a file.
-var Kinds = []Kind{KindAcknowledgment, KindComplaintAnswer, KindMediationDecision, KindReorientation, KindDDDReply, KindAdmissibility}
+var Kinds = []Kind{KindAcknowledgment, KindComplaintAnswer, KindMediationDecision, KindReorientation, KindDDDReply,
+	KindAdmissibility, KindDocumentRequest, KindDocumentReminder}
 
 // TemplateVersion is the version of each kind's template. Raise it whenever
 // the wording of templates/<kind>.txt.tmpl changes: every message records
@@ -64,6 +67,9 @@ var TemplateVersion = map[Kind]int{
 	KindDDDReply: 3,
 	// 1: the notice of admissibility that starts the suspension
 	KindAdmissibility: 1,
+	// 1: the documents, the date, the effect on the deadlines (L114-5)
+	KindDocumentRequest:  1,
+	KindDocumentReminder: 1,
 }
 
 // DefaultDDDContact is how a claimant reaches the Défenseur des droits when
@@ -222,6 +228,9 @@ type data struct {
 	// once it resumed (empty when unknown).
 	SuspendedFrom string
 	ResumedUntil  string
+	// A request of documents: what, asked when.
+	Documents string
+	Requested string
 }
 
 var outcomeWords = map[string]string{
@@ -297,6 +306,7 @@ func Compose(k Kind, c domain.Case, caf CafContact, now time.Time) (Message, err
 		d.Recourse = mediator
 	case KindAdmissibility:
 		need(c.Kind == domain.KindMediation, "un dossier de médiation")
+		need(!c.ReceivedAt.IsZero(), "la date de réception")
 		need(!d.DDD, "une médiation de la Caf (une saisine du Défenseur des droits ne suspend aucun délai)")
 		due, ok := answerDeadline(c)
 		need(ok, "la date limite de réponse")
@@ -317,6 +327,12 @@ func Compose(k Kind, c domain.Case, caf CafContact, now time.Time) (Message, err
 			}
 		}
 		d.Recourse = ddd
+	case KindDocumentRequest, KindDocumentReminder:
+		need(c.Kind == domain.KindComplaint, "un dossier de réclamation")
+		need(!c.ReceivedAt.IsZero(), "la date de réception")
+		r, ok := c.LastDocumentsRequest()
+		need(ok && strings.TrimSpace(r.Documents) != "", "les documents demandés")
+		d.Documents, d.Deadline, d.Requested = strings.TrimSpace(r.Documents), FrenchDate(r.DueAt), FrenchDate(r.RequestedAt)
 	case KindReorientation:
 		need(c.Kind == domain.KindMediation, "un dossier de médiation")
 		d.ReorientedTo = strings.TrimSpace(c.ReorientedTo)

@@ -59,11 +59,11 @@ func (s *Store) SeedDemo(ctx context.Context) error {
 			return err
 		}
 		// Once: what an administrator changed afterwards stays.
-		org, err := s.Organisation(ctx, code)
-		if err != nil {
+		var addresses []string
+		if err := s.db.WithContext(ctx).Model(&Organisation{}).Where("code = ?", code).Pluck("address", &addresses).Error; err != nil {
 			return err
 		}
-		if org.Address == "" {
+		if len(addresses) == 0 || addresses[0] == "" {
 			d := DemoCafDetails
 			d.Address = ptr(DemoCafAddresses[code])
 			if err := s.SetCafDetails(ctx, code, d); err != nil {

@@ -1,0 +1,108 @@
+package domain_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"recours/internal/calendar"
+	"recours/internal/domain"
+)
+
+// A request of documents gives the claimant a date (CRPA L114-5): the end
+// of the days given, to the next working day; the documents arriving end
+// it, and the implicit rejection is suspended by the whole days it lasted.
+func TestDocumentsRequest_TheDocumentsArriveAndTheImplicitRejectionMovesByTheDaysWaited(t *testing.T) {
+	c := inProgress(t, "online") // Monday 6 January 2025
+	req := mustApply(t, &c, day(3), alice, domain.ActionRequestDocuments,
+		domain.ActionArgs{Documents: "  Votre avis d'imposition 2025 ", DueInDays: 12})
+	assert.Equal(t, domain.StatusAwaitingClaimant, c.Status)
+	r, ok := c.PendingDocuments()
+	require.True(t, ok)
+	// 9 January + 12 days: Tuesday 21 January, to its end.
+	assert.Equal(t, due(15), r.DueAt)
+	assert.Equal(t, "Votre avis d'imposition 2025", r.Documents)
+	require.NotNil(t, r.RemindAt)
+	assert.Equal(t, calendar.StartOfDay(day(12)), *r.RemindAt, "three days before, at the start of the day")
+	assert.Equal(t, map[string]any{"documents": "Votre avis d'imposition 2025", "due_at": due(15)}, req.Event.Details)
+	assert.Equal(t, domain.SLAMet, deadline(t, &c, domain.DeadlineAcknowledgment).Status, "the letter acknowledges the complaint")
+
+	// Received on 13 January: 4 days waited, the implicit rejection moves
+	// from 6 to 10 March; the service commitments move as any pause does.
+	got := mustApply(t, &c, day(7), alice, domain.ActionDocumentsReceived, domain.ActionArgs{})
+	assert.Equal(t, domain.StatusInProgress, c.Status)
+	assert.Equal(t, calendar.EndOfDay(implicitDue.AddDate(0, 0, 4)), deadline(t, &c, domain.DeadlineImplicitRejection).DueAt)
+	assert.Equal(t, 4, got.Event.Details["suspended_days"])
+	assert.Equal(t, due(19), deadline(t, &c, domain.DeadlineLegal).DueAt, "15 days + the 4 paused")
+	_, pending := c.PendingDocuments()
+	assert.False(t, pending)
+	last, _ := c.LastDocumentsRequest()
+	require.NotNil(t, last.ReceivedAt)
+	assert.Equal(t, 4, last.SuspendedDays)
+	next, _ := c.NextTimer()
+	assert.True(t, next.After(day(7)), "no documents timer is left")
+	for _, ch := range c.Tick(due(15).Add(time.Hour)) {
+		assert.NotContains(t, []string{domain.ClockDocumentsReminder, domain.ClockDocumentsLapsed}, ch.Event.Action)
+	}
+}
+
+// Without the documents the claimant is reminded before the date, and at
+// the date the file resumes and its officer is alerted; the implicit
+// rejection was suspended up to that date, not beyond.
+func TestDocumentsRequest_TheDatePassesTheFileResumesAndTheOfficerIsAlerted(t *testing.T) {
+	c := inProgress(t, "online")
+	mustApply(t, &c, day(3), alice, domain.ActionRequestDocuments, domain.ActionArgs{Documents: "RIB", DueInDays: 7})
+	// 9 January + 7 days: Thursday 16 January; reminded on Monday 13.
+	assert.Empty(t, c.Tick(calendar.StartOfDay(day(7)).Add(-time.Second)))
+	chs := c.Tick(calendar.StartOfDay(day(7)).Add(time.Minute))
+	require.Len(t, chs, 1)
+	assert.Equal(t, domain.ClockDocumentsReminder, chs[0].Event.Action)
+	assert.Empty(t, chs[0].Notifications, "the reminder goes to the claimant (a letter), not to a queue")
+	assert.Equal(t, domain.StatusAwaitingClaimant, c.Status)
+	assert.Empty(t, c.Tick(due(10).Add(-time.Second)), "reminded once; the date has not passed")
+
+	chs = c.Tick(due(10))
+	require.Len(t, chs, 1)
+	lapsed := chs[0]
+	assert.Equal(t, domain.ClockDocumentsLapsed, lapsed.Event.Action)
+	assert.Equal(t, domain.StatusInProgress, c.Status)
+	assert.False(t, c.ClockPaused)
+	require.Len(t, lapsed.Notifications, 1)
+	assert.Equal(t, "alice", lapsed.Notifications[0].Recipient)
+	assert.Equal(t, domain.ClockDocumentsLapsed, lapsed.Notifications[0].Kind)
+	// 9 to 16 January: 7 days.
+	assert.Equal(t, calendar.EndOfDay(implicitDue.AddDate(0, 0, 7)), deadline(t, &c, domain.DeadlineImplicitRejection).DueAt)
+	last, _ := c.LastDocumentsRequest()
+	require.NotNil(t, last.LapsedAt)
+	assert.Nil(t, last.ReceivedAt)
+	_, err := c.Apply(day(12), alice, domain.ActionDocumentsReceived, domain.ActionArgs{})
+	assert.Equal(t, domain.ECONFLICT, domain.ErrorCode(err), "the file already resumed")
+}
+
+// A note alone still asks for documents, the first version of the API's
+// request: it is the list, with the default time.
+func TestDocumentsRequest_ANoteAloneIsTheListWithTheDefaultTime(t *testing.T) {
+	c := inProgress(t, "online")
+	mustApply(t, &c, day(3), alice, domain.ActionRequestDocuments, domain.ActionArgs{Note: "Avis d'imposition"})
+	r, ok := c.PendingDocuments()
+	require.True(t, ok)
+	assert.Equal(t, "Avis d'imposition", r.Documents)
+	assert.Equal(t, calendar.NextWorkingDay(due(3+domain.DefaultDocumentsDays)), r.DueAt)
+	assert.Equal(t, []string{"documents", "due_in_days"}, c.ActionFields(domain.ActionRequestDocuments))
+}
+
+// A file registered before dated requests keeps its convention: a note,
+// no date, and no pause moves its implicit rejection.
+func TestDocumentsRequest_AFileRegisteredBeforeKeepsItsNote(t *testing.T) {
+	c := inProgress(t, "online")
+	pinned(&c)
+	assert.Equal(t, []string{"note"}, c.ActionFields(domain.ActionRequestDocuments))
+	_, err := c.Apply(day(3), alice, domain.ActionRequestDocuments, domain.ActionArgs{Documents: "RIB", DueInDays: 7})
+	assert.Equal(t, domain.EINVALID, domain.ErrorCode(err), "its request takes a note")
+	mustApply(t, &c, day(3), alice, domain.ActionRequestDocuments, domain.ActionArgs{Note: "RIB"})
+	assert.Empty(t, c.DocumentsRequests)
+	mustApply(t, &c, day(30), alice, domain.ActionDocumentsReceived, domain.ActionArgs{})
+	assert.Equal(t, implicitDue, deadline(t, &c, domain.DeadlineImplicitRejection).DueAt)
+}
