@@ -97,7 +97,7 @@ func TestComplaintFlow_EndToEnd(t *testing.T) {
 				}
 				timeline.Items = append(timeline.Items, ev)
 			}
-			assert.Equal(t, map[string]int{"acknowledgment": 1, "complaint_answer": 1}, sent, "each message once")
+			assert.Equal(t, map[string]int{"acknowledgment": 1, "document_request": 1, "complaint_answer": 1}, sent, "each message once: the request of documents writes to the claimant")
 			want := []string{"created", "assign", "start", "request_documents", "documents_received", "answer", "close"}
 			require.Len(t, timeline.Items, len(want), "each event exactly once")
 			for i, ev := range timeline.Items {

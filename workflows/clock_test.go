@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/temporal"
 
+	"recours/internal/calendar"
 	"recours/internal/domain"
 	"recours/workflows"
 )
@@ -86,7 +87,8 @@ func TestAnswerAfterLegalLimitIsMissedAndStopsTheClock(t *testing.T) {
 }
 
 // A reopening within the window keeps the workflow alive past the end of
-// the first window.
+// the first window, and gives the file new deadlines from the reopening,
+// which the clock then follows (a new request of the claimant's).
 func TestReopenWithinWindowKeepsTheWorkflowRunning(t *testing.T) {
 	h := newHarness(t, "online")
 	h.assignAndStart()
@@ -106,7 +108,11 @@ func TestReopenWithinWindowKeepsTheWorkflowRunning(t *testing.T) {
 	h.at(closedAt+workflows.ReopenWindow+time.Hour, func() {
 		assert.False(t, h.env.IsWorkflowCompleted(), "a reopened file's workflow ended with the first window")
 		assert.Equal(t, domain.StatusInProgress, h.state().Status)
-		assert.Equal(t, []string{"created", "assign", "start", "answer", "close", "reopen"}, actions(h.events()))
+		assert.Equal(t, []string{"created", "assign", "start", "answer", "close", "reopen",
+			"reminder", "target_missed", "legal_limit_passed"}, actions(h.events()))
+		legal := h.eventsOf(domain.ClockLegalLimitPassed)
+		require.Len(t, legal, 1)
+		assert.True(t, legal[0].At.Equal(calendar.EndOfDay(start.Add(35*day))), "15 days from the reopening: %s", legal[0].At)
 	})
 	h.cancelAt(closedAt + workflows.ReopenWindow + 2*time.Hour)
 	h.runCancelled()

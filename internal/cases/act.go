@@ -26,7 +26,7 @@ func (s *Service) Act(ctx context.Context, p domain.Principal, id string, action
 	if err := domain.CheckFields(file.Kind, action, args); err != nil {
 		return domain.Case{}, err
 	}
-	if err := domain.ValidateArgs(file.Kind, action, args, s.now()); err != nil {
+	if err := file.ValidateArgs(s.now(), action, args); err != nil {
 		return domain.Case{}, err
 	}
 	if err := s.checkReferences(ctx, file, action, &args); err != nil {

@@ -124,7 +124,7 @@ func TestAct_RefusedBeforeTheWorkflow(t *testing.T) {
 	}{
 		{"a field the action does not take", "manager.demo", complaintID, domain.ActionStart, domain.ActionArgs{Note: "x"}, domain.EINVALID, "note"},
 		{"an id only the workflow draws", "manager.demo", complaintID, domain.ActionAssign, domain.ActionArgs{Assignee: "gca.demo", LinkedID: unknownID}, domain.EINVALID, "linked_id"},
-		{"a required argument missing", "gca.demo", complaintID, domain.ActionRequestDocuments, domain.ActionArgs{}, domain.EINVALID, "note"},
+		{"a required argument missing", "gca.demo", complaintID, domain.ActionRequestDocuments, domain.ActionArgs{}, domain.EINVALID, "documents"},
 		{"an assignee who is no benefits officer", "manager.demo", complaintID, domain.ActionAssign, domain.ActionArgs{Assignee: "csu.demo"}, domain.EINVALID, "assignee"},
 		{"an assignee nobody is", "manager.demo", complaintID, domain.ActionAssign, domain.ActionArgs{Assignee: "nobody"}, domain.EINVALID, "assignee"},
 		{"a role the policy does not allow", "csu.demo", complaintID, domain.ActionAssign, domain.ActionArgs{Assignee: "gca.demo"}, domain.EFORBIDDEN, ""},

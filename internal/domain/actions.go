@@ -317,7 +317,7 @@ func (c *Case) Apply(now time.Time, actor Actor, a Action, args ActionArgs) (Cha
 		}
 	case ActionReopen:
 		details["reason"] = strings.TrimSpace(args.Reason)
-		c.reopen()
+		c.reopen(now)
 	case ActionWithdraw:
 		details["reason"] = strings.TrimSpace(args.Reason)
 		if c.ClockPaused {
@@ -358,9 +358,40 @@ func (c *Case) answer(now time.Time) {
 	c.ElapsedDaysRaw, c.ElapsedDaysAdjusted = &raw, &adjusted
 }
 
-// reopen puts an answered file back in study. The deadlines met by the
-// first answer stay met: the figures count that answer.
-func (c *Case) reopen() {
+// reopen puts an answered file back in study. Under CountingReopening the
+// first answer is kept for the figures (FirstAnswer) and the file is given
+// new service commitments and a new implicit rejection from the reopening,
+// a new request of the claimant's; the files registered before keep the
+// deadlines their first answer met.
+func (c *Case) reopen(now time.Time) {
+	if p := c.policy(); p.Counting >= CountingReopening {
+		if c.FirstAnswer == nil && c.AnsweredAt != nil {
+			c.FirstAnswer = &AnswerRecord{At: *c.AnsweredAt, ElapsedDays: c.ElapsedDaysAdjusted,
+				ElapsedDaysRaw: c.ElapsedDaysRaw, SLAStatus: c.SLAStatus}
+		}
+		if c.ReopenedAt == nil {
+			c.ReopenedAt = &now
+		}
+		c.Reopenings++
+		for i := range c.Deadlines {
+			d := &c.Deadlines[i]
+			due, renew := time.Time{}, true
+			switch d.Name {
+			case DeadlineTarget:
+				due = p.dueAfter(now, p.TargetDays)
+			case DeadlineLegal:
+				due = p.dueAfter(now, p.LegalDays)
+			case DeadlineImplicitRejection:
+				due = p.ImplicitRejectionDue(now)
+			default:
+				renew = false
+			}
+			if renew {
+				d.DueAt, d.MetAt, d.Status = due, nil, SLAOnTime
+			}
+		}
+		c.RemindedAt = nil
+	}
 	c.Status = StatusOpen
 	if c.Assignee != "" {
 		c.Status = StatusInProgress

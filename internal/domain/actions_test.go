@@ -405,6 +405,7 @@ func TestApply_ReopenRestoresTheStudy(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			c := inProgress(t, "online")
+			pinned(&c) // a file registered before reopenings had new deadlines
 			if tt.overdue {
 				c.Tick(due(15))
 			}

@@ -88,6 +88,12 @@ type Case struct {
 	AnsweredAt          *time.Time `json:"answered_at,omitempty"`
 	ElapsedDaysRaw      *int       `json:"elapsed_days_raw,omitempty"`
 	ElapsedDaysAdjusted *int       `json:"elapsed_days,omitempty"`
+	// FirstAnswer is the file's first answer, kept when it was reopened:
+	// the figures count it (CountingReopening). ReopenedAt is its first
+	// reopening, Reopenings how many there were.
+	FirstAnswer *AnswerRecord `json:"first_answer,omitempty"`
+	ReopenedAt  *time.Time    `json:"reopened_at,omitempty"`
+	Reopenings  int           `json:"reopenings,omitempty"`
 	// ImplicitRejectionAt is set when two months passed with no answer
 	// (CRPA L231-4): the silence became a rejection.
 	ImplicitRejectionAt *time.Time `json:"implicit_rejection_at,omitempty"`
@@ -127,6 +133,24 @@ type Case struct {
 	CreatedAt   time.Time  `json:"created_at"`
 	UpdatedAt   time.Time  `json:"updated_at"`
 	ClosedAt    *time.Time `json:"closed_at,omitempty"`
+}
+
+// AnswerRecord is an answer as the figures count it.
+type AnswerRecord struct {
+	At             time.Time `json:"at"`
+	ElapsedDays    *int      `json:"elapsed_days,omitempty"`
+	ElapsedDaysRaw *int      `json:"elapsed_days_raw,omitempty"`
+	SLAStatus      SLAStatus `json:"sla_status"`
+}
+
+// CountedAnswer is the answer the figures count: the first, when the file
+// was reopened since, else the current one (nil when unanswered).
+func (c *Case) CountedAnswer() (at *time.Time, elapsed, raw *int) {
+	if a := c.FirstAnswer; a != nil {
+		at := a.At
+		return &at, a.ElapsedDays, a.ElapsedDaysRaw
+	}
+	return c.AnsweredAt, c.ElapsedDaysAdjusted, c.ElapsedDaysRaw
 }
 
 // Opinion is a service's view requested by the mediator.

@@ -139,7 +139,9 @@ func (c *Case) fire(t timer, now time.Time) Change {
 		c.SLAStatus = SLAOverdue
 	case ClockImplicitRejection:
 		name, message = DeadlineImplicitRejection, "Rejet implicite : deux mois sans réponse"
-		c.ImplicitRejectionAt = &now
+		if c.ImplicitRejectionAt == nil { // a reopened file's first one counts
+			c.ImplicitRejectionAt = &now
+		}
 	}
 	d, _ := c.Deadline(name)
 	if t.kind == ClockReminder {

@@ -106,3 +106,46 @@ func TestDocumentsRequest_AFileRegisteredBeforeKeepsItsNote(t *testing.T) {
 	mustApply(t, &c, day(30), alice, domain.ActionDocumentsReceived, domain.ActionArgs{})
 	assert.Equal(t, implicitDue, deadline(t, &c, domain.DeadlineImplicitRejection).DueAt)
 }
+
+// A reopened complaint is a new request: new service commitments and a
+// new implicit rejection from the reopening; its first answer is kept for
+// the figures, which count the reopening.
+func TestReopen_NewDeadlinesFromTheReopeningTheFirstAnswerKept(t *testing.T) {
+	c := inProgress(t, "online")
+	mustApply(t, &c, day(9), alice, domain.ActionAnswer, domain.ActionArgs{Answer: goodAnswer})
+	require.Equal(t, 9, *c.ElapsedDaysAdjusted)
+	ack := deadline(t, &c, domain.DeadlineAcknowledgment)
+	mustApply(t, &c, day(20), alice, domain.ActionReopen, domain.ActionArgs{Reason: "L'allocataire signale un mois oublié."})
+	assert.Equal(t, domain.StatusInProgress, c.Status)
+	assert.Equal(t, domain.SLAOnTime, c.SLAStatus)
+	require.NotNil(t, c.FirstAnswer)
+	assert.Equal(t, day(9), c.FirstAnswer.At)
+	assert.Equal(t, 9, *c.FirstAnswer.ElapsedDays)
+	require.NotNil(t, c.ReopenedAt)
+	assert.Equal(t, day(20), *c.ReopenedAt)
+	assert.Equal(t, 1, c.Reopenings)
+	for name, want := range map[string]time.Time{
+		domain.DeadlineTarget: due(30), domain.DeadlineLegal: due(35),
+		domain.DeadlineImplicitRejection: calendar.EndOfDay(day(20).AddDate(0, 2, 0)),
+	} {
+		d := deadline(t, &c, name)
+		assert.Equal(t, want, d.DueAt, name)
+		assert.Equal(t, domain.SLAOnTime, d.Status, name)
+		assert.Nil(t, d.MetAt, name)
+	}
+	assert.Equal(t, ack, deadline(t, &c, domain.DeadlineAcknowledgment), "the acknowledgment is not owed again")
+	at, elapsed, _ := c.CountedAnswer()
+	require.NotNil(t, at)
+	assert.Equal(t, day(9), *at, "the figures count the first answer")
+	assert.Equal(t, 9, *elapsed)
+
+	// The new limit passes and is announced; answered again, the figures
+	// still count the first answer.
+	chs := c.Tick(due(35))
+	assert.Contains(t, kinds(chs), domain.ClockLegalLimitPassed)
+	mustApply(t, &c, day(36), alice, domain.ActionAnswer, domain.ActionArgs{Answer: goodAnswer})
+	mustApply(t, &c, day(37), alice, domain.ActionReopen, domain.ActionArgs{Reason: "Encore un oubli signalé."})
+	assert.Equal(t, day(9), c.FirstAnswer.At, "the first answer, not the second")
+	assert.Equal(t, day(20), *c.ReopenedAt, "the first reopening")
+	assert.Equal(t, 2, c.Reopenings)
+}

@@ -29,8 +29,12 @@ const (
 	// reminder, resumes the file at that date, and suspends the implicit
 	// rejection from the request to the documents' receipt or the date.
 	CountingDocuments Counting = 2
+	// CountingReopening adds to CountingDocuments the reopening that gives
+	// the file new service commitments and a new implicit rejection from
+	// the reopening, the first answer kept for the figures.
+	CountingReopening Counting = 3
 	// CurrentCounting is the convention of a file registered now.
-	CurrentCounting = CountingDocuments
+	CurrentCounting = CountingReopening
 )
 
 // Policy is a Caf's deadline policy. A file copies the policy in force when

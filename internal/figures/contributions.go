@@ -38,14 +38,18 @@ type File struct {
 	// removed; ElapsedDaysRaw the calendar days. Both nil until answered.
 	ElapsedDays    *int
 	ElapsedDaysRaw *int
+	// ReopenedAt is the file's first reopening, if any.
+	ReopenedAt *time.Time
 }
 
 // FileOf is what the figures read of c.
 func FileOf(c domain.Case) File {
+	// A reopened file's figures keep its first answer.
+	answered, elapsed, raw := c.CountedAnswer()
 	f := File{Kind: c.Kind, Caf: c.Caf, Channel: string(c.Channel), Benefit: string(c.Benefit),
 		Reason: string(c.Reason), Origin: c.Origin, Outcome: c.Outcome, ReceivedAt: c.ReceivedAt,
-		AnsweredAt: c.AnsweredAt, DecidedAt: c.DecidedAt, ClosedAt: c.ClosedAt,
-		ImplicitRejectionAt: c.ImplicitRejectionAt, ElapsedDays: c.ElapsedDaysAdjusted, ElapsedDaysRaw: c.ElapsedDaysRaw}
+		AnsweredAt: answered, DecidedAt: c.DecidedAt, ClosedAt: c.ClosedAt,
+		ImplicitRejectionAt: c.ImplicitRejectionAt, ElapsedDays: elapsed, ElapsedDaysRaw: raw, ReopenedAt: c.ReopenedAt}
 	if d, ok := c.Deadline(domain.DeadlineLegal); ok {
 		due := d.DueAt
 		f.LegalDue = &due
@@ -128,6 +132,9 @@ func (c Changes) Add(f File, sign int64) {
 		}
 		if f.ImplicitRejectionAt != nil {
 			add(ImplicitRejection, DayOf(*f.ImplicitRejectionAt), "")
+		}
+		if f.ReopenedAt != nil {
+			add(Reopened, DayOf(*f.ReopenedAt), "")
 		}
 		// Open when E begins: received before E, and neither answered nor
 		// closed before E. A file that stopped before its receipt is never

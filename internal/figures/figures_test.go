@@ -269,6 +269,28 @@ func TestFileOf_ReadsTheDeadlines(t *testing.T) {
 	assert.Equal(t, "email", f.Channel)
 }
 
+// A reopened complaint keeps its first answer in the figures (Handled and
+// its elapsed days on that day) and counts its first reopening, whatever
+// became of it after.
+func TestFileOf_AReopenedFileCountsItsFirstAnswerAndItsReopening(t *testing.T) {
+	received := paris(2021, time.March, 1, 10, 0)
+	reopened := paris(2021, time.March, 20, 9, 0)
+	c := domain.Case{ID: "x", Kind: domain.KindComplaint, Caf: "071", Channel: "email", Benefit: "rsa", Reason: "other",
+		ReceivedAt: received, Status: domain.StatusInProgress, ReopenedAt: &reopened, Reopenings: 1,
+		FirstAnswer: &domain.AnswerRecord{At: paris(2021, time.March, 7, 15, 0), ElapsedDays: n(6), ElapsedDaysRaw: n(6)}}
+	f := figures.FileOf(c)
+	assert.Equal(t, at(paris(2021, time.March, 7, 15, 0)), f.AnsweredAt)
+	assert.Equal(t, n(6), f.ElapsedDays)
+	got := figures.Contributions(f)
+	assert.Equal(t, int64(1), got[k(figures.Handled, day(7), "")])
+	assert.Equal(t, int64(1), got[k(figures.Elapsed, day(7), "6")])
+	assert.Equal(t, int64(1), got[k(figures.Reopened, day(20), "")])
+	// Answered again: still the first answer.
+	second := paris(2021, time.March, 25, 9, 0)
+	c.AnsweredAt, c.ElapsedDaysAdjusted = &second, n(24)
+	assert.Equal(t, got, figures.Contributions(figures.FileOf(c)))
+}
+
 func TestSums_ThePeriodThePreviousOneAndTheFlows(t *testing.T) {
 	c := figures.Changes{}
 	answered := complaint()

@@ -53,6 +53,9 @@ const (
 	// deadlines": CRPA L231-4 2°; Recours counts the complaints that
 	// reached it).
 	ImplicitRejection Measure = "implicit_rejection"
+	// Reopened: a complaint reopened for the first time that day, once
+	// answered (its first answer stays counted in Handled and Elapsed).
+	Reopened Measure = "reopened"
 	// Open is a flow: +1 on the day a complaint was received, −1 on the
 	// day it was answered or closed (withdrawn, escalated), whichever came
 	// first (a complaint that stopped on the day it was received is never

@@ -115,7 +115,7 @@ func dayNumber(d Date) int32 { return figures.DayNumber(d.Year, d.Month, d.Day) 
 var (
 	periodMeasures = []figures.Measure{figures.Received, figures.ByChannel, figures.ByBenefit,
 		figures.ByReason, figures.Acknowledgment, figures.Handled, figures.Elapsed,
-		figures.ElapsedRaw, figures.ImplicitRejection, figures.Mediation,
+		figures.ElapsedRaw, figures.ImplicitRejection, figures.Reopened, figures.Mediation,
 		figures.MediationOrigin, figures.MediationReason, figures.MediationBenefit, figures.MediationOutcome,
 		figures.Referral, figures.ReferralDecided, figures.ReferralInTime}
 	previousMeasures = []figures.Measure{figures.Received, figures.Handled, figures.Mediation, figures.Referral}
@@ -191,6 +191,8 @@ func (t *tally) addPeriod(measure figures.Measure, value string, n int64) error 
 		}
 	case figures.ImplicitRejection:
 		t.implicitRejections += n
+	case figures.Reopened:
+		t.reopened += n
 	case figures.Mediation:
 		t.mediations += n
 	case figures.MediationOrigin:

@@ -53,6 +53,7 @@ func (s *Summary) writeRows(cw *csv.Writer) {
 		{"median_days", num(c.MedianDays)}, {"p90_days", num(c.P90Days)},
 		{"open_at_end", itoa(c.OpenAtEnd)}, {"overdue_at_end", itoa(c.OverdueAtEnd)},
 		{"implicit_rejections", itoa(c.ImplicitRejections)},
+		{"reopened", itoa(c.Reopened)},
 		{"acknowledged_within_5_days_pct", num(c.AcknowledgedIn5Pct)}, {"acknowledgments_due", itoa(c.AcknowledgmentsDue)},
 	} {
 		row("complaints", f.name, "", f.value)

@@ -22,6 +22,7 @@ type tally struct {
 	elapsed, elapsedRaw map[int64]int64
 
 	openAtEnd, overdueAtEnd, implicitRejections int64
+	reopened                                    int64
 
 	mediations, prevMediations int64
 	origin, medReason          map[string]int64
@@ -51,6 +52,7 @@ func (t *tally) add(o *tally) {
 	t.openAtEnd += o.openAtEnd
 	t.overdueAtEnd += o.overdueAtEnd
 	t.implicitRejections += o.implicitRejections
+	t.reopened += o.reopened
 	t.mediations += o.mediations
 	t.prevMediations += o.prevMediations
 	t.decided += o.decided
@@ -100,6 +102,7 @@ func (t *tally) summary() *Summary {
 			MedianDays:         percentile(t.elapsed, 50),
 			P90Days:            percentile(t.elapsed, 90),
 			OpenAtEnd:          t.openAtEnd, OverdueAtEnd: t.overdueAtEnd, ImplicitRejections: t.implicitRejections,
+			Reopened:           t.reopened,
 			ByChannel:          counts(t.byChannel, domain.Channels),
 			ByBenefit:          counts(t.byBenefit, domain.Benefits),
 			ByReason:           counts(t.byReason, domain.Reasons),

@@ -263,6 +263,7 @@ func (d *pdfDoc) complaints(s *Summary) {
 		{"Réclamations en cours " + end, pdfInt(c.OpenAtEnd), false},
 		{"dont en retard", pdfInt(c.OverdueAtEnd), true},
 		{"Rejets implicites (échéance atteinte sans réponse)", pdfInt(c.ImplicitRejections), false},
+		{"Réclamations rouvertes après une réponse", pdfInt(c.Reopened), false},
 		{"Accusés de réception envoyés en 5 jours ou moins", pdfPct(c.AcknowledgedIn5Pct), false},
 	})
 }

@@ -39,19 +39,22 @@ type Period struct {
 // date falls in it; its elapsed days are the calendar days from receipt to
 // answer minus its paused days; the raw shares do not remove them.
 type ComplaintFigures struct {
-	Received           int64            `json:"received"`
-	Handled            int64            `json:"handled"`
-	HandledChangePct   *float64         `json:"handled_change_pct"`
-	ReceivedChangePct  *float64         `json:"received_change_pct"`
-	Within10DaysPct    *float64         `json:"within_10_days_pct"`
-	Within15DaysPct    *float64         `json:"within_15_days_pct"`
-	Within10DaysRawPct *float64         `json:"within_10_days_raw_pct"`
-	Within15DaysRawPct *float64         `json:"within_15_days_raw_pct"`
-	MedianDays         *float64         `json:"median_days"`
-	P90Days            *float64         `json:"p90_days"`
-	OpenAtEnd          int64            `json:"open_at_end"`
-	OverdueAtEnd       int64            `json:"overdue_at_end"`
-	ImplicitRejections int64            `json:"implicit_rejections"`
+	Received           int64    `json:"received"`
+	Handled            int64    `json:"handled"`
+	HandledChangePct   *float64 `json:"handled_change_pct"`
+	ReceivedChangePct  *float64 `json:"received_change_pct"`
+	Within10DaysPct    *float64 `json:"within_10_days_pct"`
+	Within15DaysPct    *float64 `json:"within_15_days_pct"`
+	Within10DaysRawPct *float64 `json:"within_10_days_raw_pct"`
+	Within15DaysRawPct *float64 `json:"within_15_days_raw_pct"`
+	MedianDays         *float64 `json:"median_days"`
+	P90Days            *float64 `json:"p90_days"`
+	OpenAtEnd          int64    `json:"open_at_end"`
+	OverdueAtEnd       int64    `json:"overdue_at_end"`
+	ImplicitRejections int64    `json:"implicit_rejections"`
+	// Reopened counts the complaints reopened in the period (their first
+	// reopening); their first answer stays in Handled.
+	Reopened           int64            `json:"reopened"`
 	ByChannel          map[string]int64 `json:"by_channel"`
 	ByBenefit          map[string]int64 `json:"by_benefit"`
 	ByReason           map[string]int64 `json:"by_reason"`

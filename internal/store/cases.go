@@ -22,11 +22,12 @@ func rowOf(c domain.Case, version int64, data string) CaseRow {
 		SLAStatus: string(c.SLAStatus), Assignee: c.Assignee, ClaimantNumber: c.Claimant.Number,
 		Channel: string(c.Channel), Benefit: string(c.Benefit), Reason: string(c.Reason),
 		Origin: c.Origin, Outcome: c.Outcome, ParentID: c.ParentID, DDDReference: c.DDDReference,
-		ReceivedAt: c.ReceivedAt, AnsweredAt: c.AnsweredAt, DecidedAt: c.DecidedAt, ClosedAt: c.ClosedAt,
-		ElapsedDays: c.ElapsedDaysAdjusted, ElapsedDaysRaw: c.ElapsedDaysRaw, PausedSeconds: c.PausedSeconds,
-		ImplicitRejectionAt: c.ImplicitRejectionAt, ClockPaused: c.ClockPaused,
+		ReceivedAt: c.ReceivedAt, DecidedAt: c.DecidedAt, ClosedAt: c.ClosedAt, PausedSeconds: c.PausedSeconds,
+		ImplicitRejectionAt: c.ImplicitRejectionAt, ClockPaused: c.ClockPaused, ReopenedAt: c.ReopenedAt,
 		Version: version, Data: data, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt,
 	}
+	// The answer the figures count: a reopened file's first.
+	row.AnsweredAt, row.ElapsedDays, row.ElapsedDaysRaw = c.CountedAnswer()
 	if d, ok := c.Deadline(domain.DeadlineTarget); ok {
 		row.TargetDue = &d.DueAt
 	}

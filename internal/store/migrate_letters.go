@@ -10,7 +10,8 @@ import (
 // letterMentionsMigration adds what the letters must say of the Caf and of
 // who signs them (CRPA L212-1, R112-5): the Cafs' address, contact,
 // service in charge and default signatory, the agents' function, and each
-// Caf's own recourse routes. Its structs are frozen copies of the models
+// Caf's own recourse routes; and the files' first reopening, that the
+// figures count. Its structs are frozen copies of the models
 // as this migration shipped them.
 var letterMentionsMigration = &gormigrate.Migration{
 	ID: "202612070001_letter_mentions",
@@ -26,6 +27,15 @@ var letterMentionsMigration = &gormigrate.Migration{
 		type user struct {
 			ID       uint `gorm:"primaryKey"`
 			Function string
+		}
+		type caseRow struct {
+			ID         string `gorm:"primaryKey"`
+			ReopenedAt *time.Time
+		}
+		if !tx.Table("cases").Migrator().HasColumn(&caseRow{}, "ReopenedAt") {
+			if err := tx.Table("cases").Migrator().AddColumn(&caseRow{}, "ReopenedAt"); err != nil {
+				return err
+			}
 		}
 		type recourseRoute struct {
 			Caf       string `gorm:"primaryKey;size:3"`

@@ -165,8 +165,10 @@ type CaseRow struct {
 	ElapsedDaysRaw      *int   `gorm:"index:ix_cases_answered,priority:5"`
 	PausedSeconds       int64
 	ImplicitRejectionAt *time.Time `gorm:"index:ix_cases_implicit_rejection,priority:3,where:implicit_rejection_at IS NOT NULL"`
-	ClockPaused         bool
-	Imported            bool `gorm:"not null;default:false"`
+	// ReopenedAt is the first reopening (migration 202612070001).
+	ReopenedAt  *time.Time
+	ClockPaused bool
+	Imported    bool `gorm:"not null;default:false"`
 	// Reference is unique within the Caf (ux_cases_caf_reference, made by
 	// the migration 202611220004; the tag is the released schema's).
 	Reference *string `gorm:"uniqueIndex"`

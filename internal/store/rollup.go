@@ -40,7 +40,7 @@ func figureFile(row *CaseRow) figures.File {
 		Reason: row.Reason, Origin: row.Origin, Outcome: row.Outcome, AckStatus: row.AckStatus,
 		ReceivedAt: row.ReceivedAt, LegalDue: row.LegalDue, AnsweredAt: row.AnsweredAt, DecidedAt: row.DecidedAt,
 		ClosedAt: row.ClosedAt, ImplicitRejectionAt: row.ImplicitRejectionAt,
-		ElapsedDays: row.ElapsedDays, ElapsedDaysRaw: row.ElapsedDaysRaw}
+		ElapsedDays: row.ElapsedDays, ElapsedDaysRaw: row.ElapsedDaysRaw, ReopenedAt: row.ReopenedAt}
 }
 
 // figureRows are the rollup's rows of the changes that are not zero, in
