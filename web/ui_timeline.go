@@ -13,7 +13,7 @@ import (
 // of the page, so an agent never reads `on_time` or `2026-11-22T15:04:05Z`.
 
 var uiFollowUpLabels = map[string]string{
-	"explanation_request": "Demande d'explication", "formal_notice": "Mise en demeure",
+	"explanation_request": "Demande d'explication", "formal_notice": "Mise en demeure", "recommendation": "Recommandations (art. 25)",
 }
 
 // uiDetail is the value v of the timeline detail key, in French.

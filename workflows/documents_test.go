@@ -100,3 +100,27 @@ func TestAdmission_SendsTheNoticeOfAdmissibility(t *testing.T) {
 		h.runMediationCancelled()
 	}
 }
+
+// A follow-up of the Défenseur des droits after the referral was decided
+// and closed puts it back in study, and the clock follows its new date.
+func TestFollowUp_AfterTheDecisionTheClockFollowsTheNewDate(t *testing.T) {
+	h := newMediationHarness(t, referralIn20Days)
+	h.admit(time.Hour)
+	h.send(2*day, domain.ActionDecide, "decide", mediator, domain.ActionArgs{Outcome: "maintained", Explanation: explanation})
+	h.send(3*day, domain.ActionClose, "close", mediator, domain.ActionArgs{})
+	follow := h.send(30*day, domain.ActionFollowUp, "follow-up", liaison,
+		domain.ActionArgs{Kind: "explanation_request", ResponseExpectedBy: dateIn(start, 40)})
+	h.at(30*day+time.Hour, func() {
+		requireApplied(t, follow, "follow_up")
+		s := h.state()
+		assert.Equal(t, domain.StatusInStudy, s.Status)
+		require.NotNil(t, s.FirstDecision)
+		assert.True(t, s.FirstDecision.At.Equal(start.Add(2*day)))
+	})
+	h.at(41*day, func() {
+		require.Len(t, h.eventsOf(domain.ClockLegalLimitPassed), 1, "the new date passed unanswered")
+		assert.Equal(t, domain.SLAOverdue, h.state().SLAStatus)
+	})
+	h.cancelAt(41*day + time.Hour)
+	h.runMediationCancelled()
+}

@@ -46,8 +46,22 @@ func (s *Service) send(ctx context.Context, p domain.Principal, file domain.Case
 	req := workflows.ActionRequest{Actor: domain.Actor{Login: p.Login, Roles: s.Authz.Roles(p.Login, file.Caf)}, Args: args}
 	var out domain.Case
 	err = s.update(ctx, workflows.WorkflowID(file.Kind, file.ID), string(action), updateID(p, k, hash), req, &out, release,
-		"le dossier est clos : plus aucune action n'est possible")
+		closedMessage(action))
 	return out, err
+}
+
+// closedMessage says why a file whose workflow ended (closed for longer
+// than workflows.ReopenWindow) takes no action, and how the claimant's
+// recourse goes on: mediation and the Défenseur des droits have no time
+// limit, so the ladder is climbed by registering the next file.
+func closedMessage(a domain.Action) string {
+	switch a {
+	case domain.ActionEscalate:
+		return "le dossier est clos depuis plus de 60 jours : enregistrez la demande de médiation de l'allocataire en la liant à ce dossier (related_case_id) ; une médiation n'a pas de délai"
+	case domain.ActionReferToDDD:
+		return "le dossier est clos depuis plus de 60 jours : la saisine du Défenseur des droits arrivera par son API et sera rattachée au dossier ; elle n'a pas de délai"
+	}
+	return "le dossier est clos : plus aucune action n'est possible"
 }
 
 // checkReferences checks what an action names in the store: the officer

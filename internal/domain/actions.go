@@ -100,7 +100,9 @@ var rules = map[Kind]map[Action]rule{
 		ActionClose:          {from: []Status{StatusDecided}},
 		ActionCourtCaseFiled: {from: []Status{StatusReceived, StatusAdmitted, StatusInStudy, StatusAwaitingOpinion, StatusDecided}, required: []string{"court", "filed_on"}},
 		ActionReferToDDD:     {from: []Status{StatusDecided, StatusClosed}, required: []string{"ddd_reference"}},
-		ActionFollowUp:       {from: openMediation, required: []string{"kind", "response_expected_by"}, optional: []string{"note"}, system: true},
+		// After the answer too, under CountingFollowUps (checkMediation).
+		ActionFollowUp: {from: append(slices.Clone(openMediation), StatusDecided, StatusClosed),
+			required: []string{"kind", "response_expected_by"}, optional: []string{"note"}, system: true},
 		ActionLinkReferral:   {from: []Status{StatusReferredToDDD}, required: []string{"referral_id"}, system: true},
 	},
 }

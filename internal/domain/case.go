@@ -92,6 +92,11 @@ type Case struct {
 	// the figures count it (CountingReopening). ReopenedAt is its first
 	// reopening, Reopenings how many there were.
 	FirstAnswer *AnswerRecord `json:"first_answer,omitempty"`
+	// FirstDecision is a referral's first decision, with the date in force
+	// when it was due; MissedDue the first legal date that passed without
+	// a decision (CountingFollowUps).
+	FirstDecision *AnswerRecord `json:"first_decision,omitempty"`
+	MissedDue     *time.Time    `json:"missed_due,omitempty"`
 	ReopenedAt  *time.Time    `json:"reopened_at,omitempty"`
 	Reopenings  int           `json:"reopenings,omitempty"`
 	// ImplicitRejectionAt is set when two months passed with no answer
@@ -141,6 +146,8 @@ type AnswerRecord struct {
 	ElapsedDays    *int      `json:"elapsed_days,omitempty"`
 	ElapsedDaysRaw *int      `json:"elapsed_days_raw,omitempty"`
 	SLAStatus      SLAStatus `json:"sla_status"`
+	// DueAt is the date the answer was judged against.
+	DueAt *time.Time `json:"due_at,omitempty"`
 }
 
 // CountedAnswer is the answer the figures count: the first, when the file

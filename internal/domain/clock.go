@@ -137,6 +137,11 @@ func (c *Case) fire(t timer, now time.Time) Change {
 	case ClockLegalLimitPassed:
 		name, message = DeadlineLegal, "Limite de réponse dépassée"
 		c.SLAStatus = SLAOverdue
+		if d, ok := c.Deadline(DeadlineLegal); ok && c.MissedDue == nil && c.Kind == KindMediation &&
+			c.policy().Counting >= CountingFollowUps {
+			due := d.DueAt
+			c.MissedDue = &due
+		}
 	case ClockImplicitRejection:
 		name, message = DeadlineImplicitRejection, "Rejet implicite : deux mois sans réponse"
 		if c.ImplicitRejectionAt == nil { // a reopened file's first one counts

@@ -9,6 +9,7 @@ import (
 
 	"recours/internal/calendar"
 	"recours/internal/domain"
+	"recours/internal/figures"
 )
 
 // A request of documents gives the claimant a date (CRPA L114-5): the end
@@ -148,4 +149,58 @@ func TestReopen_NewDeadlinesFromTheReopeningTheFirstAnswerKept(t *testing.T) {
 	assert.Equal(t, day(9), c.FirstAnswer.At, "the first answer, not the second")
 	assert.Equal(t, day(20), *c.ReopenedAt, "the first reopening")
 	assert.Equal(t, 2, c.Reopenings)
+}
+
+// The Défenseur des droits may follow up after the Caf answered (loi
+// organique 2011-333, art. 18, 21, 25): the referral is studied again to
+// answer by the new date; the figures keep the first decision.
+func TestFollowUp_AfterTheAnswerPutsTheReferralBackInStudy(t *testing.T) {
+	c := newReferral(t) // expected by 26 January 2025
+	mustApply(t, &c, t0, med, domain.ActionAdmit, admitArgs())
+	mustApply(t, &c, day(5), med, domain.ActionDecide, domain.ActionArgs{Outcome: "maintained", Explanation: goodExplanation})
+	mustApply(t, &c, day(6), med, domain.ActionClose, domain.ActionArgs{})
+	ch := mustApply(t, &c, day(30), liaison, domain.ActionFollowUp,
+		domain.ActionArgs{Kind: "recommendation", ResponseExpectedBy: "2025-03-31", Note: "Réexaminer la période de novembre."})
+	assert.Equal(t, domain.StatusInStudy, c.Status)
+	assert.Nil(t, c.ClosedAt)
+	require.Len(t, c.FollowUps, 1)
+	assert.True(t, c.FollowUps[0].AfterAnswer)
+	assert.Equal(t, true, ch.Event.Details["after_answer"])
+	require.Len(t, ch.Notifications, 1)
+	assert.Contains(t, ch.Notifications[0].Message, "rendre compte de leur suivi")
+	assert.Equal(t, parisEnd(2025, time.March, 31), deadline(t, &c, domain.DeadlineLegal).DueAt)
+
+	mustApply(t, &c, day(40), med, domain.ActionDecide, domain.ActionArgs{Outcome: "partly_revised", Explanation: goodExplanation})
+	require.NotNil(t, c.FollowUps[0].AnsweredAt, "the report on the recommendations' follow-up")
+	at, due := c.CountedDecision()
+	assert.Equal(t, day(5), *at, "the figures count the first decision")
+	assert.Equal(t, parisEnd(2025, time.January, 26), *due, "against the date then in force")
+}
+
+// « Answered in time » is judged against the date in force when the
+// answer was due: a formal notice after a date passed unanswered gives a
+// new date to answer by, not a timely answer.
+func TestFollowUp_AFormalNoticeAfterAMissedDateDoesNotMakeTheAnswerTimely(t *testing.T) {
+	c := newReferral(t)
+	mustApply(t, &c, t0, med, domain.ActionAdmit, admitArgs())
+	c.Tick(parisEnd(2025, time.January, 26).Add(time.Minute))
+	require.NotNil(t, c.MissedDue)
+	mustApply(t, &c, day(25), liaison, domain.ActionFollowUp, domain.ActionArgs{Kind: "formal_notice", ResponseExpectedBy: "2025-02-20"})
+	mustApply(t, &c, day(30), med, domain.ActionDecide, domain.ActionArgs{Outcome: "revised", Explanation: goodExplanation})
+	_, due := c.CountedDecision()
+	assert.Equal(t, parisEnd(2025, time.January, 26), *due, "the date that passed, not the formal notice's")
+	f := figures.FileOf(c)
+	assert.Zero(t, figures.Contributions(f)[figures.Key{Caf: c.Caf, Measure: figures.ReferralInTime, Day: figures.DayOf(c.ReceivedAt)}],
+		"not answered in time")
+	assert.Equal(t, int64(1), figures.Contributions(f)[figures.Key{Caf: c.Caf, Measure: figures.ReferralDecided, Day: figures.DayOf(c.ReceivedAt)}])
+}
+
+// A referral registered before keeps its rule: no follow-up once answered.
+func TestFollowUp_AfterTheAnswerRefusedOnAFileRegisteredBefore(t *testing.T) {
+	c := newReferral(t)
+	c.Policy.Counting = domain.CountingReopening
+	mustApply(t, &c, t0, med, domain.ActionAdmit, admitArgs())
+	mustApply(t, &c, day(5), med, domain.ActionDecide, domain.ActionArgs{Outcome: "maintained", Explanation: goodExplanation})
+	_, err := c.Apply(day(6), liaison, domain.ActionFollowUp, domain.ActionArgs{Kind: "explanation_request", ResponseExpectedBy: "2025-02-20"})
+	assert.Equal(t, domain.ECONFLICT, domain.ErrorCode(err))
 }

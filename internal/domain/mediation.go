@@ -51,8 +51,11 @@ const (
 	OpinionCancelled = "cancelled"
 )
 
-// Follow-up kinds a liaison may send on an open referral.
-var FollowUpKinds = []string{"explanation_request", "formal_notice"}
+// Follow-up kinds a liaison may send on a referral (loi organique
+// 2011-333): a request for explanations (art. 18), a formal notice after
+// no answer (art. 21), recommendations, whose follow-up the Caf reports on
+// by the date the Défenseur des droits sets (art. 25).
+var FollowUpKinds = []string{"explanation_request", "formal_notice", "recommendation"}
 
 // DefaultOpinionDays is a service's time to give its opinion, unless said.
 const DefaultOpinionDays = 8
@@ -77,6 +80,11 @@ type FollowUp struct {
 	ResponseExpectedBy string    `json:"response_expected_by"`
 	Note               string    `json:"note,omitempty"`
 	ReceivedAt         time.Time `json:"received_at"`
+	// AnsweredAt is the decision that answered it (for a recommendation,
+	// the report on its follow-up), under CountingFollowUps.
+	AnsweredAt *time.Time `json:"answered_at,omitempty"`
+	// AfterAnswer says it came once the Caf had answered.
+	AfterAnswer bool `json:"after_answer,omitempty"`
 }
 
 // NewMediation is a request for mediation.
@@ -325,7 +333,7 @@ func validateMediationArgs(p *Problems, a Action, args ActionArgs, now time.Time
 		}
 	case ActionFollowUp:
 		if args.Kind != "" && !slices.Contains(FollowUpKinds, args.Kind) {
-			p.Add("kind", "type de relance inconnu (explanation_request, formal_notice)")
+			p.Add("kind", "type de relance inconnu (explanation_request, formal_notice, recommendation)")
 		}
 		if args.ResponseExpectedBy != "" {
 			expectedDate(p, "response_expected_by", args.ResponseExpectedBy, now)
@@ -352,6 +360,9 @@ func (c *Case) checkMediation(a Action, args ActionArgs) error {
 	case ActionFollowUp:
 		if c.Origin != string(OriginDDD) {
 			return Errorf(ECONFLICT, "seule une saisine du Défenseur des droits reçoit des relances")
+		}
+		if !slices.Contains(openMediation, c.Status) && c.policy().Counting < CountingFollowUps {
+			return Errorf(ECONFLICT, "action follow_up impossible sur un dossier au statut %s", c.Status)
 		}
 	}
 	return nil
@@ -426,6 +437,9 @@ func (c *Case) applyMediation(now time.Time, a Action, args ActionArgs, details 
 		c.Outcome, c.Explanation = args.Outcome, strings.TrimSpace(args.Explanation)
 		c.DecidedAt = &now
 		c.endSuspension(now)
+		if c.policy().Counting >= CountingFollowUps {
+			c.recordDecision(now)
+		}
 		for _, name := range []string{DeadlineAcknowledgment, DeadlineTarget, DeadlineLegal} {
 			c.meet(name, now)
 		}
@@ -455,16 +469,65 @@ func (c *Case) applyMediation(now time.Time, a Action, args ActionArgs, details 
 	case ActionFollowUp:
 		f := FollowUp{Kind: args.Kind, ResponseExpectedBy: args.ResponseExpectedBy,
 			Note: strings.TrimSpace(args.Note), ReceivedAt: now}
+		message := "Relance du Défenseur des droits : nouvelle échéance"
+		if !slices.Contains(openMediation, c.Status) {
+			// After the answer (CountingFollowUps): the referral is studied
+			// again, to answer by the new date.
+			f.AfterAnswer = true
+			c.Status, c.ClosedAt, c.ClosedReason = StatusInStudy, nil, ""
+			details["after_answer"] = true
+			message = "Relance du Défenseur des droits après la réponse : à traiter avant la nouvelle échéance"
+			if f.Kind == "recommendation" {
+				message = "Recommandations du Défenseur des droits : rendre compte de leur suivi avant l'échéance"
+			}
+		}
 		c.FollowUps = append(c.FollowUps, f)
 		_ = c.expectBy(args.ResponseExpectedBy, now) // the date was validated
 		details["kind"], details["response_expected_by"] = f.Kind, f.ResponseExpectedBy
-		return []Notification{{Recipient: RoleRecipient(RoleMediator), Kind: "follow_up",
-			Message: "Relance du Défenseur des droits : nouvelle échéance"}}
+		return []Notification{{Recipient: RoleRecipient(RoleMediator), Kind: "follow_up", Message: message}}
 	case ActionLinkReferral:
 		c.ReferralID = args.ReferralID
 		details["referral_id"] = args.ReferralID
 	}
 	return nil
+}
+
+// recordDecision keeps the first decision for the figures, with the date
+// in force when it was due: the first legal date that passed without an
+// answer, else the one in force then (a follow-up after it cannot make a
+// late answer timely); and marks the pending follow-ups answered.
+func (c *Case) recordDecision(now time.Time) {
+	if c.FirstDecision == nil {
+		r := &AnswerRecord{At: now, SLAStatus: c.SLAStatus}
+		if c.MissedDue != nil {
+			due := *c.MissedDue
+			r.DueAt = &due
+		} else if d, ok := c.Deadline(DeadlineLegal); ok {
+			due := d.DueAt
+			r.DueAt = &due
+		}
+		c.FirstDecision = r
+	}
+	for i := range c.FollowUps {
+		if c.FollowUps[i].AnsweredAt == nil {
+			c.FollowUps[i].AnsweredAt = &now
+		}
+	}
+}
+
+// CountedDecision is the decision the figures count and the date it was
+// judged against: the first decision under CountingFollowUps, the current
+// one against the legal date otherwise.
+func (c *Case) CountedDecision() (at, due *time.Time) {
+	if r := c.FirstDecision; r != nil {
+		at := r.At
+		return &at, r.DueAt
+	}
+	if d, ok := c.Deadline(DeadlineLegal); ok {
+		due := d.DueAt
+		return c.DecidedAt, &due
+	}
+	return c.DecidedAt, nil
 }
 
 func (c *Case) endSuspension(now time.Time) {

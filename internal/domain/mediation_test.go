@@ -392,7 +392,13 @@ func TestApply_EveryMediationActionFromEveryStatus(t *testing.T) {
 			domain.StatusDecided: domain.StatusReferredToDDD,
 			domain.StatusClosed:  domain.StatusReferredToDDD,
 		},
-		domain.ActionFollowUp:     same(open...), // on a referral only
+		// On a referral only; after the answer too, back to study
+		// (CountingFollowUps).
+		domain.ActionFollowUp: func() map[domain.Status]domain.Status {
+			m := same(open...)
+			m[domain.StatusDecided], m[domain.StatusClosed] = domain.StatusInStudy, domain.StatusInStudy
+			return m
+		}(),
 		domain.ActionLinkReferral: {domain.StatusReferredToDDD: domain.StatusReferredToDDD},
 	}
 	require.ElementsMatch(t, domain.Actions(domain.KindMediation), keys(allowed), "every mediation action is in the table")

@@ -33,8 +33,14 @@ const (
 	// the file new service commitments and a new implicit rejection from
 	// the reopening, the first answer kept for the figures.
 	CountingReopening Counting = 3
+	// CountingFollowUps adds to CountingReopening the Défenseur des droits'
+	// follow-ups after the answer (loi organique 2011-333, art. 18, 21,
+	// 25): one puts the referral back in study with its date, and
+	// « answered in time » is judged on the first answer against the date
+	// in force when it was due, not on a date a later follow-up set.
+	CountingFollowUps Counting = 4
 	// CurrentCounting is the convention of a file registered now.
-	CurrentCounting = CountingReopening
+	CurrentCounting = CountingFollowUps
 )
 
 // Policy is a Caf's deadline policy. A file copies the policy in force when

@@ -54,6 +54,11 @@ func FileOf(c domain.Case) File {
 		due := d.DueAt
 		f.LegalDue = &due
 	}
+	if c.Kind == domain.KindMediation && c.FirstDecision != nil {
+		// A referral studied again after a follow-up: its first decision,
+		// against the date in force when it was due.
+		f.DecidedAt, f.LegalDue = c.CountedDecision()
+	}
 	if d, ok := c.Deadline(domain.DeadlineAcknowledgment); ok {
 		f.AckStatus = string(d.Status)
 	}

@@ -34,6 +34,10 @@ func rowOf(c domain.Case, version int64, data string) CaseRow {
 	if d, ok := c.Deadline(domain.DeadlineLegal); ok {
 		row.LegalDue = &d.DueAt
 	}
+	if c.Kind == domain.KindMediation && c.FirstDecision != nil {
+		// The decision the figures count (figures.FileOf).
+		row.DecidedAt, row.LegalDue = c.CountedDecision()
+	}
 	if d, ok := c.Deadline(domain.DeadlineAcknowledgment); ok {
 		row.AckStatus = string(d.Status)
 	}
