@@ -103,7 +103,7 @@ var rules = map[Kind]map[Action]rule{
 		// After the answer too, under CountingFollowUps (checkMediation).
 		ActionFollowUp: {from: append(slices.Clone(openMediation), StatusDecided, StatusClosed),
 			required: []string{"kind", "response_expected_by"}, optional: []string{"note"}, system: true},
-		ActionLinkReferral:   {from: []Status{StatusReferredToDDD}, required: []string{"referral_id"}, system: true},
+		ActionLinkReferral: {from: []Status{StatusReferredToDDD}, required: []string{"referral_id"}, system: true},
 	},
 }
 

@@ -97,8 +97,8 @@ type Case struct {
 	// a decision (CountingFollowUps).
 	FirstDecision *AnswerRecord `json:"first_decision,omitempty"`
 	MissedDue     *time.Time    `json:"missed_due,omitempty"`
-	ReopenedAt  *time.Time    `json:"reopened_at,omitempty"`
-	Reopenings  int           `json:"reopenings,omitempty"`
+	ReopenedAt    *time.Time    `json:"reopened_at,omitempty"`
+	Reopenings    int           `json:"reopenings,omitempty"`
 	// ImplicitRejectionAt is set when two months passed with no answer
 	// (CRPA L231-4): the silence became a rejection.
 	ImplicitRejectionAt *time.Time `json:"implicit_rejection_at,omitempty"`
