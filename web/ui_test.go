@@ -285,8 +285,13 @@ func TestUI_ComplaintThroughThePages(t *testing.T) {
 	assert.Contains(t, text(conflict), "Action refusée, rien n'a changé")
 
 	// Through htmx: the same answer, the redirect followed to the page.
-	docs := gca.post("/ui/dossiers/"+a+"/actions/request_documents", url.Values{"note": {"Merci d'envoyer votre avis d'imposition."}}, "HX-Request", "true")
+	docs := gca.post("/ui/dossiers/"+a+"/actions/request_documents", url.Values{"documents": {"Votre avis d'imposition."}, "due_in_days": {"10"}}, "HX-Request", "true")
 	require.Equal(t, http.StatusSeeOther, docs.Status, docs.Body)
+	docsPage := text(gca.get("/ui/dossiers/" + a))
+	assert.Contains(t, docsPage, "Pièces demandées le")
+	assert.Contains(t, docsPage, "Votre avis d'imposition.")
+	assert.Contains(t, docsPage, "Attendues au plus tard le")
+	assert.Contains(t, docsPage, "le rejet implicite sont reportés des jours d'attente")
 	f := fileOf(t, r, a)
 	assert.Equal(t, "awaiting_claimant", f["status"])
 	assert.Equal(t, true, f["clock_paused"])
