@@ -20,12 +20,7 @@ func cafCmd() *cobra.Command {
 	policy := &cobra.Command{
 		Use:   "policy",
 		Short: "Print the Caf's deadline policy; with flags, change it for files opened from now on",
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			st, err := c.openStore()
-			if err != nil {
-				return err
-			}
-			defer st.Close()
+		RunE: c.withStore(func(cmd *cobra.Command, st *store.Store) error {
 			ctx := cmd.Context()
 			org, err := st.Organisation(ctx, code)
 			if err != nil {
@@ -87,7 +82,7 @@ func cafCmd() *cobra.Command {
 				org.ServiceName, org.SignatoryName, org.SignatoryFunction}, "", "  ")
 			fmt.Fprintln(cmd.OutOrStdout(), string(b))
 			return nil
-		},
+		}),
 	}
 	c.databaseFlags(policy)
 	policy.Flags().StringVar(&code, "caf", "", "the Caf's number, e.g. 071 (required)")
@@ -121,12 +116,7 @@ func recourseCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "recourse",
 		Short: "Print the Caf's recourse route of each benefit; with --benefit and flags, set its own (or --reset to the national default)",
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			st, err := c.openStore()
-			if err != nil {
-				return err
-			}
-			defer st.Close()
+		RunE: c.withStore(func(cmd *cobra.Command, st *store.Store) error {
 			ctx := cmd.Context()
 			f := cmd.Flags()
 			if benefit != "" {
@@ -167,7 +157,7 @@ func recourseCmd() *cobra.Command {
 			b, _ := json.MarshalIndent(routes, "", "  ")
 			fmt.Fprintln(cmd.OutOrStdout(), string(b))
 			return nil
-		},
+		}),
 	}
 	c.databaseFlags(cmd)
 	cmd.Flags().StringVar(&code, "caf", "", "the Caf's number, e.g. 071 (required)")

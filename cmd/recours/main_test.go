@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"recours/internal/app"
+	"recours/internal/domain"
 	"recours/internal/store"
 	"recours/internal/testutil"
 )
@@ -105,6 +106,39 @@ func TestCafPolicy_OverpaymentThresholdAndMediatorContact(t *testing.T) {
 
 	_, err = run(t, "caf", "policy", "--data", dir, "--caf", "071", "--overpayment-threshold", "-5")
 	assert.ErrorContains(t, err, "positive amount")
+}
+
+// The letters' mentions of the Caf and its recourse routes are set from
+// the command line; a bad address or route is refused and changes nothing.
+func TestCafLetterMentionsAndRecourseRoutes(t *testing.T) {
+	dir, st := seededData(t)
+	ctx := context.Background()
+	_, err := run(t, "caf", "policy", "--data", dir, "--caf", "071", "--address", `Service relation allocataires\nCS 70001\n07007 Privas Cedex`,
+		"--signatory-name", "Claire Vidal", "--signatory-function", "Directrice adjointe", "--contact", "3230")
+	require.NoError(t, err)
+	org, err := st.Organisation(ctx, "071")
+	require.NoError(t, err)
+	assert.Equal(t, "Service relation allocataires\nCS 70001\n07007 Privas Cedex", org.Address, "one line per \\n")
+	assert.Equal(t, "Claire Vidal", org.SignatoryName)
+	_, err = run(t, "caf", "policy", "--data", dir, "--caf", "071", "--address", `1\n2\n3\n4\n5\n6\n7`)
+	assert.ErrorContains(t, err, "6 lignes")
+
+	out, err := run(t, "caf", "recourse", "--data", dir, "--caf", "071", "--benefit", "rsa",
+		"--body", "le président du conseil départemental de l'Ardèche, par un recours administratif préalable", "--then", "le tribunal administratif de Lyon")
+	require.NoError(t, err)
+	assert.Contains(t, out, "conseil départemental de l'Ardèche")
+	r, err := st.RecourseRoute(ctx, "071", "rsa")
+	require.NoError(t, err)
+	assert.False(t, r.National)
+	assert.Equal(t, "le tribunal administratif de Lyon", r.Then)
+	assert.Equal(t, domain.NationalRecourseRoute("rsa").Source, r.Source, "what was not given is kept")
+	_, err = run(t, "caf", "recourse", "--data", dir, "--caf", "071", "--benefit", "rsa", "--months", "0")
+	assert.ErrorContains(t, err, "months")
+	_, err = run(t, "caf", "recourse", "--data", dir, "--caf", "071", "--benefit", "rsa", "--reset")
+	require.NoError(t, err)
+	r, err = st.RecourseRoute(ctx, "071", "rsa")
+	require.NoError(t, err)
+	assert.True(t, r.National)
 }
 
 // TestAuditVerify_NamesTheAlteredEntry alters one entry of the access

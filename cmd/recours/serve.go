@@ -55,6 +55,18 @@ func (c *conn) dsn() (string, error) {
 	return dsn, nil
 }
 
+// withStore runs f on the store c names, closed after it.
+func (c *conn) withStore(f func(cmd *cobra.Command, st *store.Store) error) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, _ []string) error {
+		st, err := c.openStore()
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		return f(cmd, st)
+	}
+}
+
 func (c *conn) openStore() (*store.Store, error) {
 	dsn, err := c.dsn()
 	if err != nil {
