@@ -139,6 +139,9 @@ func recourseCmd() *cobra.Command {
 					if f.Changed("months") {
 						cur.Months = r.Months
 					}
+					if f.Changed("runs-from") {
+						cur.RunsFrom = r.RunsFrom
+					}
 					if f.Changed("then") {
 						cur.Then = r.Then
 					}
@@ -166,6 +169,7 @@ func recourseCmd() *cobra.Command {
 	cmd.Flags().StringVar(&r.Body, "body", "", "who decides on the recourse, as a letter names it")
 	cmd.Flags().StringVar(&r.Address, "route-address", "", `where to write, lines separated by "\n" (empty: the Caf's address)`)
 	cmd.Flags().IntVar(&r.Months, "months", 0, "time limit in months from the decision's notification")
+	cmd.Flags().StringVar(&r.RunsFrom, "runs-from", "", `from when the time limit runs, as a letter says it after « dans les N mois qui suivent » ("la notification de la décision" by default)`)
 	cmd.Flags().StringVar(&r.Then, "then", "", "the court that follows")
 	cmd.Flags().StringVar(&r.Source, "source", "", "the text the route comes from")
 	_ = cmd.MarkFlagRequired("caf")

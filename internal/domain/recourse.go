@@ -21,8 +21,13 @@ type RecourseRoute struct {
 	Body string `json:"body"`
 	// Address is where to write; empty: the Caf's own address.
 	Address string `json:"address,omitempty"`
-	// Months is the time limit, counted from the decision's notification.
+	// Months is the time limit, counted from RunsFrom.
 	Months int `json:"months"`
+	// RunsFrom says from when the time limit runs, as a letter says it
+	// after « dans les N mois qui suivent »; RunsFromNotification when
+	// empty, and only then do the letters give the last day from the
+	// notification date the claimant gave.
+	RunsFrom string `json:"runs_from,omitempty"`
 	// Then is the court that follows the first recourse.
 	Then string `json:"then"`
 	// Source is the text the route comes from, for the Caf's legal service.
@@ -37,6 +42,15 @@ type RecourseRoute struct {
 // RecourseMonths is the time limit of every national route: two months
 // from the notification of the decision.
 const RecourseMonths = 2
+
+// RunsFromNotification is when every national route's time limit starts.
+const RunsFromNotification = "la notification de la décision"
+
+// FromNotification reports whether the route's time limit runs from the
+// decision's notification.
+func (r RecourseRoute) FromNotification() bool {
+	return r.RunsFrom == "" || r.RunsFrom == RunsFromNotification
+}
 
 // Courts that follow a first recourse.
 const (
@@ -55,7 +69,7 @@ const (
 //   - prime d'activité and housing aid: a prior administrative appeal to
 //     the Caf, then the tribunal administratif (CSS L845-2; CCH L827-1).
 func NationalRecourseRoute(b Benefit) RecourseRoute {
-	r := RecourseRoute{Benefit: b, Months: RecourseMonths, National: true}
+	r := RecourseRoute{Benefit: b, Months: RecourseMonths, RunsFrom: RunsFromNotification, National: true}
 	switch b {
 	case "rsa":
 		r.Body = "le président du conseil départemental, par un recours administratif préalable"
@@ -104,6 +118,9 @@ func (r RecourseRoute) Validate() error {
 	textField(&p, "body", r.Body, MaxRouteText)
 	textField(&p, "then", r.Then, MaxRouteText)
 	textField(&p, "source", r.Source, MaxRouteText)
+	if utf8.RuneCountInString(r.RunsFrom) > MaxRouteText {
+		p.Add("runs_from", "texte trop long")
+	}
 	if r.Months < 1 || r.Months > MaxRouteMonths {
 		p.Add("months", "délai en mois attendu, de 1 à 12")
 	}

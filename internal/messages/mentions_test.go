@@ -135,3 +135,20 @@ func notice() domain.Overpayment {
 		CreatedAt: now.Add(-time.Hour),
 	}
 }
+
+// A Caf's route whose time limit runs from another event says so, and
+// gives no last day the notification date cannot tell.
+func TestRouteRunningFromAnotherEventGivesNoDate(t *testing.T) {
+	c := complaint()
+	c.DecisionNotifiedOn = "2026-02-10"
+	own := caf
+	own.Routes = []domain.RecourseRoute{{Benefit: "housing_aid", Body: "la commission de recours amiable (CRA) de la Caf", Months: 2,
+		RunsFrom: "la réception du courrier de décision", Then: "le tribunal administratif", Source: "délibération du conseil d'administration"}}
+	m, err := Compose(KindComplaintAnswer, c, own, now)
+	require.NoError(t, err)
+	assert.Contains(t, m.Body, "dans les 2 mois qui suivent la réception du courrier de décision.")
+	assert.NotContains(t, m.Body, "jusqu'au")
+	m, err = Compose(KindComplaintAnswer, c, caf, now)
+	require.NoError(t, err)
+	assert.Contains(t, m.Body, "dans les 2 mois qui suivent la notification de cette décision : vous avez jusqu'au 10 avril 2026")
+}

@@ -194,6 +194,7 @@ type recourse struct {
 type routeData struct {
 	Body, Address, Then string
 	Months              int
+	RunsFrom            string
 	Until               string
 	Passed              bool
 }
@@ -320,7 +321,7 @@ func Compose(k Kind, c domain.Case, caf CafContact, now time.Time) (Message, err
 		need(d.Explanation != "", "l'explication des recommandations")
 		if s := c.AppealSuspension; s != nil {
 			d.SuspendedFrom = FrenchDate(s.From)
-			if end, ok := domain.RecourseEnd(c.DecisionNotifiedOn, caf.route(c.Benefit).Months); ok {
+			if end, ok := domain.RecourseEnd(c.DecisionNotifiedOn, caf.route(c.Benefit).Months); ok && caf.route(c.Benefit).FromNotification() {
 				if resumed, ok := domain.ResumedRecourseEnd(end, *s, now); ok {
 					d.ResumedUntil = FrenchDate(resumed)
 				}
@@ -385,7 +386,12 @@ func (c CafContact) withDefaults() CafContact {
 // routeOf is route as a letter says it, with its last day when the
 // decision was notified on notified (YYYY-MM-DD).
 func routeOf(r domain.RecourseRoute, notified string, now time.Time) routeData {
-	out := routeData{Body: r.Body, Address: strings.Join(domain.AddressLines(r.Address), ", "), Then: r.Then, Months: r.Months}
+	out := routeData{Body: r.Body, Address: strings.Join(domain.AddressLines(r.Address), ", "), Then: r.Then,
+		Months: r.Months, RunsFrom: "la notification de cette décision"}
+	if !r.FromNotification() {
+		out.RunsFrom = r.RunsFrom
+		return out // its last day does not follow from the notification
+	}
 	if end, ok := domain.RecourseEnd(notified, r.Months); ok {
 		out.Until, out.Passed = FrenchDate(end), end.Before(now)
 	}

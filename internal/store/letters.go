@@ -30,7 +30,10 @@ func (s *Store) RecourseRoutes(ctx context.Context, code string) ([]domain.Recou
 		if row, ok := own[r.Benefit]; ok {
 			at := row.UpdatedAt.UTC()
 			out[i] = domain.RecourseRoute{Benefit: r.Benefit, Body: row.Body, Address: row.Address, Months: row.Months,
-				Then: row.Then, Source: row.Source, UpdatedBy: row.UpdatedBy, UpdatedAt: &at}
+				RunsFrom: row.RunsFrom, Then: row.Then, Source: row.Source, UpdatedBy: row.UpdatedBy, UpdatedAt: &at}
+			if out[i].RunsFrom == "" {
+				out[i].RunsFrom = domain.RunsFromNotification
+			}
 		}
 	}
 	return out, nil
@@ -54,6 +57,9 @@ func (s *Store) RecourseRoute(ctx context.Context, code string, b domain.Benefit
 // written from now on; by is the administrator who sets it.
 func (s *Store) SetRecourseRoute(ctx context.Context, code string, r domain.RecourseRoute, by string, now time.Time) (domain.RecourseRoute, error) {
 	r.Body, r.Then, r.Source, r.Address = strings.TrimSpace(r.Body), strings.TrimSpace(r.Then), strings.TrimSpace(r.Source), strings.TrimSpace(r.Address)
+	if r.RunsFrom = strings.TrimSpace(r.RunsFrom); r.RunsFrom == "" {
+		r.RunsFrom = domain.RunsFromNotification
+	}
 	if err := r.Validate(); err != nil {
 		return domain.RecourseRoute{}, err
 	}
@@ -61,11 +67,11 @@ func (s *Store) SetRecourseRoute(ctx context.Context, code string, r domain.Reco
 		return domain.RecourseRoute{}, err
 	}
 	row := RecourseRouteRow{Caf: code, Benefit: string(r.Benefit), Body: r.Body, Address: r.Address, Months: r.Months,
-		Then: r.Then, Source: r.Source, UpdatedBy: by, UpdatedAt: now.UTC()}
+		RunsFrom: r.RunsFrom, Then: r.Then, Source: r.Source, UpdatedBy: by, UpdatedAt: now.UTC()}
 	defer s.writeLock()()
 	err := s.db.WithContext(ctx).Clauses(clause.OnConflict{
 		Columns:   []clause.Column{{Name: "caf"}, {Name: "benefit"}},
-		DoUpdates: clause.AssignmentColumns([]string{"body", "address", "months", "then", "source", "updated_by", "updated_at"}),
+		DoUpdates: clause.AssignmentColumns([]string{"body", "address", "months", "runs_from", "then", "source", "updated_by", "updated_at"}),
 	}).Create(&row).Error
 	if err != nil {
 		return domain.RecourseRoute{}, fmt.Errorf("store: recourse route: %w", err)

@@ -42,7 +42,8 @@ var letterMentionsMigration = &gormigrate.Migration{
 			Benefit   string `gorm:"primaryKey;size:32"`
 			Body      string `gorm:"not null"`
 			Address   string
-			Months    int    `gorm:"not null"`
+			Months    int `gorm:"not null"`
+			RunsFrom  string
 			Then      string `gorm:"not null"`
 			Source    string `gorm:"not null"`
 			UpdatedBy string `gorm:"not null"`
