@@ -302,15 +302,27 @@ func TestMediationInput_Referrals(t *testing.T) {
 			})
 		}
 
+		// Loi organique 2011-333, art. 18, 21, 25: a follow-up after the
+		// decision puts the referral back in study; the next decision
+		// answers it, the figures keeping the first.
 		t.Run("on a decided referral", func(t *testing.T) {
 			const decidedRef = "DDD-IN-DECIDED"
 			decided := submitReferral(t, r, decidedRef)
 			r.Act(t, "mediator.demo", decided, "admit", map[string]any{"no_court_case": true})
 			r.Act(t, "mediator.demo", decided, "decide", map[string]any{"outcome": "maintained", "explanation": explanation})
-			before := r.Do("GET", referrals+"/"+decidedRef, "ddd.demo", nil).Map(t)
-			refused(t, r, "ddd.demo", "POST", referrals+"/"+decidedRef+"/follow-ups", valid(nil), http.StatusConflict, "")
-			assert.Equal(t, before, r.Do("GET", referrals+"/"+decidedRef, "ddd.demo", nil).Map(t))
-			assert.NotContains(t, actions(timeline(t, r, decided)), "follow_up")
+			resp := r.Do("POST", referrals+"/"+decidedRef+"/follow-ups", "ddd.demo",
+				map[string]any{"kind": "recommendation", "response_expected_by": parisDay(40), "note": "Réexaminer la période de janvier."})
+			require.Equal(t, http.StatusOK, resp.Status, "%s", resp.Body)
+			assert.Equal(t, "in_study", resp.Map(t)["status"])
+			assert.Equal(t, parisDay(40), resp.Map(t)["response_expected_by"])
+			assert.Contains(t, actions(timeline(t, r, decided)), "follow_up")
+			r.Act(t, "mediator.demo", decided, "decide", map[string]any{"outcome": "partly_revised", "explanation": explanation})
+			var again domain.Case
+			r.Do("GET", "/api/v1/cases/"+decided, "mediator.demo", nil).JSON(t, &again)
+			assert.Equal(t, domain.StatusDecided, again.Status)
+			require.NotNil(t, again.FirstDecision)
+			require.Len(t, again.FollowUps, 1)
+			assert.NotNil(t, again.FollowUps[0].AnsweredAt, "the report on the recommendations' follow-up")
 		})
 
 		t.Run("note too long", func(t *testing.T) {
