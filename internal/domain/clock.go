@@ -104,6 +104,10 @@ func (c *Case) Tick(now time.Time) []Change {
 		if d, ok := c.Deadline(DeadlineTarget); ok && t.kind == ClockReminder && !now.Before(d.DueAt) {
 			t = timer{at: d.DueAt, kind: ClockTargetMissed}
 		}
+		// Nor is reminding the claimant of documents whose date has passed.
+		if r, ok := c.PendingDocuments(); ok && t.kind == ClockDocumentsReminder && !now.Before(r.DueAt) {
+			t = timer{at: r.DueAt, kind: ClockDocumentsLapsed}
+		}
 		out = append(out, c.fire(t, now))
 	}
 }

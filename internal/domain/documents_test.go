@@ -82,6 +82,16 @@ func TestDocumentsRequest_TheDatePassesTheFileResumesAndTheOfficerIsAlerted(t *t
 	assert.Equal(t, domain.ECONFLICT, domain.ErrorCode(err), "the file already resumed")
 }
 
+// A clock catching up past the date (a worker down for days) resumes the
+// file, and sends no reminder of a date already gone.
+func TestDocumentsRequest_CatchingUpPastTheDateRemindsNobody(t *testing.T) {
+	c := inProgress(t, "online")
+	mustApply(t, &c, day(3), alice, domain.ActionRequestDocuments, domain.ActionArgs{Documents: "RIB", DueInDays: 7})
+	chs := c.Tick(day(20))
+	assert.Equal(t, []string{domain.ClockDocumentsLapsed}, kinds(chs))
+	assert.Equal(t, domain.StatusInProgress, c.Status)
+}
+
 // A note alone still asks for documents, the first version of the API's
 // request: it is the list, with the default time.
 func TestDocumentsRequest_ANoteAloneIsTheListWithTheDefaultTime(t *testing.T) {
