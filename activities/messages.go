@@ -163,7 +163,15 @@ func (a *Activities) compose(ctx context.Context, req MessageRequest) (messages.
 	if req.Overpayment != nil {
 		m, err = messages.ComposeOverpayment(*req.Overpayment, contact, req.At)
 	} else {
-		m, err = messages.Compose(messages.Kind(req.Kind), req.Case, contact, req.At)
+		file := req.Case
+		if file.Reference == "" {
+			// A file registered before references: its workflow does not
+			// know the one the store gave it.
+			if stored, err := a.Store.Case(ctx, file.ID); err == nil {
+				file.Reference = stored.Reference
+			}
+		}
+		m, err = messages.Compose(messages.Kind(req.Kind), file, contact, req.At)
 	}
 	if err != nil {
 		return m, messages.Recipient{}, caf, temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeMessageInvalid, err)

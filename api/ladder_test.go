@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -113,8 +114,20 @@ func ladder(t *testing.T, r *testutil.Recours, dbName string) {
 	r.Do("GET", "/api/v1/cases/"+referral["id"].(string), "mediator.demo", nil).JSON(t, &view)
 	require.Len(t, view.Chain, 3, "complaint → mediation → referral")
 	assert.Equal(t, []string{complaint, mediation, referral["id"].(string)}, []string{view.Chain[0].ID, view.Chain[1].ID, view.Chain[2].ID})
+	// Each file of the chain has its own reference, shown in the chain.
+	refs := []string{view.Chain[0].Reference, view.Chain[1].Reference, view.Chain[2].Reference}
+	assert.Regexp(t, `^071-R-\d{4}-\d{6}$`, refs[0])
+	assert.Regexp(t, `^071-M-\d{4}-\d{4}$`, refs[1], "the mediation a complaint escalated to")
+	assert.Regexp(t, `^071-D-\d{4}-\d{4}$`, refs[2], "the Défenseur des droits referral")
+	assert.Equal(t, refs[1], mf["reference"])
 	r.Do("GET", "/api/v1/cases/"+complaint, "gca.demo", nil).JSON(t, &view)
 	assert.Len(t, view.Chain, 3, "every file of the chain shows it")
+	// A reference reads the file as its id does, as typed over the phone.
+	byRef := r.Do("GET", "/api/v1/cases/"+strings.ToLower(refs[1]), "mediator.demo", nil)
+	require.Equal(t, 200, byRef.Status, string(byRef.Body))
+	assert.Equal(t, mediation, byRef.Map(t)["id"])
+	r.Do("GET", "/api/v1/cases/"+refs[0], "mediator.demo", nil).JSON(t, &view)
+	assert.Len(t, view.Chain, 3, "the chain from every reference")
 
 	assert.Contains(t, actions(timeline(t, r, complaint)), "escalate")
 	require.Eventually(t, func() bool {

@@ -64,8 +64,10 @@ func TestAcknowledgmentByEmail_EndToEnd(t *testing.T) {
 			msgs := r.WaitForMessages(t, file.ID, "acknowledgment")
 			assert.Equal(t, []string{"jeanne.martin@example.org"}, srv.Received()[0].To)
 			ack := mails[0]
-			assert.Contains(t, ack.Subject, file.ID)
-			assert.Contains(t, ack.Body, file.ID)
+			// The file's reference, readable over the phone, names it.
+			assert.Regexp(t, `^071-R-\d{4}-\d{6}$`, file.Reference)
+			assert.Contains(t, ack.Subject, file.Reference)
+			assert.Contains(t, ack.Body, "Votre dossier porte la référence "+file.Reference)
 			target, _ := file.Deadline(domain.DeadlineTarget)
 			assert.Contains(t, ack.Body, "au plus tard le "+messages.FrenchDate(target.DueAt), "the deadline that applies")
 			assert.Contains(t, ack.Body, "demander une médiation", "the next recourse")

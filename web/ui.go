@@ -53,6 +53,10 @@ type uiCtx struct {
 	Roles []domain.Role
 	Nav   []uiNavItem
 	Path  string
+	// Search says the agent may read files (the header's search box);
+	// Query is the search shown in it.
+	Search bool
+	Query  string
 }
 
 type uiNavItem struct {
@@ -67,6 +71,8 @@ var uiNav = []uiNavItem{
 	{Href: "/ui/ma-file", Label: "Ma file", obj: authz.ObjComplaint, act: string(domain.ActionStart)},
 	{Href: "/ui/reclamations/nouvelle", Label: "Nouvelle réclamation", obj: authz.ObjComplaint, act: authz.ActCreate},
 	{Href: "/ui/mediation", Label: "Médiation", obj: authz.ObjMediation, act: string(domain.ActionDecide)},
+	{Href: "/ui/mediations/nouvelle", Label: "Nouvelle médiation", obj: authz.ObjMediation, act: authz.ActCreate},
+	{Href: "/ui/saisines/nouvelle", Label: "Saisine du Défenseur des droits", obj: authz.ObjMediation, act: authz.ActCreate},
 	{Href: "/ui/chiffres", Label: "Chiffres", obj: "report", act: authz.ActRead},
 	{Href: "/ui/trop-percus", Label: "Trop-perçus", obj: cases.ObjOverpayment, act: authz.ActRead},
 }
@@ -89,8 +95,12 @@ func (s *Server) mountUI(r *gin.Engine) {
 	ui.GET("/ma-file", s.uiMyQueue)
 	ui.GET("/equipe", s.uiTeamQueue)
 	ui.POST("/equipe/attribuer", s.uiAssign)
-	ui.GET("/reclamations/nouvelle", s.uiIntakeForm)
-	ui.POST("/reclamations", s.uiIntake)
+	for _, k := range []uiIntakeKind{uiComplaintIntake, uiMediationIntake, uiReferralIntake} {
+		ui.GET(strings.TrimPrefix(k.Path, "/ui"), s.uiIntakeForm(k))
+		ui.POST(strings.TrimPrefix(k.Action, "/ui"), s.uiIntake(k))
+	}
+	ui.GET("/recherche", s.uiSearch)
+	ui.GET("/allocataire", s.uiClaimant)
 	ui.GET("/dossiers/:id", s.uiCase)
 	ui.POST("/dossiers/:id/actions/:action", s.uiAction)
 	ui.GET("/dossiers/:id/messages/:n/:format", s.uiCaseMessage)
@@ -144,7 +154,8 @@ func (s *Server) uiSession(c *gin.Context) {
 		httpx.Fail(c, err)
 		return
 	}
-	ui := &uiCtx{User: u, CSRF: sess.CSRF, Cafs: cafs, Path: c.Request.URL.Path}
+	ui := &uiCtx{User: u, CSRF: sess.CSRF, Cafs: cafs, Path: c.Request.URL.Path,
+		Search: len(s.Authz.Cafs(u.Login, authz.ObjCase, authz.ActRead)) > 0}
 	if ck, err := c.Request.Cookie(uiCafCookie); err == nil && slices.Contains(cafs, ck.Value) {
 		ui.Caf = ck.Value
 	} else if len(cafs) > 0 {

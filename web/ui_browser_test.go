@@ -101,7 +101,7 @@ func TestBrowser_AgentsWorkThroughThePages(t *testing.T) {
 	csu.WaitText("Enregistrer la réclamation")
 	checkPage(t, csu, "intake")
 	assert.Equal(t, []string{"f-caf", "f-channel", "f-claimant-number", "f-claimant-name", "f-claimant-address", "f-benefit",
-		"f-reason", "f-decision-notified-on", "f-subject", "f-description", "btn-intake"}, focusOrder(csu, "#f-caf", 10),
+		"f-reason", "f-received-on", "f-decision-notified-on", "f-subject", "f-description", "btn-intake"}, focusOrder(csu, "#f-caf", 11),
 		"the form is filled from the keyboard, field after field")
 
 	before := r.Counts()

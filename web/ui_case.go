@@ -16,6 +16,7 @@ import (
 	"recours/internal/cases"
 	"recours/internal/domain"
 	"recours/internal/httpx"
+	"recours/internal/store"
 )
 
 // uiCaseData is the file page: the file with its links, its timeline, its
@@ -30,6 +31,8 @@ type uiCaseData struct {
 	Messages  []uiMessage
 	// Error says why an action that has no form here failed.
 	Error string
+	// Story is the claimant's other files the agent may see.
+	Story []store.StoryFile
 }
 
 type uiDeadline struct {
@@ -66,7 +69,14 @@ func (s *Server) uiCase(c *gin.Context) {
 	if a := c.Query("fait"); a != "" {
 		flash = "C'est fait : " + uiLabel(uiDoneLabels, a) + "."
 		if a == "created" {
-			flash = "La réclamation est enregistrée ; ses délais courent à partir de sa réception."
+			noun := "La réclamation est enregistrée"
+			switch {
+			case file.Origin == string(domain.OriginDDD):
+				noun = "La saisine du Défenseur des droits est enregistrée"
+			case file.Kind == domain.KindMediation:
+				noun = "La demande de médiation est enregistrée"
+			}
+			flash = noun + " sous la référence " + file.DisplayReference() + " ; ses délais courent à partir de sa réception."
 		}
 	}
 	s.uiCasePage(c, http.StatusOK, file, flash, "", nil, nil)
@@ -90,6 +100,16 @@ func (s *Server) uiCasePage(c *gin.Context, status int, file domain.Case, flash 
 		return
 	}
 	d.Events = uiMessageEvents(d.Events)
+	story, err := s.Cases.ClaimantStory(ctx, principal(c), file.Claimant.Number)
+	if err != nil {
+		s.uiFail(c, err)
+		return
+	}
+	for _, f := range story {
+		if f.ID != file.ID {
+			d.Story = append(d.Story, f)
+		}
+	}
 	if d.Messages, err = s.uiMessages(ctx, file.ID, "/ui/dossiers/"+file.ID); err != nil {
 		s.uiFail(c, err)
 		return
@@ -121,7 +141,11 @@ func (s *Server) uiCasePage(c *gin.Context, status int, file domain.Case, flash 
 			d.Error = ""
 		}
 	}
-	s.uiRenderFlash(c, status, "case", uiLabel(uiKindLabels, string(file.Kind))+" "+uiShort(file.ID), flash, d)
+	name := file.Reference
+	if name == "" {
+		name = uiShort(file.ID)
+	}
+	s.uiRenderFlash(c, status, "case", uiLabel(uiKindLabels, string(file.Kind))+" "+name, flash, d)
 }
 
 // uiActions lists the actions this agent may take on the file now: those

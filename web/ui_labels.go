@@ -86,13 +86,16 @@ var (
 		"question":                  "Question posée", "due_in_days": "Délai de réponse (jours)", "opinion_id": "Avis",
 		"text": "Avis rendu", "outcome": "Issue", "explanation": "Explication écrite pour l'allocataire",
 		"court": "Juridiction", "filed_on": "Date de saisine du juge", "ddd_reference": "Référence du Défenseur des droits",
-		"previous_assignee": "Gestionnaire précédent", "mediation_id": "Médiation ouverte", "deadline": "Échéance",
+		"previous_assignee": "Gestionnaire précédent", "mediation_id": "Médiation ouverte", "mediation_reference": "Référence de la médiation",
+		"complaint_reference": "Référence de la réclamation", "deadline": "Échéance",
 		"due_at": "Échéance", "received_at": "Reçue le", "channel": "Canal", "origin": "Origine",
 		"parent_id": "Dossier d'origine", "sla_status": "Délai", "paused_seconds": "Durée de la suspension",
 		"reference": "Référence", "status": "État", "key": "Clé", "complaint_id": "Réclamation ouverte", "kind": "Type",
 		"claimant.number": "Numéro allocataire", "claimant.name": "Nom de l'allocataire", "caf": "Caf",
 		"benefit": "Prestation", "subject": "Objet", "description": "Description",
 		"claimant.address": "Adresse postale de l'allocataire", "decision_notified_on": "Date de notification de la décision contestée",
+		"received_on": "Date de réception", "related_case_id": "Dossier à l'origine de la demande",
+		"response_expected_by": "Réponse attendue le",
 	}
 )
 
@@ -170,8 +173,15 @@ var uiFuncs = template.FuncMap{
 	"add":      func(a, b int) int { return a + b },
 	"iso":      func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 	"days":     uiDaysText,
-	"short":    func(id string) string { return strings.SplitN(id, "-", 2)[0] },
-	"join":     strings.Join,
+	// ref names a file: its reference, or the start of the id of a file
+	// registered before references.
+	"ref": func(ref, id string) string {
+		if ref != "" {
+			return ref
+		}
+		return strings.SplitN(id, "-", 2)[0]
+	},
+	"join": strings.Join,
 	"dict": func(kv ...any) map[string]any {
 		m := make(map[string]any, len(kv)/2)
 		for i := 0; i+1 < len(kv); i += 2 {

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"recours/internal/calendar"
 	"recours/internal/domain"
 	"recours/internal/testutil"
 	"recours/web"
@@ -151,7 +152,7 @@ func TestUI_Intake_BadInputFrenchMessagesNothingSaved(t *testing.T) {
 	assertPage(t, got)
 	page := text(got)
 	assert.Contains(t, page, "La réclamation n'est pas enregistrée : 4 champ(s) à corriger")
-	assert.Contains(t, page, "Le numéro allocataire compte 7 chiffres.")
+	assert.Contains(t, page, "Le numéro allocataire compte 7 chiffres, sans lettre ni signe.")
 	assert.Contains(t, page, "Choisissez le canal par lequel la réclamation est arrivée.")
 	assert.Contains(t, page, "Choisissez le motif de la réclamation.")
 	assert.Contains(t, page, "Ce champ est obligatoire.")
@@ -395,4 +396,100 @@ func TestUI_CafSwitcher(t *testing.T) {
 	gca := uiSignIn(t, r, "gca.demo")
 	assert.NotContains(t, gca.get("/ui/ma-file").Body, `id="f-caf-switch"`, "one Caf: no switcher")
 	assert.Equal(t, http.StatusForbidden, gca.post("/ui/caf", url.Values{"caf": {"074"}}).Status)
+}
+
+// TestUI_Intake_SecondSubmitMakesNoSecondFile: the same form sent twice
+// (a double click, the back button) shows the file the first made; a form
+// sent with another token is another registration; a claimant number
+// typed with spaces is read whole, and one too long is refused, never cut.
+func TestUI_Intake_SecondSubmitMakesNoSecondFile(t *testing.T) {
+	r := testutil.Start(t, "")
+	csu := uiSignIn(t, r, "csu.demo")
+	form := url.Values{"caf": {"071"}, "channel": {"letter"}, "claimant.number": {"765 43 21"}, "benefit": {"rsa"},
+		"reason": {"other"}, "subject": {"Courrier"}, "description": {"Reçu par courrier."}, "form_token": {"f0f0f0f0-0000-4000-8000-000000000001"}}
+	before := r.Counts().Cases
+	first := csu.post("/ui/reclamations", form)
+	require.Equal(t, http.StatusSeeOther, first.Status, first.Body)
+	again := csu.post("/ui/reclamations", form)
+	require.Equal(t, http.StatusSeeOther, again.Status, again.Body)
+	assert.Equal(t, first.Header.Get("Location"), again.Header.Get("Location"), "the file the first submit made")
+	assert.Equal(t, before+1, r.Counts().Cases)
+	id := strings.TrimSuffix(strings.TrimPrefix(first.Header.Get("Location"), "/ui/dossiers/"), "?fait=created")
+	assert.Equal(t, "7654321", fileOf(t, r, id)["claimant"].(map[string]any)["number"], "spaces dropped")
+
+	changed := url.Values{}
+	for k, v := range form {
+		changed[k] = v
+	}
+	changed.Set("subject", "Courrier corrigé")
+	conflict := csu.post("/ui/reclamations", changed)
+	assert.Equal(t, http.StatusConflict, conflict.Status, "the same form changed after it was sent")
+	assert.Contains(t, text(conflict), "Ce formulaire a déjà servi à enregistrer un dossier")
+	assert.Equal(t, before+1, r.Counts().Cases)
+
+	changed.Set("form_token", "f0f0f0f0-0000-4000-8000-000000000002")
+	changed.Set("claimant.number", "76543210")
+	long := csu.post("/ui/reclamations", changed)
+	require.Equal(t, http.StatusUnprocessableEntity, long.Status)
+	assert.Contains(t, text(long), "Le numéro allocataire compte 7 chiffres, et non 8.")
+	assert.Contains(t, long.Body, `value="76543210"`, "what was typed is kept whole")
+	assert.Equal(t, before+1, r.Counts().Cases)
+}
+
+// TestUI_Intake_BackDatedMediationAndPostalReferral: a mediation request
+// and a Défenseur des droits referral received by post are registered
+// with the day they arrived; a date in the future or over a year back is
+// refused with why; the referral's reference is its key.
+func TestUI_Intake_BackDatedMediationAndPostalReferral(t *testing.T) {
+	r := testutil.Start(t, "")
+	csu := uiSignIn(t, r, "csu.demo")
+	day := func(d int) string { return time.Now().In(calendar.Paris).AddDate(0, 0, d).Format(time.DateOnly) }
+	mediation := url.Values{"caf": {"071"}, "origin": {"elected_official"}, "claimant.number": {"1234567"}, "benefit": {"rsa"},
+		"reason": {"other"}, "received_on": {day(1)}, "subject": {"Lettre du député"}, "description": {"Le député transmet la demande."}}
+	before := r.Counts()
+	future := csu.post("/ui/mediations", mediation)
+	require.Equal(t, http.StatusUnprocessableEntity, future.Status, future.Body)
+	assert.Contains(t, text(future), "Date de réception : La date de réception ne peut pas être dans le futur.")
+	mediation.Set("received_on", day(-400))
+	old := csu.post("/ui/mediations", mediation)
+	require.Equal(t, http.StatusUnprocessableEntity, old.Status)
+	assert.Contains(t, text(old), "Date de réception : La date de réception remonte à plus d'un an.")
+	mediation.Set("related_case_id", "071-R-2026-999999")
+	mediation.Set("received_on", day(-5))
+	unknown := csu.post("/ui/mediations", mediation)
+	require.Equal(t, http.StatusUnprocessableEntity, unknown.Status)
+	assert.Contains(t, text(unknown), "Aucun dossier que vous pouvez lire ne porte cette référence.")
+	assert.Equal(t, before, r.Counts(), "nothing written")
+
+	mediation.Del("related_case_id")
+	done := csu.post("/ui/mediations", mediation)
+	require.Equal(t, http.StatusSeeOther, done.Status, done.Body)
+	id := strings.TrimSuffix(strings.TrimPrefix(done.Header.Get("Location"), "/ui/dossiers/"), "?fait=created")
+	m := fileOf(t, r, id)
+	assert.Equal(t, "elected_official", m["origin"])
+	assert.Regexp(t, `^071-M-\d{4}-\d{4}$`, m["reference"])
+	received, err := time.Parse(time.RFC3339Nano, m["received_at"].(string))
+	require.NoError(t, err)
+	assert.Equal(t, day(-5), received.In(calendar.Paris).Format(time.DateOnly))
+
+	referral := url.Values{"caf": {"071"}, "ddd_reference": {"DDD-2026-POST-1"}, "claimant.number": {"1234567"}, "benefit": {"rsa"},
+		"reason": {"other"}, "received_on": {day(-2)}, "response_expected_by": {day(20)}, "subject": {"Saisine"},
+		"description": {"Le Défenseur des droits demande des explications."}, "form_token": {"f0f0f0f0-0000-4000-8000-000000000003"}}
+	sent := csu.post("/ui/saisines", referral)
+	require.Equal(t, http.StatusSeeOther, sent.Status, sent.Body)
+	rid := strings.TrimSuffix(strings.TrimPrefix(sent.Header.Get("Location"), "/ui/dossiers/"), "?fait=created")
+	f := fileOf(t, r, rid)
+	assert.Equal(t, "defenseur_des_droits", f["origin"])
+	assert.Equal(t, "DDD-2026-POST-1", f["ddd_reference"])
+	assert.Regexp(t, `^071-D-\d{4}-\d{4}$`, f["reference"])
+	page := text(csu.get(sent.Header.Get("Location")))
+	assert.Contains(t, page, "La saisine du Défenseur des droits est enregistrée sous la référence "+f["reference"].(string))
+	// The same reference typed again, with other facts: refused.
+	referral.Set("form_token", "f0f0f0f0-0000-4000-8000-000000000004")
+	referral.Set("description", "Autre chose.")
+	twice := csu.post("/ui/saisines", referral)
+	assert.Equal(t, http.StatusConflict, twice.Status)
+	// A GCA may not register mediations.
+	gca := uiSignIn(t, r, "gca.demo")
+	assert.Equal(t, http.StatusForbidden, gca.post("/ui/mediations", mediation).Status)
 }

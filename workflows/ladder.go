@@ -37,6 +37,7 @@ func linkedFile(from domain.Case, a domain.Action, req ActionRequest, now time.T
 			Subject: from.Subject, Description: req.Args.Reason, RelatedCaseID: from.ID,
 			DecisionNotifiedOn: from.DecisionNotifiedOn,
 		}, now, p)
+		m.Reference = req.Args.LinkedReference
 		return m
 	}
 	c := domain.NewComplaintCase(id, domain.NewComplaint{
@@ -44,6 +45,7 @@ func linkedFile(from domain.Case, a domain.Action, req ActionRequest, now time.T
 		Subject: from.Subject, Description: from.Description, DecisionNotifiedOn: from.DecisionNotifiedOn,
 	}, now, p)
 	c.ParentID = from.ID
+	c.Reference = req.Args.LinkedReference
 	c.FromFirstReceipt(from.ReceivedAt)
 	return c
 }

@@ -43,10 +43,26 @@ func (s *Service) send(ctx context.Context, p domain.Principal, file domain.Case
 	if err != nil {
 		return domain.Case{}, err
 	}
+	if action == domain.ActionEscalate || action == domain.ActionReorient {
+		// The reference of the file the action opens (a mediation, or
+		// the complaint a mediation is reoriented to), drawn here since
+		// the workflow draws nothing from the store.
+		kind := domain.KindMediation
+		if action == domain.ActionReorient {
+			kind = domain.KindComplaint
+		}
+		if args.LinkedReference, err = s.Store.NextReference(ctx, domain.SeriesOf(file.Caf, kind, "claimant", s.now())); err != nil {
+			release()
+			return domain.Case{}, err
+		}
+	}
 	req := workflows.ActionRequest{Actor: domain.Actor{Login: p.Login, Roles: s.Authz.Roles(p.Login, file.Caf)}, Args: args}
 	var out domain.Case
 	err = s.update(ctx, workflows.WorkflowID(file.Kind, file.ID), string(action), updateID(p, k, hash), req, &out, release,
 		closedMessage(action))
+	if err == nil && out.Reference == "" {
+		out.Reference = file.Reference // given by the store to a file registered before references
+	}
 	return out, err
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -21,6 +22,10 @@ const (
 	// ReadMessage is a message downloaded from the outbox: the letter
 	// names the claimant and says what was decided.
 	ReadMessage = "message"
+	// ReadList is a page of a list (the entry names its files); ReadSearch
+	// a file found by a search.
+	ReadList   = "list"
+	ReadSearch = "search"
 )
 
 // View is a file with the chain it belongs to (complaint → mediation →
@@ -36,15 +41,35 @@ type View struct {
 // Readable loads a file p may read, without recording a read: ENOTFOUND
 // when it does not exist or p holds no role in its Caf, EFORBIDDEN when
 // p holds one that cannot read files.
+//
+// id is the file's id or its reference: a reference as typed
+// (071-R-2026-004512, case and spaces ignored), or an imported file's
+// reference in the previous system, looked up in the Cafs p may read.
 func (s *Service) Readable(ctx context.Context, p domain.Principal, id string) (domain.Case, error) {
-	if _, err := uuid.Parse(id); err != nil {
-		return domain.Case{}, &domain.Error{Code: domain.ENOTFOUND, Message: "dossier introuvable"}
+	var file domain.Case
+	var err error
+	if _, perr := uuid.Parse(id); perr == nil {
+		file, err = s.Store.Case(ctx, id)
+	} else {
+		file, err = s.byReference(ctx, p, id)
 	}
-	file, err := s.Store.Case(ctx, id)
 	if err == nil {
 		err = s.Authz.Check(p.Login, file.Caf, authz.ObjCase, authz.ActRead)
 	}
 	return file, err
+}
+
+// byReference is the file whose reference is ref among those p may read.
+func (s *Service) byReference(ctx context.Context, p domain.Principal, ref string) (domain.Case, error) {
+	notFound := &domain.Error{Code: domain.ENOTFOUND, Message: "dossier introuvable"}
+	if ref = strings.TrimSpace(ref); ref == "" || len(ref) > 64 {
+		return domain.Case{}, notFound
+	}
+	cafs := s.Authz.Cafs(p.Login, authz.ObjCase, authz.ActRead)
+	if norm, caf, ok := domain.ParseReference(ref); ok {
+		ref, cafs = norm, []string{caf}
+	}
+	return s.Store.CaseByReference(ctx, cafs, ref)
 }
 
 // Record appends p's reading of what of the file (or notice) id of caf to
@@ -131,10 +156,25 @@ func (s *Service) List(ctx context.Context, p domain.Principal, f Filter) (Page[
 	if f.Caf != "" && !domain.ValidCafCode(f.Caf) {
 		probs.Add("caf", "numéro de Caf attendu sur 3 chiffres")
 	}
+	// A search's pages are ranked, its cursor the rank's offset; a list's
+	// is the last id of the page before.
+	offset := 0
 	if f.Cursor != "" {
-		if _, err := uuid.Parse(f.Cursor); err != nil {
+		var err error
+		if f.Q != "" {
+			offset, err = strconv.Atoi(f.Cursor)
+			if err == nil && (offset < 0 || offset > 10000) {
+				err = strconv.ErrRange
+			}
+		} else {
+			_, err = uuid.Parse(f.Cursor)
+		}
+		if err != nil {
 			probs.Add("cursor", "curseur invalide")
 		}
+	}
+	if len(f.Q) > 200 {
+		probs.Add("q", "recherche trop longue (200 caractères au plus)")
 	}
 	sf.Limit = checkLimit(&probs, f.Limit, 50)
 	if err := probs.Err(); err != nil {
@@ -151,8 +191,51 @@ func (s *Service) List(ctx context.Context, p domain.Principal, f Filter) (Page[
 		return Page[domain.Case]{}, &domain.Error{Code: domain.EFORBIDDEN, Message: "votre rôle ne permet pas de consulter les dossiers"}
 	}
 	sf.Cafs = readable
-	items, next, err := s.Store.Cases(ctx, sf)
-	return Page[domain.Case]{Items: items, Next: next}, err
+	var items []domain.Case
+	var next string
+	var err error
+	what := ReadList
+	if strings.TrimSpace(f.Q) != "" {
+		what = ReadSearch
+		var more bool
+		items, more, err = s.Store.SearchCases(ctx, sf, offset)
+		if more {
+			next = strconv.Itoa(offset + len(items))
+		}
+	} else {
+		items, next, err = s.Store.Cases(ctx, sf)
+	}
+	if err == nil {
+		err = s.recordList(ctx, p, items, what)
+	}
+	if err != nil {
+		return Page[domain.Case]{}, err
+	}
+	return Page[domain.Case]{Items: items, Next: next}, nil
+}
+
+// recordList appends to the access trail what a list or a search showed:
+// each shows the claimant. A search, the lookup of a claimant, records an
+// entry for each file it found; a list (a queue) one entry for each Caf
+// of its page, naming the files (store.ListedPrefix). A list that cannot
+// be traced is not served.
+func (s *Service) recordList(ctx context.Context, p domain.Principal, items []domain.Case, what string) error {
+	var entries []store.AccessEntry
+	now := time.Now()
+	listed := map[string]int{} // a Caf's entry, by its index
+	for _, f := range items {
+		if what == ReadSearch {
+			entries = append(entries, store.AccessEntry{At: now, Actor: p.Login, IP: p.Address, CaseID: f.ID, Caf: f.Caf, What: what})
+			continue
+		}
+		if i, ok := listed[f.Caf]; ok {
+			entries[i].What += " " + f.ID
+			continue
+		}
+		listed[f.Caf] = len(entries)
+		entries = append(entries, store.AccessEntry{At: now, Actor: p.Login, IP: p.Address, Caf: f.Caf, What: store.ListedPrefix + f.ID})
+	}
+	return s.Store.RecordAccesses(ctx, entries)
 }
 
 // Messages lists what was written to the claimant about a file (or a
@@ -162,4 +245,31 @@ func (s *Service) Messages(ctx context.Context, p domain.Principal, id string) (
 		return nil, err
 	}
 	return s.Store.Messages(ctx, id)
+}
+
+// ClaimantStory is every file of the claimant number that p may see, in
+// every Caf where p reads files (and notices, where p reads them); the
+// panel shows it on intake and on each file. Each Caf's part is one entry
+// of the access trail naming the files.
+func (s *Service) ClaimantStory(ctx context.Context, p domain.Principal, number string) ([]store.StoryFile, error) {
+	number = domain.CleanClaimantNumber(number)
+	if !domain.ValidClaimantNumber(number) {
+		return nil, nil
+	}
+	cafs := s.Authz.Cafs(p.Login, authz.ObjCase, authz.ActRead)
+	files, err := s.Store.ClaimantStory(ctx, cafs, number)
+	if err != nil {
+		return nil, err
+	}
+	noticeCafs := s.Authz.Cafs(p.Login, ObjOverpayment, authz.ActRead)
+	shown := files[:0]
+	items := make([]domain.Case, 0, len(files))
+	for _, f := range files {
+		if f.Kind == "overpayment" && !slices.Contains(noticeCafs, f.Caf) {
+			continue
+		}
+		shown = append(shown, f)
+		items = append(items, domain.Case{ID: f.ID, Caf: f.Caf})
+	}
+	return shown, s.recordList(ctx, p, items, ReadList)
 }

@@ -29,6 +29,7 @@ func partnerOf(p domain.Principal) (string, error) {
 // body is the request as sent, which a repeat must match (nil: in).
 func (s *Service) Refer(ctx context.Context, p domain.Principal, in domain.NewReferral, body []byte) (file domain.Case, created bool, err error) {
 	now := s.now()
+	in.Claimant.Number = domain.CleanClaimantNumber(in.Claimant.Number)
 	if err := in.Validate(now, s.InsecureCallbacks); err != nil {
 		return domain.Case{}, false, err
 	}
@@ -39,11 +40,37 @@ func (s *Service) Refer(ctx context.Context, p domain.Principal, in domain.NewRe
 	if err != nil {
 		return domain.Case{}, false, err
 	}
+	hash := Idempotency{Body: body}.hash("POST /api/v1/referrals", in)
+	return s.openReferral(ctx, p, in, partner, hash, now)
+}
+
+// ReferByPost registers a Défenseur des droits referral that came by post:
+// an agent of the Caf who may register mediations types it in, with the
+// date it was received. Its reference is the key as for one sent through
+// the API: the same form again answers the same file, and a reference
+// already registered otherwise ECONFLICT.
+func (s *Service) ReferByPost(ctx context.Context, p domain.Principal, in domain.NewReferral, k Idempotency) (domain.Case, bool, error) {
+	now := s.now()
+	in.CallbackURL = "" // a letter gives none
+	in.Claimant.Number = domain.CleanClaimantNumber(in.Claimant.Number)
+	if err := in.Validate(now, s.InsecureCallbacks); err != nil {
+		return domain.Case{}, false, err
+	}
+	if !s.Authz.Can(p.Login, in.Caf, authz.ObjMediation, authz.ActCreate) {
+		return domain.Case{}, false, domain.Errorf(domain.EFORBIDDEN, "vous ne pouvez pas enregistrer de saisine pour cette Caf")
+	}
+	hash := k.hash("POST /ui/saisines", in)
+	return s.openReferral(ctx, p, in, "", hash, now)
+}
+
+// openReferral opens the file of a referral under its reference: the
+// first request with it makes the file, a repeat with the same hash finds
+// it, another one is refused.
+func (s *Service) openReferral(ctx context.Context, p domain.Principal, in domain.NewReferral, partner, hash string, now time.Time) (domain.Case, bool, error) {
 	org, err := s.Store.Organisation(ctx, in.Caf)
 	if err != nil {
 		return domain.Case{}, false, err
 	}
-	hash := Idempotency{Body: body}.hash("POST /api/v1/referrals", in)
 	rec, created, err := s.Store.CreateReferral(ctx, store.Referral{DDDReference: strings.TrimSpace(in.DDDReference),
 		CaseID: newID(), Partner: partner, SubmittedBy: p.Login, RequestHash: hash})
 	if err != nil {
@@ -52,7 +79,7 @@ func (s *Service) Refer(ctx context.Context, p domain.Principal, in domain.NewRe
 	if !created && (rec.Partner != partner || rec.RequestHash != hash) {
 		return domain.Case{}, false, domain.Errorf(domain.ECONFLICT, "cette référence a déjà été transmise avec un autre contenu")
 	}
-	file, err = domain.NewReferralCase(rec.CaseID, in, partner, now, org.Policy())
+	file, err := domain.NewReferralCase(rec.CaseID, in, partner, now, org.Policy())
 	if err != nil {
 		return domain.Case{}, false, err
 	}

@@ -15,6 +15,7 @@ import (
 // file.
 func (s *Service) Register(ctx context.Context, p domain.Principal, in domain.NewComplaint, k Idempotency) (domain.Case, error) {
 	now := s.now()
+	in.Claimant.Number = domain.CleanClaimantNumber(in.Claimant.Number)
 	if err := in.Validate(now); err != nil {
 		return domain.Case{}, err
 	}
@@ -42,6 +43,7 @@ func (s *Service) Register(ctx context.Context, p domain.Principal, in domain.Ne
 // or a third party); a Défenseur des droits referral comes through Refer.
 func (s *Service) RegisterMediation(ctx context.Context, p domain.Principal, in domain.NewMediation, k Idempotency) (domain.Case, error) {
 	now := s.now()
+	in.Claimant.Number = domain.CleanClaimantNumber(in.Claimant.Number)
 	if err := in.Validate(now); err != nil {
 		return domain.Case{}, err
 	}

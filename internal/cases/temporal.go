@@ -18,6 +18,24 @@ import (
 func (s *Service) startFile(ctx context.Context, file domain.Case, actor string, repeat bool) (domain.Case, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.timeout())
 	defer cancel()
+	if repeat {
+		if stored, err := s.Store.Stored(ctx, file.ID); err != nil || stored {
+			if err != nil {
+				return domain.Case{}, err
+			}
+			return s.Store.Case(ctx, file.ID)
+		}
+	}
+	if file.Reference == "" {
+		// Drawn before the start: the workflow draws nothing from the
+		// store. A repeat whose first try started the file gets the
+		// first try's reference, and the number drawn again is lost.
+		ref, err := s.Store.NextReference(ctx, domain.SeriesOf(file.Caf, file.Kind, file.Origin, s.now()))
+		if err != nil {
+			return domain.Case{}, err
+		}
+		file.Reference = ref
+	}
 	err := s.startWorkflow(ctx, workflows.WorkflowID(file.Kind, file.ID), workflows.WorkflowName(file.Kind),
 		workflows.NewFile(file, actor), file.ID, repeat)
 	if err != nil {

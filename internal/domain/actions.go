@@ -66,6 +66,10 @@ type ActionArgs struct {
 	// LinkedID is the file an action opens (escalate, reorient): its id
 	// is drawn by the workflow, never sent by a client.
 	LinkedID string `json:"linked_id,omitempty"`
+	// LinkedReference is the reference of the file it opens, drawn by the
+	// service before the action is sent (the workflow draws nothing from
+	// the store), never sent by a client.
+	LinkedReference string `json:"linked_reference,omitempty"`
 }
 
 type rule struct {
@@ -330,6 +334,9 @@ func (c *Case) Apply(now time.Time, actor Actor, a Action, args ActionArgs) (Cha
 	case ActionEscalate:
 		details["reason"] = strings.TrimSpace(args.Reason)
 		details["mediation_id"] = args.LinkedID
+		if args.LinkedReference != "" {
+			details["mediation_reference"] = args.LinkedReference
+		}
 		if c.ClockPaused {
 			c.resume(now)
 		}
@@ -438,13 +445,13 @@ func (c *Case) resume(now time.Time) int64 {
 // send, in the struct's order (linked_id is drawn by the workflow).
 var argNames = []string{"assignee", "note", "documents", "answer", "reason", "prior_contact_case_id", "no_court_case",
 	"service", "question", "due_in_days", "opinion_id", "text", "outcome", "explanation", "court",
-	"filed_on", "ddd_reference", "kind", "response_expected_by", "referral_id", "linked_id"}
+	"filed_on", "ddd_reference", "kind", "response_expected_by", "referral_id", "linked_id", "linked_reference"}
 
 // Given lists the fields set in args, by their JSON names.
 func (a ActionArgs) Given() []string {
 	var out []string
 	for _, n := range argNames {
-		if n == "linked_id" && a.LinkedID != "" || a.field(n) != "" {
+		if n == "linked_id" && a.LinkedID != "" || n == "linked_reference" && a.LinkedReference != "" || a.field(n) != "" {
 			out = append(out, n)
 		}
 	}

@@ -2,6 +2,7 @@ package domain
 
 import (
 	"regexp"
+	"strings"
 	"time"
 )
 
@@ -33,6 +34,11 @@ var claimantNumber = regexp.MustCompile(`^[0-9]{7}$`)
 // ValidClaimantNumber reports whether n is a numéro allocataire: 7 digits.
 func ValidClaimantNumber(n string) bool { return claimantNumber.MatchString(n) }
 
+// CleanClaimantNumber is a claimant number as typed without its spaces
+// ("123 45 67" is 1234567): nothing else is dropped, so that a number too
+// long is refused, never cut.
+func CleanClaimantNumber(n string) string { return strings.Join(strings.Fields(n), "") }
+
 // Deadline is one dated obligation of a file.
 type Deadline struct {
 	Name   string     `json:"name"`
@@ -54,7 +60,10 @@ const (
 
 // Case is a file as the API shows it: the state its workflow owns.
 type Case struct {
-	ID          string    `json:"id"`
+	ID string `json:"id"`
+	// Reference is the file's human reference (071-R-2026-004512), given
+	// to the claimant; empty for files registered before references.
+	Reference   string    `json:"reference,omitempty"`
 	Kind        Kind      `json:"kind"`
 	Caf         string    `json:"caf"`
 	Status      Status    `json:"status"`

@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"fmt"
 	"net/mail"
 	"regexp"
 	"strings"
@@ -131,8 +132,11 @@ func validateClaimant(p *Problems, c Claimant) {
 	switch {
 	case c.Number == "":
 		p.Add("claimant.number", "le numéro allocataire est obligatoire")
+	case strings.Trim(c.Number, "0123456789") != "":
+		p.Add("claimant.number", "le numéro allocataire compte 7 chiffres, sans lettre ni signe")
 	case !ValidClaimantNumber(c.Number):
-		p.Add("claimant.number", "le numéro allocataire compte 7 chiffres")
+		// Said, never cut: a number cut to 7 digits is another claimant's.
+		p.Add("claimant.number", fmt.Sprintf("le numéro allocataire compte 7 chiffres, et non %d", len(c.Number)))
 	}
 	if utf8.RuneCountInString(c.Name) > 200 {
 		p.Add("claimant.name", "nom trop long (200 caractères au plus)")

@@ -412,6 +412,9 @@ func (c *Case) applyMediation(now time.Time, a Action, args ActionArgs, details 
 		c.meet(DeadlineAcknowledgment, now)
 		details["reason"] = strings.TrimSpace(args.Reason)
 		details["complaint_id"] = args.LinkedID
+		if args.LinkedReference != "" {
+			details["complaint_reference"] = args.LinkedReference
+		}
 	case ActionRequestOpinion:
 		days := args.DueInDays
 		if days == 0 {

@@ -265,7 +265,7 @@ func Compose(k Kind, c domain.Case, caf CafContact, now time.Time) (Message, err
 	need(strings.TrimSpace(caf.Name) != "", "le nom de la Caf")
 	caf = caf.withDefaults()
 	d := data{
-		Caf: caf, Ref: c.ID, Number: c.Claimant.Number,
+		Caf: caf, Ref: c.DisplayReference(), Number: c.Claimant.Number,
 		Greeting: "Madame, Monsieur,", Today: FrenchDate(now), Received: FrenchDate(c.ReceivedAt),
 		CaseSubject: strings.TrimSpace(c.Subject),
 		Mediation:   c.Kind == domain.KindMediation,

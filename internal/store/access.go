@@ -24,6 +24,10 @@ type AccessEntry struct {
 	Hash     string    `gorm:"size:64;not null" json:"hash"`
 }
 
+// ListedPrefix begins the what of a list's entry, followed by the ids of
+// the files it showed, separated by spaces: one entry for a page of files.
+const ListedPrefix = "list: "
+
 // TableName names the access trail.
 func (AccessEntry) TableName() string { return "access_trail" }
 
@@ -41,8 +45,15 @@ const accessLockKey = 726_1001
 
 // RecordAccess appends an entry to the access trail.
 func (s *Store) RecordAccess(ctx context.Context, e AccessEntry) error {
-	// Microseconds: what both databases keep, so the hash verifies later.
-	e.At = e.At.UTC().Truncate(time.Microsecond)
+	return s.RecordAccesses(ctx, []AccessEntry{e})
+}
+
+// RecordAccesses appends entries to the access trail in one transaction,
+// in order: a list records each file it returned.
+func (s *Store) RecordAccesses(ctx context.Context, entries []AccessEntry) error {
+	if len(entries) == 0 {
+		return nil
+	}
 	defer s.writeLock()()
 	tx := s.db.WithContext(ctx).Begin()
 	if tx.Error != nil {
@@ -58,10 +69,17 @@ func (s *Store) RecordAccess(ctx context.Context, e AccessEntry) error {
 	if err := tx.Order("id DESC").Limit(1).Find(&last).Error; err != nil {
 		return fmt.Errorf("store: access trail: %w", err)
 	}
-	e.ID = 0
-	e.PrevHash = last.Hash
-	e.Hash = chainHash(e.PrevHash, e)
-	if err := tx.Create(&e).Error; err != nil {
+	prev := last.Hash
+	rows := make([]AccessEntry, len(entries))
+	for i, e := range entries {
+		// Microseconds: what both databases keep, so the hash verifies later.
+		e.At = e.At.UTC().Truncate(time.Microsecond)
+		e.ID = 0
+		e.PrevHash = prev
+		e.Hash = chainHash(e.PrevHash, e)
+		rows[i], prev = e, e.Hash
+	}
+	if err := tx.Create(&rows).Error; err != nil {
 		return fmt.Errorf("store: access trail: %w", err)
 	}
 	return tx.Commit().Error
@@ -108,7 +126,8 @@ func (s *Store) AccessEntries(ctx context.Context, f AccessFilter) ([]AccessEntr
 	}
 	q := s.db.WithContext(ctx).Where("caf IN ?", f.Cafs)
 	if f.CaseID != "" {
-		q = q.Where("case_id = ?", f.CaseID)
+		// A list's entry names the files it showed in its what.
+		q = q.Where("case_id = ? OR (case_id = '' AND what LIKE ?)", f.CaseID, ListedPrefix+"%"+f.CaseID+"%")
 	}
 	if f.Actor != "" {
 		q = q.Where("actor = ?", strings.ToLower(f.Actor))

@@ -26,6 +26,7 @@ func rowOf(c domain.Case, version int64, data string) CaseRow {
 		ImplicitRejectionAt: c.ImplicitRejectionAt, ClockPaused: c.ClockPaused, ReopenedAt: c.ReopenedAt,
 		Version: version, Data: data, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt,
 	}
+	searchKeys(&row, c)
 	// The answer the figures count: a reopened file's first.
 	row.AnsweredAt, row.ElapsedDays, row.ElapsedDaysRaw = c.CountedAnswer()
 	if d, ok := c.Deadline(domain.DeadlineTarget); ok {
@@ -57,6 +58,19 @@ func (s *Store) Case(ctx context.Context, id string) (domain.Case, error) {
 	return decodeCase(row)
 }
 
+// decodeCases decodes rows in order.
+func decodeCases(rows []CaseRow) ([]domain.Case, error) {
+	out := make([]domain.Case, 0, len(rows))
+	for _, r := range rows {
+		c, err := decodeCase(r)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
 func decodeCase(row CaseRow) (domain.Case, error) {
 	if row.Data == "" && row.Imported {
 		return historyCase(row), nil
@@ -64,6 +78,11 @@ func decodeCase(row CaseRow) (domain.Case, error) {
 	var c domain.Case
 	if err := json.Unmarshal([]byte(row.Data), &c); err != nil {
 		return c, fmt.Errorf("store: decode case %s: %w", row.ID, err)
+	}
+	if c.Reference == "" && row.Reference != nil {
+		// Registered before references: given one by the migration
+		// 202612080001, which its workflow does not know.
+		c.Reference = *row.Reference
 	}
 	return c, nil
 }
@@ -135,15 +154,8 @@ func (s *Store) Cases(ctx context.Context, f CaseFilter) ([]domain.Case, string,
 		rows = rows[:f.Limit]
 		next = rows[len(rows)-1].ID
 	}
-	out := make([]domain.Case, 0, len(rows))
-	for _, r := range rows {
-		c, err := decodeCase(r)
-		if err != nil {
-			return nil, "", err
-		}
-		out = append(out, c)
-	}
-	return out, next, nil
+	out, err := decodeCases(rows)
+	return out, next, err
 }
 
 // Events returns a file's timeline in order.

@@ -26,6 +26,7 @@ func historyCase(row CaseRow) domain.Case {
 		CreatedAt: row.CreatedAt.UTC(), UpdatedAt: row.UpdatedAt.UTC(), ClosedAt: utc(row.ClosedAt),
 	}
 	if row.Reference != nil {
+		c.Reference = *row.Reference
 		c.Subject = HistorySubjectPrefix + *row.Reference
 	}
 	return c

@@ -173,7 +173,15 @@ type CaseRow struct {
 	// Reference is unique within the Caf (ux_cases_caf_reference, made by
 	// the migration 202611220004; the tag is the released schema's).
 	Reference *string `gorm:"uniqueIndex"`
-	Version   int64   `gorm:"not null"`
+	// RefNumber is the number the reference ends with; NameKey, EmailKey
+	// and PhoneKey the claimant's name, email and phone as a search
+	// matches them (domain.NameKey, EmailKey, PhoneKey). Their indexes are
+	// made by the migration 202612080001.
+	RefNumber int64  `gorm:"not null;default:0"`
+	NameKey   string `gorm:"not null;default:''"`
+	EmailKey  string `gorm:"not null;default:''"`
+	PhoneKey  string `gorm:"not null;default:''"`
+	Version   int64  `gorm:"not null"`
 	// WriteRun and WriteTask are the workflow run and task that last wrote
 	// the row (see Record.Task); empty for rows written before they were
 	// kept.
@@ -232,8 +240,17 @@ type IdempotencyKey struct {
 	CreatedAt   time.Time
 }
 
+// ReferenceCounter is the last number drawn in a series of references, on
+// SQLite (PostgreSQL keeps a sequence per series): see NextReference.
+type ReferenceCounter struct {
+	Caf    string `gorm:"primaryKey;size:3"`
+	Letter string `gorm:"primaryKey;size:1"`
+	Year   int    `gorm:"primaryKey"`
+	Last   int64  `gorm:"not null"`
+}
+
 func allModels() []any {
 	return []any{&Organisation{}, &User{}, &UserRole{}, &APIToken{}, &RecourseRouteRow{}, &CaseRow{},
 		&EventRow{}, &Notification{}, &IdempotencyKey{}, &Partner{}, &Referral{}, &DeliveryAttempt{}, &AccessEntry{}, &GrantEvent{}, &Session{}, &CasbinRule{},
-		&ClaimantMessage{}, &OverpaymentRow{}, &OverpaymentDispute{}}
+		&ClaimantMessage{}, &OverpaymentRow{}, &OverpaymentDispute{}, &ReferenceCounter{}}
 }

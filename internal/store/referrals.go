@@ -88,15 +88,8 @@ func (s *Store) ReferralFiles(ctx context.Context, f ReferralFilter) ([]domain.C
 	if more {
 		rows = rows[:f.Limit]
 	}
-	out := make([]domain.Case, 0, len(rows))
-	for _, r := range rows {
-		c, err := decodeCase(r)
-		if err != nil {
-			return nil, false, err
-		}
-		out = append(out, c)
-	}
-	return out, more, nil
+	out, err := decodeCases(rows)
+	return out, more, err
 }
 
 // Link is a file of a chain (domain.Link).
@@ -105,7 +98,7 @@ type Link = domain.Link
 // Chain returns every file linked to id through parent_id, from the root
 // down, or nil when the file stands alone.
 func (s *Store) Chain(ctx context.Context, id string) ([]Link, error) {
-	db := s.db.WithContext(ctx).Model(&CaseRow{}).Select("id, kind, status, parent_id")
+	db := s.db.WithContext(ctx).Model(&CaseRow{}).Select("id, COALESCE(reference, '') AS reference, kind, status, parent_id")
 	var cur Link
 	if err := db.Where("id = ?", id).Take(&cur).Error; err != nil {
 		return nil, err
@@ -113,7 +106,7 @@ func (s *Store) Chain(ctx context.Context, id string) ([]Link, error) {
 	root := cur
 	for i := 0; root.ParentID != "" && i < 20; i++ {
 		var up Link
-		if err := s.db.WithContext(ctx).Model(&CaseRow{}).Select("id, kind, status, parent_id").
+		if err := s.db.WithContext(ctx).Model(&CaseRow{}).Select("id, COALESCE(reference, '') AS reference, kind, status, parent_id").
 			Where("id = ?", root.ParentID).Take(&up).Error; err != nil {
 			break // a parent outside the store: the chain starts here
 		}
@@ -122,7 +115,7 @@ func (s *Store) Chain(ctx context.Context, id string) ([]Link, error) {
 	chain := []Link{root}
 	for i := 0; i < len(chain) && len(chain) < 100; i++ {
 		var children []Link
-		if err := s.db.WithContext(ctx).Model(&CaseRow{}).Select("id, kind, status, parent_id").
+		if err := s.db.WithContext(ctx).Model(&CaseRow{}).Select("id, COALESCE(reference, '') AS reference, kind, status, parent_id").
 			Where("parent_id = ?", chain[i].ID).Order("id").Find(&children).Error; err != nil {
 			return nil, err
 		}
@@ -148,7 +141,7 @@ type PriorFile = domain.PriorFile
 func (s *Store) PriorFiles(ctx context.Context, caf, claimant, exclude string) ([]PriorFile, error) {
 	var out []PriorFile
 	err := s.db.WithContext(ctx).Model(&CaseRow{}).
-		Select("id, kind, status, sla_status, received_at, answered_at").
+		Select("id, COALESCE(reference, '') AS reference, kind, status, sla_status, received_at, answered_at").
 		Where("caf = ? AND claimant_number = ? AND id <> ? AND imported = ?", caf, claimant, exclude, false).
 		Order("id DESC").Limit(50).Scan(&out).Error
 	return out, err

@@ -86,7 +86,7 @@ func saveOrdered(tx *gorm.DB, r Record, row *CaseRow) error {
 			return errCreatedMeanwhile
 		}
 	} else {
-		if err := tx.Select("*").Omit("created_at", "imported", "reference").Save(row).Error; err != nil {
+		if err := tx.Select("*").Omit("created_at", "imported", "reference", "ref_number").Save(row).Error; err != nil {
 			return fmt.Errorf("store: case: %w", err)
 		}
 		f.Add(figureFile(&old), -1)
@@ -197,7 +197,7 @@ func upsertRow(tx *gorm.DB, row *CaseRow) *gorm.DB {
 		DoUpdates: clause.AssignmentColumns([]string{"status", "sla_status", "assignee",
 			"parent_id", "ddd_reference", "outcome", "target_due", "legal_due", "answered_at",
 			"decided_at", "closed_at", "ack_status", "elapsed_days", "elapsed_days_raw",
-			"paused_seconds", "implicit_rejection_at", "clock_paused", "version", "write_run", "write_task", "data", "updated_at"}),
+			"paused_seconds", "implicit_rejection_at", "clock_paused", "name_key", "email_key", "phone_key", "version", "write_run", "write_task", "data", "updated_at"}),
 		Where: clause.Where{Exprs: []clause.Expression{clause.Expr{SQL: "cases.version < excluded.version"}}},
 	}).Create(row)
 }

@@ -162,6 +162,7 @@ var migrations = []*gormigrate.Migration{
 	writeTaskMigration,
 	writtenAcknowledgmentsMigration,
 	letterMentionsMigration,
+	referencesSearchMigration,
 }
 
 // Migrate brings the schema up to date. It is safe to run on every start,
