@@ -20,6 +20,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"recours/internal/app"
+	"recours/internal/store"
 	"recours/internal/testutil"
 )
 
@@ -276,3 +277,18 @@ Recours on the embedded server: %d files, %d concurrent clients, %d actions
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// migratedStore opens the store of url, its schema up to date, closed
+// when the benchmark ends.
+func migratedStore(ctx context.Context, b *testing.B, url string) *store.Store {
+	b.Helper()
+	st, err := store.Open(url)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = st.Close() })
+	if err := st.Migrate(ctx); err != nil {
+		b.Fatal(err)
+	}
+	return st
+}

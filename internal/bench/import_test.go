@@ -18,7 +18,6 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"recours/internal/importer"
-	"recours/internal/store"
 	"recours/internal/testutil"
 )
 
@@ -164,14 +163,7 @@ func BenchmarkImport(b *testing.B) {
 	shuffled := os.Getenv("RECOURS_BENCH_IMPORT_SHUFFLED") != ""
 	url := testutil.PostgresURL(b)
 	ctx := context.Background()
-	st, err := store.Open(url)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer st.Close()
-	if err := st.Migrate(ctx); err != nil {
-		b.Fatal(err)
-	}
+	st := migratedStore(ctx, b, url)
 	if err := st.SeedDemo(ctx); err != nil {
 		b.Fatal(err)
 	}

@@ -155,16 +155,10 @@ func BenchmarkSummary(b *testing.B) {
 	n := envInt("RECOURS_BENCH_FILES", 1_000_000)
 	ctx := context.Background()
 	url := testutil.PostgresURL(b)
-	st, err := store.Open(url)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer st.Close()
-	if err := st.Migrate(ctx); err != nil {
-		b.Fatal(err)
-	}
+	st := migratedStore(ctx, b, url)
+	var err error
 	t0 := time.Now()
-	if err := loadSyntheticFiles(ctx, url, n); err != nil {
+	if err = loadSyntheticFiles(ctx, url, n); err != nil {
 		b.Fatal(err)
 	}
 	loaded := time.Since(t0)
