@@ -142,6 +142,7 @@ func checkLimit(p *domain.Problems, l string, def int) int {
 
 // List lists the files of f in the Cafs p may read, newest first.
 func (s *Service) List(ctx context.Context, p domain.Principal, f Filter) (Page[domain.Case], error) {
+	f.Q = strings.TrimSpace(f.Q)
 	var probs domain.Problems
 	sf := store.CaseFilter{Kind: f.Kind, Status: f.Status, Assignee: f.Assignee, SLAStatus: f.SLAStatus, Query: f.Q, Cursor: f.Cursor}
 	if k := domain.Kind(f.Kind); f.Kind != "" && k != domain.KindComplaint && k != domain.KindMediation {
@@ -195,7 +196,7 @@ func (s *Service) List(ctx context.Context, p domain.Principal, f Filter) (Page[
 	var next string
 	var err error
 	what := ReadList
-	if strings.TrimSpace(f.Q) != "" {
+	if f.Q != "" {
 		what = ReadSearch
 		var more bool
 		items, more, err = s.Store.SearchCases(ctx, sf, offset)

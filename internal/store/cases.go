@@ -95,7 +95,8 @@ type CaseFilter struct {
 	Status    string
 	Assignee  string
 	SLAStatus string
-	Query     string
+	// Query is a search's text (SearchCases; Cases takes none).
+	Query string
 	// Live leaves imported history out.
 	Live   bool
 	Limit  int
@@ -123,9 +124,6 @@ func (s *Store) Cases(ctx context.Context, f CaseFilter) ([]domain.Case, string,
 			if w.v != "" {
 				q = q.Where(w.col+" = ?", w.v)
 			}
-		}
-		if f.Query != "" {
-			q = q.Where("claimant_number = ? OR id = ? OR ddd_reference = ?", f.Query, f.Query, f.Query)
 		}
 		if f.Cursor != "" {
 			q = q.Where("id < ?", f.Cursor)

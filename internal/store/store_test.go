@@ -112,7 +112,7 @@ func TestCases_FiltersAndPagesNewestFirst(t *testing.T) {
 		none, _, err := st.Cases(ctx, store.CaseFilter{Limit: 50})
 		require.NoError(t, err)
 		assert.Empty(t, none, "no readable Caf, no file")
-		byNumber, _, err := st.Cases(ctx, store.CaseFilter{Cafs: []string{"071"}, Query: "1234567", Limit: 50})
+		byNumber, _, err := st.SearchCases(ctx, store.CaseFilter{Cafs: []string{"071"}, Query: "1234567", Limit: 50}, 0)
 		require.NoError(t, err)
 		assert.Len(t, byNumber, 2)
 	})
