@@ -83,6 +83,11 @@ var matrixTable = []struct {
 	{"complaint.reopen" /*             */, "F A A F F F F N", "N N N N F N N N"},
 	{"complaint.withdraw" /*           */, "F A A F F F F N", "N N N N F N N N"},
 	{"complaint.escalate" /*           */, "F A A F F F F N", "N N N N F N N N"},
+	{"complaint.correct" /*            */, "A A A F F F F N", "N N N N F N N N"},
+	// A transfer to 074, where none of the matrix's users holds a role:
+	// refused to the manager too (a transfer done: corrections_test.go).
+	{"complaint.transfer" /*           */, "F F F F F F F N", "N N N N F N N N"},
+	{"complaint.merge" /*              */, "F A A F F F F N", "N N N N F N N N"},
 	{"mediation.admit" /*              */, "F F F A F F F N", "N N N N F N N N"},
 	{"mediation.reorient" /*           */, "F F F A F F F N", "N N N N F N N N"},
 	{"mediation.request_opinion" /*    */, "F F F A F F F N", "N N N N F N N N"},
@@ -91,6 +96,9 @@ var matrixTable = []struct {
 	{"mediation.close" /*              */, "F F F A F F F N", "N N N N F N N N"},
 	{"mediation.court_case_filed" /*   */, "F F F A F F F N", "N N N N F N N N"},
 	{"mediation.refer_to_ddd" /*       */, "F F F A F F F N", "N N N N F N N N"},
+	{"mediation.correct" /*            */, "A F A A F F F N", "N N N N F N N N"},
+	{"mediation.transfer" /*           */, "F F F F F F F N", "N N N N F N N N"},
+	{"mediation.merge" /*              */, "F F A A F F F N", "N N N N F N N N"},
 	{"referrals.create" /*             */, "F F F F A F F F", "F F F F F F F F"},
 	{"referrals.list" /*               */, "F F F F A F F F", "- - - - - - - -"},
 	{"referrals.get" /*                */, "F F F F A F F F", "F F F F N F F F"},
@@ -135,6 +143,7 @@ var actionFrom = map[string]domain.Status{
 	"request_documents": domain.StatusInProgress, "documents_received": domain.StatusAwaitingClaimant,
 	"answer": domain.StatusInProgress, "close": domain.StatusAnswered,
 	"reopen": domain.StatusAnswered, "withdraw": domain.StatusOpen, "escalate": domain.StatusAnswered,
+	"correct": domain.StatusOpen, "transfer": domain.StatusOpen, "merge": domain.StatusOpen,
 }
 
 // mediationFrom is the same for mediation actions.
@@ -142,6 +151,21 @@ var mediationFrom = map[string]domain.Status{
 	"admit": domain.StatusReceived, "reorient": domain.StatusReceived, "court_case_filed": domain.StatusReceived,
 	"request_opinion": domain.StatusAdmitted, "decide": domain.StatusAdmitted,
 	"record_opinion": domain.StatusAwaitingOpinion, "close": domain.StatusDecided, "refer_to_ddd": domain.StatusDecided,
+	"correct": domain.StatusReceived, "transfer": domain.StatusReceived, "merge": domain.StatusReceived,
+}
+
+// moveBody is a valid body for correct, transfer or merge (into: the file
+// the duplicate is merged into), or nil for another action.
+func moveBody(action, into string) map[string]any {
+	switch action {
+	case "correct":
+		return map[string]any{"field": "subject", "value": "Objet corrigé", "reason": "Saisie à corriger."}
+	case "transfer":
+		return map[string]any{"caf": otherCaf, "reason": "L'allocataire relève de l'autre Caf."}
+	case "merge":
+		return map[string]any{"into": into, "reason": "Doublon."}
+	}
+	return nil
 }
 
 // actionBody is a valid body for a complaint action, assigning to assignee.
@@ -503,6 +527,9 @@ func (m *matrixEnv) endpoints() map[string]matrixEndpoint {
 					// to the gca (who acts on its own files).
 					id = fileIn(t, r, caf, actionFrom[action], "matrix.gca")
 				}
+				if mb := moveBody(action, m.complaint[caf]); mb != nil {
+					return r.Do("POST", "/api/v1/cases/"+id+"/actions/"+action, login, mb)
+				}
 				return r.Do("POST", "/api/v1/cases/"+id+"/actions/"+action, login, body)
 			},
 			unknown: func(t *testing.T, login string) testutil.Response {
@@ -519,6 +546,9 @@ func (m *matrixEnv) endpoints() map[string]matrixEndpoint {
 				id, opinion := m.mediation[caf], ""
 				if allowed {
 					id, opinion = mediationIn(t, r, caf, mediationFrom[action])
+				}
+				if mb := moveBody(action, m.mediation[caf]); mb != nil {
+					return r.Do("POST", "/api/v1/cases/"+id+"/actions/"+action, login, mb)
 				}
 				return r.Do("POST", "/api/v1/cases/"+id+"/actions/"+action, login, mediationBody(action, opinion))
 			},

@@ -197,6 +197,7 @@ func uiSampleArgs(file domain.Case, pending []domain.Opinion, now time.Time) dom
 		Assignee: "?", Note: "?", Documents: "?", Answer: strings.Repeat("?", domain.MinAnswer), Reason: "?", NoCourtCase: &yes,
 		Service: "?", Question: "?", OpinionID: "?", Text: "?", Outcome: domain.Outcomes[0],
 		Explanation: strings.Repeat("?", domain.MinExplanation), Court: "?", FiledOn: today, DDDReference: "?",
+		Field: "subject", Value: "?", Caf: "000", Into: "?",
 	}
 	if len(pending) > 0 {
 		args.OpinionID = pending[0].ID
@@ -218,6 +219,25 @@ func (s *Server) uiActionField(c *gin.Context, view cases.View, pending []domain
 		f.Hint = fmt.Sprintf("Entre 1 et 60 ; %d jours si vide.", domain.DefaultOpinionDays)
 	case "filed_on":
 		f.Input = "date"
+	case "field":
+		f.Input = "select"
+		for _, name := range domain.CorrectableFields {
+			if name != "channel" || view.Kind == domain.KindComplaint {
+				f.Options = append(f.Options, uiOption{name, uiLabel(uiFieldLabels, name)})
+			}
+		}
+	case "value":
+		f.Hint = "La valeur juste, telle qu'elle aurait dû être enregistrée (code de la prestation, du motif ou du canal pour ceux-ci)."
+	case "caf":
+		f.Input = "select"
+		for _, caf := range uiOf(c).Cafs {
+			if caf != view.Caf {
+				f.Options = append(f.Options, uiOption{caf, "Caf " + caf})
+			}
+		}
+		f.Hint = "Le dossier part avec son historique et ses échéances ; les responsables de cette Caf sont prévenus."
+	case "into":
+		f.Hint = "La référence du dossier que celui-ci répète (même allocataire, même Caf) : ce dossier sera clos et compté nulle part."
 	case "assignee":
 		f.Input = "select"
 		officers, err := s.uiOfficers(c, view.Caf)

@@ -57,6 +57,9 @@ type uiIntakeData struct {
 	Today, YearAgo string
 	// Story is the panel of the claimant's files, once a number is typed.
 	Story map[string]any
+	// Duplicate names the open file of the same claimant, benefit and
+	// reason: the form asks to confirm it is another request.
+	Duplicate string
 }
 
 // uiStory is the panel of the files of the claimant number typed in an
@@ -153,6 +156,7 @@ func (s *Server) uiIntake(k uiIntakeKind) gin.HandlerFunc {
 		for _, f := range k.Fields {
 			d.Values[f] = strings.TrimSpace(form.Get(f))
 		}
+		confirmed := form.Get(domain.FieldConfirmDuplicate) == "1"
 		if t := form.Get("form_token"); t != "" {
 			d.Values["form_token"] = t
 		}
@@ -175,7 +179,7 @@ func (s *Server) uiIntake(k uiIntakeKind) gin.HandlerFunc {
 				Caf: d.Values["caf"], Claimant: claimant, Channel: domain.Channel(d.Values["channel"]),
 				Benefit: domain.Benefit(d.Values["benefit"]), Reason: domain.Reason(d.Values["reason"]),
 				Subject: d.Values["subject"], Description: description, ReceivedAt: received,
-				DecisionNotifiedOn: d.Values["decision_notified_on"],
+				DecisionNotifiedOn: d.Values["decision_notified_on"], ConfirmDuplicate: confirmed,
 			}, key)
 		case "mediation":
 			related := d.Values["related_case_id"]
@@ -189,7 +193,7 @@ func (s *Server) uiIntake(k uiIntakeKind) gin.HandlerFunc {
 				Caf: d.Values["caf"], Claimant: claimant, Origin: domain.Origin(d.Values["origin"]),
 				Benefit: domain.Benefit(d.Values["benefit"]), Reason: domain.Reason(d.Values["reason"]),
 				Subject: d.Values["subject"], Description: description, RelatedCaseID: related, ReceivedAt: received,
-				DecisionNotifiedOn: d.Values["decision_notified_on"],
+				DecisionNotifiedOn: d.Values["decision_notified_on"], ConfirmDuplicate: confirmed,
 			}, key)
 		default:
 			out, _, err = s.Cases.ReferByPost(c.Request.Context(), principal(c), domain.NewReferral{
@@ -230,7 +234,13 @@ func (s *Server) uiIntakeRefused(c *gin.Context, d *uiIntakeData, err error) {
 		s.uiFail(c, err)
 		return
 	}
-	if de.Code == domain.ECONFLICT {
+	duplicate := de.Code == domain.ECONFLICT && len(de.Fields) == 1 && de.Fields[0].Field == domain.FieldConfirmDuplicate
+	switch {
+	case duplicate:
+		// Not an error of a field: the form asks to confirm.
+		d.Duplicate, de.Fields = de.Fields[0].Message, nil
+		d.Message = ""
+	case de.Code == domain.ECONFLICT:
 		d.Message = "Ce formulaire a déjà servi à enregistrer un dossier, ou cette référence est déjà enregistrée : cherchez le dossier en haut de la page avant d'en saisir un autre"
 	}
 	for _, f := range de.Fields {

@@ -20,7 +20,7 @@ var (
 		"withdrawn": "retirée", "escalated": "passée en médiation",
 		"received": "reçue", "admitted": "recevable", "in_study": "à l'étude",
 		"awaiting_opinion": "en attente d'avis", "decided": "décidée", "reoriented": "réorientée",
-		"referred_to_ddd": "portée devant le Défenseur des droits",
+		"referred_to_ddd": "portée devant le Défenseur des droits", "merged": "fusionnée avec le dossier qu'elle répète",
 	}
 	uiKindLabels    = map[string]string{"complaint": "Réclamation", "mediation": "Médiation"}
 	uiChannelLabels = map[string]string{
@@ -59,7 +59,8 @@ var (
 		"admit": "Déclarer recevable", "reorient": "Réorienter en réclamation", "request_opinion": "Demander un avis",
 		"record_opinion": "Enregistrer un avis", "decide": "Décider", "court_case_filed": "Action en justice engagée",
 		"refer_to_ddd": "Saisine du Défenseur des droits", "follow_up": "Relance du Défenseur des droits",
-		"link_referral": "Saisine rattachée", "reminder": "Rappel : objectif proche",
+		"link_referral": "Saisine rattachée", "correct": "Corriger une donnée", "transfer": "Transférer à une autre Caf",
+		"merge": "Fusionner avec le dossier qu'il répète", "transfer_in": "Dossier transféré à la Caf", "reminder": "Rappel : objectif proche",
 		"deadline_missed": "Accusé de réception en retard", "target_missed": "Objectif dépassé",
 		"legal_limit_passed": "Limite de réponse dépassée", "implicit_rejection": "Rejet implicite",
 		"documents_reminder": "Rappel des pièces à l'allocataire", "documents_lapsed": "Pièces non reçues à la date : reprise du dossier",
@@ -95,7 +96,9 @@ var (
 		"benefit": "Prestation", "subject": "Objet", "description": "Description",
 		"claimant.address": "Adresse postale de l'allocataire", "decision_notified_on": "Date de notification de la décision contestée",
 		"received_on": "Date de réception", "related_case_id": "Dossier à l'origine de la demande",
-		"response_expected_by": "Réponse attendue le",
+		"response_expected_by": "Réponse attendue le", "field": "Donnée à corriger", "value": "Nouvelle valeur",
+		"into": "Dossier conservé", "old": "Ancienne valeur", "new": "Nouvelle valeur", "from_caf": "Caf d'origine",
+		"to_caf": "Caf d'arrivée", "claimant.email": "Courriel de l'allocataire", "claimant.phone": "Téléphone de l'allocataire",
 	}
 )
 
@@ -182,6 +185,14 @@ var uiFuncs = template.FuncMap{
 		return strings.SplitN(id, "-", 2)[0]
 	},
 	"join": strings.Join,
+	// sentence starts a message with a capital.
+	"sentence": func(m string) string {
+		r := []rune(m)
+		if len(r) == 0 {
+			return m
+		}
+		return strings.ToUpper(string(r[0])) + string(r[1:])
+	},
 	"dict": func(kv ...any) map[string]any {
 		m := make(map[string]any, len(kv)/2)
 		for i := 0; i+1 < len(kv); i += 2 {

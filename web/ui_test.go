@@ -493,3 +493,54 @@ func TestUI_Intake_BackDatedMediationAndPostalReferral(t *testing.T) {
 	gca := uiSignIn(t, r, "gca.demo")
 	assert.Equal(t, http.StatusForbidden, gca.post("/ui/mediations", mediation).Status)
 }
+
+// TestUI_Intake_DuplicateAsksToConfirm: a complaint for a claimant who has
+// an open one of the same benefit and reason is not registered: the form
+// names that file, shows the claimant's files, and registers the new one
+// only once the agent confirms it is another request. The API does the
+// same with confirm_duplicate.
+func TestUI_Intake_DuplicateAsksToConfirm(t *testing.T) {
+	r := testutil.Start(t, "")
+	csu := uiSignIn(t, r, "csu.demo")
+	form := url.Values{"caf": {"071"}, "channel": {"phone"}, "claimant.number": {"2468024"}, "benefit": {"rsa"},
+		"reason": {"payment_missing_or_late"}, "subject": {"RSA non versé"}, "description": {"Le RSA n'est pas arrivé."}}
+	first := csu.post("/ui/reclamations", form)
+	require.Equal(t, http.StatusSeeOther, first.Status, first.Body)
+	id := strings.TrimSuffix(strings.TrimPrefix(first.Header.Get("Location"), "/ui/dossiers/"), "?fait=created")
+	ref := fileOf(t, r, id)["reference"].(string)
+	before := r.Counts()
+
+	form.Set("form_token", "f0f0f0f0-0000-4000-8000-000000000010")
+	again := csu.post("/ui/reclamations", form)
+	require.Equal(t, http.StatusConflict, again.Status, again.Body)
+	page := text(again)
+	assert.Contains(t, page, "Rien n'est enregistré : ce dossier existe peut-être déjà")
+	assert.Contains(t, page, "L'allocataire a déjà un dossier ouvert pour cette prestation et ce motif : "+ref)
+	assert.Contains(t, again.Body, `href="/ui/dossiers/`+id+`"`, "the claimant's files, with the one it may duplicate")
+	assert.Contains(t, again.Body, `id="f-confirm-duplicate"`)
+	assert.Equal(t, before, r.Counts(), "nothing written")
+
+	// Another benefit is no duplicate.
+	other := url.Values{}
+	for k, v := range form {
+		other[k] = v
+	}
+	other.Set("benefit", "housing_aid")
+	other.Set("form_token", "f0f0f0f0-0000-4000-8000-000000000011")
+	require.Equal(t, http.StatusSeeOther, csu.post("/ui/reclamations", other).Status)
+
+	form.Set("confirm_duplicate", "1")
+	confirmed := csu.post("/ui/reclamations", form)
+	require.Equal(t, http.StatusSeeOther, confirmed.Status, confirmed.Body)
+	assert.Equal(t, before.Cases+2, r.Counts().Cases)
+
+	body := testutil.Complaint("071")
+	delete(body, "confirm_duplicate")
+	body["claimant"] = map[string]any{"number": "2468024"}
+	body["benefit"], body["reason"] = "rsa", "payment_missing_or_late"
+	api := r.Do("POST", "/api/v1/complaints", "csu.demo", body)
+	p := testutil.AssertProblem(t, api, http.StatusConflict)
+	assert.Contains(t, p.Detail, "confirm_duplicate")
+	body["confirm_duplicate"] = true
+	assert.Equal(t, http.StatusCreated, r.Do("POST", "/api/v1/complaints", "csu.demo", body).Status)
+}

@@ -29,7 +29,7 @@ func (s *Service) Act(ctx context.Context, p domain.Principal, id string, action
 	if err := file.ValidateArgs(s.now(), action, args); err != nil {
 		return domain.Case{}, err
 	}
-	if err := s.checkReferences(ctx, file, action, &args); err != nil {
+	if err := s.checkReferences(ctx, p, file, action, &args); err != nil {
 		return domain.Case{}, err
 	}
 	return s.send(ctx, p, file, action, args, "POST /api/v1/cases/"+file.ID+"/actions/"+string(action), k)
@@ -82,9 +82,13 @@ func closedMessage(a domain.Action) string {
 
 // checkReferences checks what an action names in the store: the officer
 // a file is assigned to, the prior file that makes a mediation admissible.
-func (s *Service) checkReferences(ctx context.Context, file domain.Case, action domain.Action, args *domain.ActionArgs) error {
+func (s *Service) checkReferences(ctx context.Context, p domain.Principal, file domain.Case, action domain.Action, args *domain.ActionArgs) error {
 	var err error
 	switch action {
+	case domain.ActionTransfer:
+		err = s.transferTarget(ctx, p, args.Caf)
+	case domain.ActionMerge:
+		args.Into, err = s.mergeTarget(ctx, p, file, args.Into)
 	case domain.ActionAssign:
 		args.Assignee, err = s.assignee(ctx, args.Assignee, file.Caf)
 	case domain.ActionAdmit:
@@ -93,6 +97,46 @@ func (s *Service) checkReferences(ctx context.Context, file domain.Case, action 
 		}
 	}
 	return err
+}
+
+// transferTarget checks the Caf a file is transferred to: one that
+// exists, where p holds a role (moving a file where one cannot follow it
+// is refused).
+func (s *Service) transferTarget(ctx context.Context, p domain.Principal, caf string) error {
+	invalid := &domain.Error{Code: domain.EINVALID, Message: "transfert impossible",
+		Fields: []domain.FieldError{{Field: "caf", Message: "aucune Caf ne porte ce numéro"}}}
+	if _, err := s.Store.Organisation(ctx, caf); domain.ErrorCode(err) == domain.ENOTFOUND {
+		return invalid
+	} else if err != nil {
+		return err
+	}
+	if len(s.Authz.Roles(p.Login, caf)) == 0 {
+		return domain.Errorf(domain.EFORBIDDEN, "vous n'avez aucun rôle dans la Caf %s : un responsable de cette Caf peut y transférer le dossier", caf)
+	}
+	return nil
+}
+
+// mergeTarget reads the file a duplicate is merged into, by its id or its
+// reference: the same claimant's file of the same kind in the same Caf,
+// not itself merged. It returns its id.
+func (s *Service) mergeTarget(ctx context.Context, p domain.Principal, file domain.Case, into string) (string, error) {
+	invalid := func(msg string) error {
+		return &domain.Error{Code: domain.EINVALID, Message: "fusion impossible", Fields: []domain.FieldError{{Field: "into", Message: msg}}}
+	}
+	target, err := s.Readable(ctx, p, into)
+	switch code := domain.ErrorCode(err); {
+	case code == domain.ENOTFOUND || code == domain.EFORBIDDEN:
+		return "", invalid("aucun dossier que vous pouvez lire ne porte cette référence")
+	case err != nil:
+		return "", err
+	case target.ID == file.ID:
+		return "", invalid("un dossier ne peut pas être fusionné avec lui-même")
+	case target.Caf != file.Caf || target.Claimant.Number != file.Claimant.Number || target.Kind != file.Kind:
+		return "", invalid("le dossier conservé doit être du même allocataire, de la même Caf et du même type")
+	case target.Status == domain.StatusMerged:
+		return "", invalid("ce dossier est lui-même fusionné dans " + target.MergedInto)
+	}
+	return target.ID, nil
 }
 
 // priorContact checks that the file named as the claimant's prior approach

@@ -32,8 +32,11 @@ func (s *Service) Register(ctx context.Context, p domain.Principal, in domain.Ne
 	// The key is kept even if the start fails: the outcome of a timed-out
 	// start is unknown, and a retry must find the same file, not make one.
 	const target = "POST /api/v1/complaints"
-	id, repeat, _, err := s.claim(ctx, p, k, target, k.hash(target, in), newID())
+	id, repeat, release, err := s.claim(ctx, p, k, target, k.hash(target, in), newID())
 	if err != nil {
+		return domain.Case{}, err
+	}
+	if err := s.refuseDuplicate(ctx, repeat, in.ConfirmDuplicate, domain.KindComplaint, in.Caf, in.Claimant.Number, in.Benefit, in.Reason, release); err != nil {
 		return domain.Case{}, err
 	}
 	return s.startFile(ctx, domain.NewComplaintCase(id, in, now, org.Policy()), p.Login, repeat)
@@ -67,11 +70,34 @@ func (s *Service) RegisterMediation(ctx context.Context, p domain.Principal, in 
 		return domain.Case{}, err
 	}
 	const target = "POST /api/v1/mediations"
-	id, repeat, _, err := s.claim(ctx, p, k, target, k.hash(target, in), newID())
+	id, repeat, release, err := s.claim(ctx, p, k, target, k.hash(target, in), newID())
 	if err != nil {
 		return domain.Case{}, err
 	}
+	if err := s.refuseDuplicate(ctx, repeat, in.ConfirmDuplicate, domain.KindMediation, in.Caf, in.Claimant.Number, in.Benefit, in.Reason, release); err != nil {
+		return domain.Case{}, err
+	}
 	return s.startFile(ctx, domain.NewMediationCase(id, in, now, org.Policy()), p.Login, repeat)
+}
+
+// refuseDuplicate refuses a new file (unless confirmed) while the
+// claimant has an open file of the same kind, benefit and reason in the
+// Caf, naming it; a repeat of a registration is its own file, not a
+// duplicate. A refusal releases the idempotency key, so that the
+// confirmed request may use it.
+func (s *Service) refuseDuplicate(ctx context.Context, repeat, confirmed bool, kind domain.Kind, caf, number string,
+	benefit domain.Benefit, reason domain.Reason, release func()) error {
+	if repeat || confirmed {
+		return nil
+	}
+	dup, found, err := s.Store.OpenDuplicate(ctx, caf, kind, number, benefit, reason, domain.OpenStatuses(kind))
+	if err == nil && found {
+		err = domain.DuplicateError(dup)
+	}
+	if err != nil {
+		release()
+	}
+	return err
 }
 
 // relatedCase checks that the file a mediation request names is the same

@@ -70,6 +70,12 @@ type ActionArgs struct {
 	// service before the action is sent (the workflow draws nothing from
 	// the store), never sent by a client.
 	LinkedReference string `json:"linked_reference,omitempty"`
+	// Field and Value are what correct sets; Caf where transfer moves the
+	// file; Into the file merge merges it into.
+	Field string `json:"field,omitempty"`
+	Value string `json:"value,omitempty"`
+	Caf   string `json:"caf,omitempty"`
+	Into  string `json:"into,omitempty"`
 }
 
 type rule struct {
@@ -94,6 +100,9 @@ var rules = map[Kind]map[Action]rule{
 		ActionWithdraw:          {from: openComplaint, required: []string{"reason"}},
 		// Also from an open complaint past its legal limit (see Check).
 		ActionEscalate: {from: []Status{StatusAnswered, StatusClosed}, required: []string{"reason"}},
+		ActionCorrect:  {from: complaintNotMerged, required: []string{"field", "value", "reason"}},
+		ActionTransfer: {from: openComplaint, required: []string{"caf", "reason"}},
+		ActionMerge:    {from: openComplaint, required: []string{"into", "reason"}},
 	},
 	KindMediation: {
 		ActionAdmit:          {from: []Status{StatusReceived}, required: []string{"no_court_case"}, optional: []string{"prior_contact_case_id"}},
@@ -108,14 +117,26 @@ var rules = map[Kind]map[Action]rule{
 		ActionFollowUp: {from: append(slices.Clone(openMediation), StatusDecided, StatusClosed),
 			required: []string{"kind", "response_expected_by"}, optional: []string{"note"}, system: true},
 		ActionLinkReferral: {from: []Status{StatusReferredToDDD}, required: []string{"referral_id"}, system: true},
+		ActionCorrect:      {from: mediationNotMerged, required: []string{"field", "value", "reason"}},
+		ActionTransfer:     {from: openMediation, required: []string{"caf", "reason"}},
+		ActionMerge:        {from: openMediation, required: []string{"into", "reason"}},
 	},
 }
 
+// A correction is taken in every status but merged.
+var (
+	complaintNotMerged = []Status{StatusOpen, StatusAssigned, StatusInProgress, StatusAwaitingClaimant, StatusAnswered,
+		StatusClosed, StatusWithdrawn, StatusEscalated}
+	mediationNotMerged = []Status{StatusReceived, StatusAdmitted, StatusInStudy, StatusAwaitingOpinion, StatusDecided,
+		StatusClosed, StatusReoriented, StatusReferredToDDD}
+)
+
 var actionOrder = map[Kind][]Action{
 	KindComplaint: {ActionAssign, ActionStart, ActionRequestDocuments, ActionDocumentsReceived,
-		ActionAnswer, ActionClose, ActionReopen, ActionWithdraw, ActionEscalate},
+		ActionAnswer, ActionClose, ActionReopen, ActionWithdraw, ActionEscalate, ActionCorrect, ActionTransfer, ActionMerge},
 	KindMediation: {ActionAdmit, ActionReorient, ActionRequestOpinion, ActionRecordOpinion,
-		ActionDecide, ActionClose, ActionCourtCaseFiled, ActionReferToDDD, ActionFollowUp, ActionLinkReferral},
+		ActionDecide, ActionClose, ActionCourtCaseFiled, ActionReferToDDD, ActionFollowUp, ActionLinkReferral,
+		ActionCorrect, ActionTransfer, ActionMerge},
 }
 
 // ComplaintActions lists the actions on a complaint, in the contract's order.
@@ -203,6 +224,14 @@ func (a ActionArgs) field(name string) string {
 		return a.ResponseExpectedBy
 	case "referral_id":
 		return a.ReferralID
+	case "field":
+		return a.Field
+	case "value":
+		return a.Value
+	case "caf":
+		return a.Caf
+	case "into":
+		return a.Into
 	}
 	return ""
 }
@@ -229,6 +258,7 @@ func ValidateArgs(k Kind, a Action, args ActionArgs, now time.Time) error {
 		p.Add("answer", "la réponse doit expliquer la décision en une phrase au moins")
 	}
 	validateMediationArgs(&p, a, args, now)
+	validateMoveArgs(&p, k, a, args)
 	return p.Err()
 }
 
@@ -241,6 +271,11 @@ func (c *Case) Check(now time.Time, actor Actor, a Action, args ActionArgs) erro
 	}
 	if !slices.Contains(rules[c.Kind][a].from, c.Status) && !c.escalatableOpen(a) {
 		return Errorf(ECONFLICT, "action %s impossible sur un dossier au statut %s", a, c.Status)
+	}
+	if a == ActionCorrect || a == ActionTransfer || a == ActionMerge {
+		// Whoever may act on the file in its Caf (the policy says who),
+		// assigned or not.
+		return c.checkMove(a, args)
 	}
 	if c.Kind == KindMediation {
 		return c.checkMediation(a, args)
@@ -283,6 +318,9 @@ func (c *Case) Apply(now time.Time, actor Actor, a Action, args ActionArgs) (Cha
 	var notes []Notification
 	if c.Kind == KindMediation {
 		notes = c.applyMediation(now, a, args, details)
+	}
+	if a == ActionCorrect || a == ActionTransfer || a == ActionMerge {
+		notes = append(notes, c.applyMove(now, a, args, details)...)
 	}
 	switch a {
 	case ActionAssign:
@@ -445,7 +483,7 @@ func (c *Case) resume(now time.Time) int64 {
 // send, in the struct's order (linked_id is drawn by the workflow).
 var argNames = []string{"assignee", "note", "documents", "answer", "reason", "prior_contact_case_id", "no_court_case",
 	"service", "question", "due_in_days", "opinion_id", "text", "outcome", "explanation", "court",
-	"filed_on", "ddd_reference", "kind", "response_expected_by", "referral_id", "linked_id", "linked_reference"}
+	"filed_on", "ddd_reference", "kind", "response_expected_by", "referral_id", "linked_id", "linked_reference", "field", "value", "caf", "into"}
 
 // Given lists the fields set in args, by their JSON names.
 func (a ActionArgs) Given() []string {

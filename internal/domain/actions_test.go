@@ -43,6 +43,8 @@ func caseIn(t *testing.T, s domain.Status) domain.Case {
 	case domain.StatusWithdrawn:
 		step(domain.ActionAssign, domain.ActionArgs{Assignee: "alice"}, 0)
 		step(domain.ActionWithdraw, domain.ActionArgs{Reason: "Le demandeur renonce"}, 2)
+	case domain.StatusMerged:
+		step(domain.ActionMerge, domain.ActionArgs{Into: "c-first", Reason: "Doublon"}, 1)
 	default:
 		t.Fatalf("no path to %s", s)
 	}
@@ -57,6 +59,7 @@ var fullArgs = domain.ActionArgs{
 	Note:     "Merci d'envoyer votre avis d'imposition",
 	Answer:   goodAnswer,
 	Reason:   "Le demandeur a changé d'avis",
+	Field:    "subject", Value: "Objet corrigé", Caf: "074", Into: "c-other",
 }
 
 func TestApply_EveryActionFromEveryStatus(t *testing.T) {
@@ -88,6 +91,22 @@ func TestApply_EveryActionFromEveryStatus(t *testing.T) {
 			domain.StatusAssigned:         domain.StatusWithdrawn,
 			domain.StatusInProgress:       domain.StatusWithdrawn,
 			domain.StatusAwaitingClaimant: domain.StatusWithdrawn,
+		},
+		// A correction in any status but merged, which it leaves.
+		domain.ActionCorrect: {
+			domain.StatusOpen: domain.StatusOpen, domain.StatusAssigned: domain.StatusAssigned,
+			domain.StatusInProgress: domain.StatusInProgress, domain.StatusAwaitingClaimant: domain.StatusAwaitingClaimant,
+			domain.StatusAnswered: domain.StatusAnswered, domain.StatusClosed: domain.StatusClosed,
+			domain.StatusWithdrawn: domain.StatusWithdrawn, domain.StatusEscalated: domain.StatusEscalated,
+		},
+		// A transferred file waits for an officer of its new Caf.
+		domain.ActionTransfer: {
+			domain.StatusOpen: domain.StatusOpen, domain.StatusAssigned: domain.StatusOpen,
+			domain.StatusInProgress: domain.StatusOpen, domain.StatusAwaitingClaimant: domain.StatusAwaitingClaimant,
+		},
+		domain.ActionMerge: {
+			domain.StatusOpen: domain.StatusMerged, domain.StatusAssigned: domain.StatusMerged,
+			domain.StatusInProgress: domain.StatusMerged, domain.StatusAwaitingClaimant: domain.StatusMerged,
 		},
 	}
 	require.Len(t, domain.ComplaintActions, len(allowed))

@@ -136,6 +136,8 @@ type Case struct {
 	EscalatedTo  string `json:"escalated_to,omitempty"`
 	ReorientedTo string `json:"reoriented_to,omitempty"`
 	ReferralID   string `json:"referral_id,omitempty"`
+	// MergedInto is the file a duplicate was merged into.
+	MergedInto string `json:"merged_into,omitempty"`
 	// OverpaymentID is the overpayment notice the file disputes.
 	OverpaymentID string `json:"overpayment_id,omitempty"`
 	// A Défenseur des droits referral: where its decision is pushed, for

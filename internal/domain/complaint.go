@@ -26,7 +26,7 @@ const (
 
 // ComplaintStatuses lists the statuses of a complaint.
 var ComplaintStatuses = []Status{StatusOpen, StatusAssigned, StatusInProgress,
-	StatusAwaitingClaimant, StatusAnswered, StatusClosed, StatusWithdrawn, StatusEscalated}
+	StatusAwaitingClaimant, StatusAnswered, StatusClosed, StatusWithdrawn, StatusEscalated, StatusMerged}
 
 // Open reports whether the file still waits for its answer: only then do
 // its deadlines run.
@@ -42,7 +42,7 @@ func (s Status) Open() bool {
 // Final reports whether nothing but a reopening can follow.
 func (s Status) Final() bool {
 	switch s {
-	case StatusClosed, StatusWithdrawn, StatusEscalated, StatusReoriented, StatusReferredToDDD:
+	case StatusClosed, StatusWithdrawn, StatusEscalated, StatusReoriented, StatusReferredToDDD, StatusMerged:
 		return true
 	}
 	return false
@@ -64,6 +64,9 @@ type NewComplaint struct {
 	// OverpaymentID links the complaint to the overpayment notice it
 	// disputes.
 	OverpaymentID string `json:"overpayment_id,omitempty"`
+	// ConfirmDuplicate registers the file although the claimant has an
+	// open file of the same benefit and reason (see DuplicateError).
+	ConfirmDuplicate bool `json:"confirm_duplicate,omitempty"`
 }
 
 var (

@@ -394,6 +394,7 @@ func TestStatusOpenAndFinal(t *testing.T) {
 		{domain.StatusClosed, false, true},
 		{domain.StatusWithdrawn, false, true},
 		{domain.StatusEscalated, false, true},
+		{domain.StatusMerged, false, true},
 	}
 	require.Len(t, domain.ComplaintStatuses, len(tests))
 	for _, tt := range tests {

@@ -24,7 +24,7 @@ const (
 
 // MediationStatuses lists the statuses of a mediation file.
 var MediationStatuses = []Status{StatusReceived, StatusAdmitted, StatusInStudy,
-	StatusAwaitingOpinion, StatusDecided, StatusClosed, StatusReoriented, StatusReferredToDDD}
+	StatusAwaitingOpinion, StatusDecided, StatusClosed, StatusReoriented, StatusReferredToDDD, StatusMerged}
 
 var openMediation = []Status{StatusReceived, StatusAdmitted, StatusInStudy, StatusAwaitingOpinion}
 
@@ -105,6 +105,9 @@ type NewMediation struct {
 	// DecisionNotifiedOn is when the contested decision was notified, if
 	// the claimant says (YYYY-MM-DD).
 	DecisionNotifiedOn string `json:"decision_notified_on,omitempty"`
+	// ConfirmDuplicate registers the request although the claimant has an
+	// open mediation of the same benefit and reason (see DuplicateError).
+	ConfirmDuplicate bool `json:"confirm_duplicate,omitempty"`
 }
 
 // Validate checks a request for mediation; now bounds received_at and

@@ -2,6 +2,7 @@ package domain_test
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -85,6 +86,8 @@ func mediationIn(t *testing.T, c domain.Case, s domain.Status) domain.Case {
 	step := func(a domain.Action, args domain.ActionArgs) { mustApply(t, &c, t0, med, a, args) }
 	switch s {
 	case domain.StatusReceived:
+	case domain.StatusMerged:
+		step(domain.ActionMerge, domain.ActionArgs{Into: "m-first", Reason: "Doublon"})
 	case domain.StatusReoriented:
 		step(domain.ActionReorient, domain.ActionArgs{Reason: "Pas de réclamation préalable", LinkedID: "c9"})
 	case domain.StatusAdmitted:
@@ -354,7 +357,7 @@ func mediationArgs() domain.ActionArgs {
 		Outcome: "revised", Explanation: goodExplanation,
 		Court: "Pôle social du tribunal judiciaire de Paris", FiledOn: "2025-01-05",
 		DDDReference: "DDD-2025-0099", Kind: "explanation_request", ResponseExpectedBy: "2025-02-10",
-		ReferralID: "r2",
+		ReferralID: "r2", Field: "subject", Value: "Objet corrigé", Caf: "074", Into: "m-other",
 	}
 }
 
@@ -400,6 +403,13 @@ func TestApply_EveryMediationActionFromEveryStatus(t *testing.T) {
 			return m
 		}(),
 		domain.ActionLinkReferral: {domain.StatusReferredToDDD: domain.StatusReferredToDDD},
+		// A correction in any status but merged, which it leaves.
+		domain.ActionCorrect: same(append(slices.Clone(open), domain.StatusDecided, domain.StatusClosed,
+			domain.StatusReoriented, domain.StatusReferredToDDD)...),
+		// A transfer and a merge while the file is being dealt with.
+		domain.ActionTransfer: same(open...),
+		domain.ActionMerge: {domain.StatusReceived: domain.StatusMerged, domain.StatusAdmitted: domain.StatusMerged,
+			domain.StatusInStudy: domain.StatusMerged, domain.StatusAwaitingOpinion: domain.StatusMerged},
 	}
 	require.ElementsMatch(t, domain.Actions(domain.KindMediation), keys(allowed), "every mediation action is in the table")
 
@@ -455,7 +465,8 @@ func TestMediationActions_PublicAndSystem(t *testing.T) {
 	for _, a := range domain.Actions(domain.KindMediation) {
 		system := a == domain.ActionFollowUp || a == domain.ActionLinkReferral
 		assert.Equal(t, !system, domain.KindMediation.Public(a), "%s public", a)
-		assert.False(t, domain.KindComplaint.Public(a) && a != domain.ActionClose, "%s is not a complaint action", a)
+		shared := a == domain.ActionClose || a == domain.ActionCorrect || a == domain.ActionTransfer || a == domain.ActionMerge
+		assert.False(t, domain.KindComplaint.Public(a) && !shared, "%s is not a complaint action", a)
 	}
 }
 

@@ -152,3 +152,25 @@ func PhoneKey(s string) string {
 
 // EmailKey is an email address as searched: trimmed, in lower case.
 func EmailKey(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
+
+// FieldConfirmDuplicate is the field a duplicate's refusal names: sent
+// true, it registers the file all the same.
+const FieldConfirmDuplicate = "confirm_duplicate"
+
+// DuplicateError refuses to register a file while the claimant has the
+// open file dup of the same kind, benefit and reason: the agent checks it
+// is not the same request, then confirms.
+func DuplicateError(dup Case) error {
+	msg := "l'allocataire a déjà un dossier ouvert pour cette prestation et ce motif : " + dup.DisplayReference()
+	return &Error{Code: ECONFLICT, Message: msg + " ; si c'est une autre demande, envoyez confirm_duplicate: true",
+		Fields: []FieldError{{Field: FieldConfirmDuplicate, Message: msg}}}
+}
+
+// OpenStatuses are the statuses of a file of kind k still being dealt
+// with: a second request alike is likely the same one.
+func OpenStatuses(k Kind) []Status {
+	if k == KindMediation {
+		return slices.Clone(openMediation)
+	}
+	return slices.Clone(openComplaint)
+}

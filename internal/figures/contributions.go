@@ -40,6 +40,9 @@ type File struct {
 	ElapsedDaysRaw *int
 	// ReopenedAt is the file's first reopening, if any.
 	ReopenedAt *time.Time
+	// Merged is a duplicate merged into the file it repeated: it counts in
+	// no figure.
+	Merged bool
 }
 
 // FileOf is what the figures read of c.
@@ -49,7 +52,8 @@ func FileOf(c domain.Case) File {
 	f := File{Kind: c.Kind, Caf: c.Caf, Channel: string(c.Channel), Benefit: string(c.Benefit),
 		Reason: string(c.Reason), Origin: c.Origin, Outcome: c.Outcome, ReceivedAt: c.ReceivedAt,
 		AnsweredAt: answered, DecidedAt: c.DecidedAt, ClosedAt: c.ClosedAt,
-		ImplicitRejectionAt: c.ImplicitRejectionAt, ElapsedDays: elapsed, ElapsedDaysRaw: raw, ReopenedAt: c.ReopenedAt}
+		ImplicitRejectionAt: c.ImplicitRejectionAt, ElapsedDays: elapsed, ElapsedDaysRaw: raw, ReopenedAt: c.ReopenedAt,
+		Merged: c.Status == domain.StatusMerged}
 	if d, ok := c.Deadline(domain.DeadlineLegal); ok {
 		due := d.DueAt
 		f.LegalDue = &due
@@ -107,6 +111,9 @@ func Contributions(f File) Changes {
 // legal date (DOMAIN.md, "Counting days": answered within a deadline and
 // met are the same judgement).
 func (c Changes) Add(f File, sign int64) {
+	if f.Merged {
+		return
+	}
 	add := func(m Measure, day int32, value string) {
 		c[Key{f.Caf, m, day, value}] += sign
 	}

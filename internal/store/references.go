@@ -318,3 +318,16 @@ func (s *Store) ClaimantStory(ctx context.Context, cafs []string, number string)
 	slices.SortStableFunc(out, func(a, b StoryFile) int { return b.ReceivedAt.Compare(a.ReceivedAt) })
 	return out, nil
 }
+
+// OpenDuplicate returns the newest live file of kind of the claimant in
+// caf, about benefit and reason, still open (statuses), if there is one.
+func (s *Store) OpenDuplicate(ctx context.Context, caf string, kind domain.Kind, number string, benefit domain.Benefit, reason domain.Reason, statuses []domain.Status) (domain.Case, bool, error) {
+	var rows []CaseRow
+	err := s.db.WithContext(ctx).Where("claimant_number <> '' AND claimant_number = ? AND caf = ? AND kind = ? AND benefit = ? AND reason = ? AND status IN ? AND NOT imported",
+		number, caf, string(kind), string(benefit), string(reason), statuses).Order("id DESC").Limit(1).Find(&rows).Error
+	if err != nil || len(rows) == 0 {
+		return domain.Case{}, false, err
+	}
+	c, err := decodeCase(rows[0])
+	return c, err == nil, err
+}

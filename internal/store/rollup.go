@@ -40,7 +40,8 @@ func figureFile(row *CaseRow) figures.File {
 		Reason: row.Reason, Origin: row.Origin, Outcome: row.Outcome, AckStatus: row.AckStatus,
 		ReceivedAt: row.ReceivedAt, LegalDue: row.LegalDue, AnsweredAt: row.AnsweredAt, DecidedAt: row.DecidedAt,
 		ClosedAt: row.ClosedAt, ImplicitRejectionAt: row.ImplicitRejectionAt,
-		ElapsedDays: row.ElapsedDays, ElapsedDaysRaw: row.ElapsedDaysRaw, ReopenedAt: row.ReopenedAt}
+		ElapsedDays: row.ElapsedDays, ElapsedDaysRaw: row.ElapsedDaysRaw, ReopenedAt: row.ReopenedAt,
+		Merged: row.Status == string(domain.StatusMerged)}
 }
 
 // figureRows are the rollup's rows of the changes that are not zero, in
@@ -79,7 +80,7 @@ func (r *CaseRow) AfterCreate(tx *gorm.DB) error {
 }
 
 // figureColumns are the columns of cases the rollup reads.
-var figureColumns = []string{"id", "kind", "caf", "channel", "benefit", "reason", "origin", "outcome",
+var figureColumns = []string{"id", "kind", "caf", "status", "channel", "benefit", "reason", "origin", "outcome",
 	"received_at", "legal_due", "answered_at", "decided_at", "closed_at", "ack_status",
 	"elapsed_days", "elapsed_days_raw", "implicit_rejection_at", "version"}
 

@@ -48,13 +48,14 @@ func (r *Recours) Act(t *testing.T, login, id, action string, args map[string]an
 // Mediation is a valid mediation request of Caf 071, changed by change.
 func Mediation(change func(m map[string]any)) map[string]any {
 	m := map[string]any{
-		"caf":         "071",
-		"claimant":    map[string]any{"number": "1234567", "name": "Jeanne Martin"},
-		"origin":      "claimant",
-		"benefit":     "housing_aid",
-		"reason":      "overpayment_not_understood",
-		"subject":     "Trop-perçu d'aide au logement contesté",
-		"description": "La réclamante conteste la réponse donnée à sa réclamation.",
+		"confirm_duplicate": true, // as Complaint
+		"caf":               "071",
+		"claimant":          map[string]any{"number": "1234567", "name": "Jeanne Martin"},
+		"origin":            "claimant",
+		"benefit":           "housing_aid",
+		"reason":            "overpayment_not_understood",
+		"subject":           "Trop-perçu d'aide au logement contesté",
+		"description":       "La réclamante conteste la réponse donnée à sa réclamation.",
 	}
 	if change != nil {
 		change(m)

@@ -151,16 +151,19 @@ func (r *Recours) Do(method, path, login string, body any, headers ...string) Re
 	return Response{Status: resp.StatusCode, Header: resp.Header, Body: out}
 }
 
-// Complaint is a valid registration body for caf, to tweak per test.
+// Complaint is a valid registration body for caf, to tweak per test. It
+// confirms it is no duplicate, since tests register it again and again
+// for the same claimant (delete the key to test the warning).
 func Complaint(caf string) map[string]any {
 	return map[string]any{
-		"caf":         caf,
-		"claimant":    map[string]any{"number": "1234567", "name": "Jeanne Martin", "email": "jeanne.martin@example.org"},
-		"channel":     "online",
-		"benefit":     "housing_aid",
-		"reason":      "overpayment_not_understood",
-		"subject":     "Trop-perçu d'aide au logement",
-		"description": "Je ne comprends pas pourquoi un trop-perçu m'est réclamé.",
+		"confirm_duplicate": true,
+		"caf":               caf,
+		"claimant":          map[string]any{"number": "1234567", "name": "Jeanne Martin", "email": "jeanne.martin@example.org"},
+		"channel":           "online",
+		"benefit":           "housing_aid",
+		"reason":            "overpayment_not_understood",
+		"subject":           "Trop-perçu d'aide au logement",
+		"description":       "Je ne comprends pas pourquoi un trop-perçu m'est réclamé.",
 	}
 }
 
