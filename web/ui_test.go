@@ -544,3 +544,25 @@ func TestUI_Intake_DuplicateAsksToConfirm(t *testing.T) {
 	body["confirm_duplicate"] = true
 	assert.Equal(t, http.StatusCreated, r.Do("POST", "/api/v1/complaints", "csu.demo", body).Status)
 }
+
+// TestUI_CorrectionOnTheTimelineInWords: a correction made from the file
+// page is on its timeline in words (the field's name, the old and new
+// value, why), and a merged duplicate's page links the file kept.
+func TestUI_CorrectionOnTheTimelineInWords(t *testing.T) {
+	r := testutil.Start(t, "")
+	first := createComplaint(t, r, testutil.Complaint("071"))
+	dup := createComplaint(t, r, testutil.Complaint("071"))
+	csu := uiSignIn(t, r, "csu.demo")
+	done := csu.post("/ui/dossiers/"+first+"/actions/correct", url.Values{"field": {"claimant.name"}, "value": {"Jeanne Martin-Roux"}, "reason": {"Nom d'usage"}})
+	require.Less(t, done.Status, 400, done.Body)
+	body := csu.get("/ui/dossiers/" + first).Body
+	assert.Contains(t, body, "<dt>Donnée à corriger</dt><dd>Nom de l&#39;allocataire</dd><dt>Nouvelle valeur</dt><dd>Jeanne Martin-Roux</dd><dt>Ancienne valeur</dt><dd>Jeanne Martin</dd>",
+		"the field by its name, never its code")
+
+	mgr := uiSignIn(t, r, "manager.demo")
+	merged := mgr.post("/ui/dossiers/"+dup+"/actions/merge", url.Values{"into": {first}, "reason": {"Doublon"}})
+	require.Less(t, merged.Status, 400, merged.Body)
+	body = mgr.get("/ui/dossiers/" + dup).Body
+	assert.Contains(t, body, `href="/ui/dossiers/`+first+`">le dossier conservé</a>`)
+	assert.Contains(t, text(mgr.get("/ui/dossiers/"+dup)), "fusionnée avec le dossier qu'elle répète")
+}

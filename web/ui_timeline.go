@@ -24,6 +24,8 @@ func uiDetail(key string, v any) string {
 		return uiLabel(uiChannelLabels, v)
 	case "origin":
 		return uiLabel(uiOriginLabels, v)
+	case "field":
+		return uiLabel(uiFieldLabels, v)
 	case "deadline":
 		return uiLabel(uiDeadlineLabels, v)
 	case "sla_status":
@@ -36,7 +38,7 @@ func uiDetail(key string, v any) string {
 		if n, ok := v.(float64); ok {
 			return uiDuration(time.Duration(n) * time.Second)
 		}
-	case "parent_id", "mediation_id", "complaint_id", "prior_contact_case_id", "referral_id", "opinion_id":
+	case "parent_id", "mediation_id", "complaint_id", "prior_contact_case_id", "referral_id", "opinion_id", "into":
 		if isString {
 			return "n° " + uiShort(s)
 		}
