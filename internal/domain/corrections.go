@@ -1,7 +1,6 @@
 package domain
 
 import (
-	"net/mail"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -47,25 +46,17 @@ func validateCorrection(p *Problems, k Kind, args ActionArgs) {
 		if v == "" || utf8.RuneCountInString(v) > MaxSubject {
 			p.Add("value", "objet d'une ligne, 200 caractères au plus")
 		}
-	case "claimant.number":
-		if n := CleanClaimantNumber(v); !ValidClaimantNumber(n) {
-			p.Add("value", "le numéro allocataire compte 7 chiffres")
-		}
-	case "claimant.name":
-		if utf8.RuneCountInString(v) > 200 {
-			p.Add("value", "nom trop long (200 caractères au plus)")
-		}
-	case "claimant.email":
-		if a, err := mail.ParseAddress(v); v != "" && (err != nil || a.Address != v) {
-			p.Add("value", "adresse électronique invalide")
-		}
-	case "claimant.phone":
-		if v != "" && !phoneShape.MatchString(v) {
-			p.Add("value", "numéro de téléphone invalide")
-		}
-	case "claimant.address":
-		if len(AddressLines(args.Value)) > 6 {
-			p.Add("value", "une adresse postale tient en 6 lignes au plus")
+	case "claimant.number", "claimant.name", "claimant.email", "claimant.phone", "claimant.address":
+		// Checked as a registration checks the claimant, the others' fields
+		// left valid.
+		c := Case{Claimant: Claimant{Number: "0000000"}}
+		c.setField(args.Field, correctedValue(args))
+		var all Problems
+		validateClaimant(&all, c.Claimant)
+		for _, fe := range all {
+			if fe.Field == args.Field {
+				p.Add("value", fe.Message)
+			}
 		}
 	default:
 		p.Add("field", "champ à corriger inconnu : "+strings.Join(CorrectableFields, ", "))
@@ -90,7 +81,7 @@ func validateMoveArgs(p *Problems, k Kind, a Action, args ActionArgs) {
 func (c *Case) checkMove(a Action, args ActionArgs) error {
 	switch a {
 	case ActionCorrect:
-		if c.field(args.Field) == c.corrected(args) {
+		if c.field(args.Field) == correctedValue(args) {
 			return Errorf(ECONFLICT, "le champ %s a déjà cette valeur", args.Field)
 		}
 	case ActionTransfer:
@@ -130,8 +121,33 @@ func (c *Case) field(name string) string {
 	return ""
 }
 
-// corrected is the value a correction writes, as a registration stores it.
-func (c *Case) corrected(args ActionArgs) string {
+// setField sets a correctable field.
+func (c *Case) setField(name, v string) {
+	switch name {
+	case "benefit":
+		c.Benefit = Benefit(v)
+	case "reason":
+		c.Reason = Reason(v)
+	case "channel":
+		c.Channel = Channel(v)
+	case "subject":
+		c.Subject = v
+	case "claimant.number":
+		c.Claimant.Number = v
+	case "claimant.name":
+		c.Claimant.Name = v
+	case "claimant.email":
+		c.Claimant.Email = v
+	case "claimant.phone":
+		c.Claimant.Phone = v
+	case "claimant.address":
+		c.Claimant.Address = v
+	}
+}
+
+// correctedValue is the value a correction writes, as a registration
+// stores it.
+func correctedValue(args ActionArgs) string {
 	switch args.Field {
 	case "claimant.number":
 		return CleanClaimantNumber(args.Value)
@@ -147,28 +163,9 @@ func (c *Case) applyMove(now time.Time, a Action, args ActionArgs, details map[s
 	details["reason"] = strings.TrimSpace(args.Reason)
 	switch a {
 	case ActionCorrect:
-		v := c.corrected(args)
+		v := correctedValue(args)
 		details["field"], details["old"], details["new"] = args.Field, c.field(args.Field), v
-		switch args.Field {
-		case "benefit":
-			c.Benefit = Benefit(v)
-		case "reason":
-			c.Reason = Reason(v)
-		case "channel":
-			c.Channel = Channel(v)
-		case "subject":
-			c.Subject = v
-		case "claimant.number":
-			c.Claimant.Number = v
-		case "claimant.name":
-			c.Claimant.Name = v
-		case "claimant.email":
-			c.Claimant.Email = v
-		case "claimant.phone":
-			c.Claimant.Phone = v
-		case "claimant.address":
-			c.Claimant.Address = v
-		}
+		c.setField(args.Field, v)
 	case ActionTransfer:
 		details["from_caf"], details["to_caf"] = c.Caf, args.Caf
 		c.Caf = args.Caf
