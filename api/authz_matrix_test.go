@@ -414,10 +414,18 @@ func (m *matrixEnv) endpoints() map[string]matrixEndpoint {
 			}},
 		"admin.tokens.create": {route: "POST /api/v1/admin/tokens", ok: http.StatusCreated,
 			call: func(t *testing.T, login, caf string, _ bool) testutil.Response {
-				return r.Do("POST", "/api/v1/admin/tokens", login, map[string]any{"login": matrixTokenee[caf], "ttl": "1h", "label": "matrix"})
+				// An administrator makes tokens for itself; for another
+				// user only a national administrator does (TestToken_ForAnotherUser),
+				// and no one for a user of a Caf it does not administer.
+				target := login
+				if caf != ownCaf {
+					target = matrixTokenee[caf]
+				}
+				return r.Do("POST", "/api/v1/admin/tokens", login, map[string]any{"login": target, "ttl": "1h", "label": "matrix"})
 			},
 			check: func(t *testing.T, resp testutil.Response, caf string) {
-				assert.Equal(t, matrixTokenee[caf], resp.Map(t)["login"])
+				m := resp.Map(t)
+				assert.Equal(t, m["created_by"], m["login"])
 			}},
 		"admin.tokens.list": {route: "GET /api/v1/admin/tokens", ok: http.StatusOK,
 			call: func(t *testing.T, login, caf string, _ bool) testutil.Response {
@@ -430,7 +438,7 @@ func (m *matrixEnv) endpoints() map[string]matrixEndpoint {
 			call: func(t *testing.T, login, caf string, allowed bool) testutil.Response {
 				id := m.token[caf]
 				if allowed {
-					info, _, err := r.Store.IssueToken(ctx, matrixTokenee[caf], "matrix", time.Hour)
+					info, _, err := r.Store.IssueToken(ctx, "", matrixTokenee[caf], "matrix", time.Hour)
 					require.NoError(t, err)
 					id = info.ID
 				}
@@ -637,7 +645,7 @@ func newMatrix(t *testing.T) *matrixEnv {
 		resp := r.Do("POST", "/api/v1/referrals", liaison, body)
 		require.Equal(t, http.StatusCreated, resp.Status, "%s", resp.Body)
 		m.referral[caf] = ref
-		info, _, err := st.IssueToken(ctx, matrixTokenee[caf], "matrix", time.Hour)
+		info, _, err := st.IssueToken(ctx, "", matrixTokenee[caf], "matrix", time.Hour)
 		require.NoError(t, err)
 		m.token[caf] = info.ID
 		m.notice[caf] = overpaymentIn(t, r, matrixSetup, caf)

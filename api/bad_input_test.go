@@ -208,3 +208,49 @@ func indented(t *testing.T, v any) []byte {
 	require.NoError(t, json.Indent(&buf, mustJSON(t, v), "", "  "))
 	return buf.Bytes()
 }
+
+// TestBadInput_ControlCharactersAndOverridesRefused: a text built to break
+// a mail header, a log line or a page is refused in every API text field
+// with the field named (line breaks only where the field has several
+// lines), and nothing is written.
+func TestBadInput_ControlCharactersAndOverridesRefused(t *testing.T) {
+	r := testutil.Start(t, "")
+	id := createFile(t, r, "071")
+	before := r.Counts()
+	for _, tc := range []struct {
+		name, path, login string
+		body              map[string]any
+		field             string
+	}{
+		{"a name with CR LF", "/api/v1/complaints", "csu.demo", withClaimantName("Lucie\r\nBcc: tous@example.fr"), "claimant.name"},
+		{"a name with NUL", "/api/v1/complaints", "csu.demo", withClaimantName("Lucie\x00Garnier"), "claimant.name"},
+		{"a name with a quote and backslashes", "/api/v1/complaints", "csu.demo", withClaimantName(`Lucie "\\" Garnier`), "claimant.name"},
+		{"a name read backwards", "/api/v1/complaints", "csu.demo", withClaimantName("Lucie \u202eReinrag"), "claimant.name"},
+		{"a subject on two lines", "/api/v1/complaints", "csu.demo", with(testutil.Complaint("071"), "subject", "Objet\nBcc: x"), "subject"},
+		{"a description with an escape", "/api/v1/complaints", "csu.demo", with(testutil.Complaint("071"), "description", "Texte \x1b[2J effacé"), "description"},
+		{"a mediation's description with an isolate", "/api/v1/mediations", "csu.demo", with(testutil.Mediation(nil), "description", "Texte \u2066caché\u2069"), "description"},
+		{"an action's note with a bell", "/api/v1/cases/" + id + "/actions/assign", "manager.demo", map[string]any{"assignee": "gca.demo\x07"}, "assignee"},
+		{"a user's name with a line break", "/api/v1/admin/users", "admin.demo", map[string]any{"login": "agent.neuf", "name": "Agent\nNeuf"}, "name"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := testutil.AssertProblem(t, r.Do("POST", tc.path, tc.login, tc.body), http.StatusBadRequest)
+			require.NotEmpty(t, p.Errors, "%+v", p)
+			assert.Equal(t, tc.field, p.Errors[0].Field)
+		})
+	}
+	assert.Equal(t, before, r.Counts(), "nothing written")
+
+	ok := with(testutil.Complaint("071"), "description", "Madame,\r\nPremière ligne.\n\tSeconde ligne, « citée » \\ comme il se doit.")
+	assert.Equal(t, http.StatusCreated, r.Do("POST", "/api/v1/complaints", "csu.demo", ok).Status, "several lines where the field has them")
+}
+
+func withClaimantName(name string) map[string]any {
+	body := testutil.Complaint("071")
+	body["claimant"] = map[string]any{"number": "1234567", "name": name, "email": "lucie.garnier@example.org"}
+	return body
+}
+
+func with(body map[string]any, field string, value any) map[string]any {
+	body[field] = value
+	return body
+}

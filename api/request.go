@@ -38,6 +38,7 @@ func (s *Server) authenticate(c *gin.Context) {
 		return
 	}
 	httpx.SetCaller(c, u)
+	httpx.SetCredential(c, "token", strings.TrimSpace(token))
 	c.Next()
 }
 
@@ -59,6 +60,7 @@ func (s *Server) authenticateSession(c *gin.Context, id string) {
 		}
 	}
 	httpx.SetCaller(c, u)
+	httpx.SetCredential(c, "session", sess.ID)
 	c.Next()
 }
 
@@ -73,6 +75,15 @@ func readJSON(c *gin.Context, into any) ([]byte, bool) {
 		return nil, false
 	}
 	if err := decodeStrict(body, into); err != nil {
+		httpx.Fail(c, err)
+		return nil, false
+	}
+	// Every text field of every body, whatever the route: no control
+	// character or bidirectional override (domain.CheckText); the domain's
+	// own checks say it again for the pages.
+	var p domain.Problems
+	domain.CheckText(&p, "", into)
+	if err := p.Err(); err != nil {
 		httpx.Fail(c, err)
 		return nil, false
 	}

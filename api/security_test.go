@@ -7,13 +7,17 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"golang.org/x/time/rate"
 
+	"recours/api"
 	"recours/internal/httpx"
 	"recours/internal/testutil"
 )
@@ -128,4 +132,73 @@ func (l lockedWriter) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.w.Write(p)
+}
+
+// TestRateLimit_PaddedTokenGetsNoBucketOfItsOwn: the limit is keyed on the
+// token as authentication reads it (trimmed), so padding the header with
+// spaces gives no request a fresh bucket.
+func TestRateLimit_PaddedTokenGetsNoBucketOfItsOwn(t *testing.T) {
+	r := testutil.Start(t, "")
+	r.API.Limits = &httpx.Limits{PerIP: 1000, IPBurst: 1000, PerToken: 0.01, TokenBurst: 3}
+	srv := httptest.NewServer(r.API.Handler())
+	defer srv.Close()
+	token := r.Token("gca.demo")
+	codes := map[int]int{}
+	for i := range 12 {
+		req, _ := http.NewRequest("GET", srv.URL+"/api/v1/cases", nil)
+		req.Header.Set("Authorization", "Bearer "+strings.Repeat(" ", i)+token+strings.Repeat(" ", i%3))
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		resp.Body.Close()
+		codes[resp.StatusCode]++
+	}
+	assert.Equal(t, map[int]int{200: 3, 429: 9}, codes, "one bucket for the token however it is padded")
+}
+
+// TestRateLimit_SharedAcrossAPIProcesses: two API processes over one
+// PostgreSQL database share a client's window: each alone would let 8
+// requests through its own bucket, together they let through the
+// window's 10, then answer 429 with the time left in the window.
+func TestRateLimit_SharedAcrossAPIProcesses(t *testing.T) {
+	r := testutil.Start(t, testutil.PostgresURL(t))
+	const window = time.Hour
+	if left := time.Until(time.Now().Truncate(window).Add(window)); left < 30*time.Second {
+		time.Sleep(left + time.Second) // all requests in one window
+	}
+	limits := func() *httpx.Limits {
+		return &httpx.Limits{PerIP: 1000, IPBurst: 1000, PerToken: rate.Limit(10 / window.Seconds()), TokenBurst: 8,
+			Window: window, Shared: r.API.Store.RateCounter()}
+	}
+	first := httptest.NewServer((&api.Server{Store: r.API.Store, Temporal: r.API.Temporal, Authz: r.API.Authz, Limits: limits()}).Handler())
+	defer first.Close()
+	second := httptest.NewServer((&api.Server{Store: r.API.Store, Temporal: r.API.Temporal, Authz: r.API.Authz, Limits: limits()}).Handler())
+	defer second.Close()
+	token := r.Token("gca.demo")
+	codes := map[int]int{}
+	retryAfter := 0
+	for i := range 16 {
+		base := first.URL
+		if i%2 == 1 {
+			base = second.URL
+		}
+		req, _ := http.NewRequest("GET", base+"/api/v1/cases", nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		resp.Body.Close()
+		codes[resp.StatusCode]++
+		if resp.StatusCode == http.StatusTooManyRequests {
+			retryAfter, _ = strconv.Atoi(resp.Header.Get("Retry-After"))
+		}
+	}
+	assert.Equal(t, map[int]int{200: 10, 429: 6}, codes, "the window is shared by both processes")
+	assert.Greater(t, retryAfter, 0)
+	assert.LessOrEqual(t, retryAfter, int(window.Seconds()), "until the window ends")
+	// Another client has its own window.
+	req, _ := http.NewRequest("GET", first.URL+"/api/v1/cases", nil)
+	req.Header.Set("Authorization", "Bearer "+r.Token("manager.demo"))
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
 }

@@ -8,7 +8,6 @@ import (
 	"github.com/gin-gonic/gin"
 	"go.temporal.io/sdk/client"
 
-	"recours/internal/auth"
 	"recours/internal/authz"
 	"recours/internal/cases"
 	"recours/internal/httpx"
@@ -112,7 +111,7 @@ func (s *Server) Handler() http.Handler {
 }
 
 // limitCredential bounds the rate of each token or browser session.
-func (s *Server) limitCredential(c *gin.Context) { s.Limits.ByCredential(c, auth.SessionCookie) }
+func (s *Server) limitCredential(c *gin.Context) { s.Limits.ByCredential(c) }
 
 // recoverer turns a panic into a 500 problem, logging no request content.
 func (s *Server) recoverer(c *gin.Context) {

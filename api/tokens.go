@@ -26,8 +26,12 @@ import (
 // gin reuses a Context once its handler returns, while database/sql may
 // still read the context it was given (the race detector reports it).
 
-// createToken makes a token for a user whose roles are all held in Cafs
-// the administrator manages: 201 with the token, shown this once.
+// createToken makes a token: an administrator for itself, or a national
+// administrator (one who administers every Caf) for another user, whose
+// roles it then administers all; 201 with the token, shown this once. A
+// token for another user acts in that user's name: who made it is kept
+// with it (created_by), written to the grants trail, and named beside
+// the user in every access-trail entry of a read made with it.
 func (s *Server) createToken(c *gin.Context) {
 	cafs, ok := s.adminCafs(c)
 	if !ok {
@@ -50,18 +54,30 @@ func (s *Server) createToken(c *gin.Context) {
 	if !s.managesUser(c, cafs, in.Login, true) {
 		return
 	}
+	by := user(c).Login
+	if !strings.EqualFold(strings.TrimSpace(in.Login), by) {
+		national, err := s.nationalAdmin(c, cafs)
+		if err != nil {
+			httpx.Fail(c, err)
+			return
+		}
+		if !national {
+			httpx.WriteProblem(c, http.StatusForbidden, "seul un administrateur national crée un jeton pour un autre utilisateur : le jeton agirait en son nom", nil)
+			return
+		}
+	}
 	label := strings.TrimSpace(in.Label)
 	if label == "" {
 		label = "api"
 	}
-	info, token, err := s.Store.IssueToken(c.Request.Context(), in.Login, label, ttl)
+	info, token, err := s.Store.IssueToken(c.Request.Context(), by, in.Login, label, ttl)
 	if err != nil {
 		httpx.Fail(c, err)
 		return
 	}
 	slog.InfoContext(c, "API token created", "token_id", info.ID, "login", info.Login, "by", user(c).Login, "expires_at", info.ExpiresAt)
 	c.JSON(http.StatusCreated, gin.H{"id": info.ID, "token": token, "login": info.Login, "label": info.Label,
-		"created_at": info.CreatedAt, "expires_at": info.ExpiresAt})
+		"created_at": info.CreatedAt, "expires_at": info.ExpiresAt, "created_by": info.CreatedBy})
 }
 
 // listTokens lists, without their secrets, the tokens of a user
@@ -107,12 +123,27 @@ func (s *Server) revokeToken(c *gin.Context) {
 	if !s.managesUser(c, cafs, info.Login, false) {
 		return
 	}
-	if _, err := s.Store.RevokeToken(c.Request.Context(), info.ID, s.now()); err != nil {
+	if _, err := s.Store.RevokeToken(c.Request.Context(), user(c).Login, info.ID, s.now()); err != nil {
 		httpx.Fail(c, err)
 		return
 	}
 	slog.InfoContext(c, "API token revoked", "token_id", info.ID, "login", info.Login, "by", user(c).Login)
 	c.Status(http.StatusNoContent)
+}
+
+// nationalAdmin reports whether the administrator, who manages cafs,
+// manages every Caf there is.
+func (s *Server) nationalAdmin(c *gin.Context, cafs []string) (bool, error) {
+	all, err := s.Store.OrganisationCodes(c.Request.Context())
+	if err != nil || len(all) == 0 {
+		return false, err
+	}
+	for _, caf := range all {
+		if !slices.Contains(cafs, caf) {
+			return false, nil
+		}
+	}
+	return true, nil
 }
 
 // managesUser answers 404 for an unknown user and 403 for one who holds

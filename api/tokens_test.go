@@ -64,6 +64,19 @@ func createToken(t *testing.T, r *testutil.Recours, admin string, body map[strin
 	return tok
 }
 
+// nationalAdmin is an administrator of every Caf, who alone makes a token
+// for another user.
+func nationalAdmin(t *testing.T, r *testutil.Recours) string {
+	t.Helper()
+	codes, err := r.Store.OrganisationCodes(context.Background())
+	require.NoError(t, err)
+	for _, caf := range codes {
+		require.NoError(t, r.Store.Grant(context.Background(), "admin.national", "Nadia Lefèvre", caf, domain.RoleAdmin))
+	}
+	require.NoError(t, r.API.Authz.Reload(context.Background()))
+	return "admin.national"
+}
+
 func listTokens(t *testing.T, r *testutil.Recours, admin, login string) ([]store.TokenInfo, []byte) {
 	t.Helper()
 	path := "/api/v1/admin/tokens"
@@ -97,7 +110,7 @@ func TestTokenLifecycle(t *testing.T) {
 
 	t.Run("created, used, listed without its secret", func(t *testing.T) {
 		before := time.Now()
-		tok := createToken(t, r, "admin.demo", map[string]any{"login": "GCA.demo", "ttl": "720h", "label": "script de relance"})
+		tok := createToken(t, r, nationalAdmin(t, r), map[string]any{"login": "GCA.demo", "ttl": "720h", "label": "script de relance"})
 		assert.Equal(t, "gca.demo", tok.Login)
 		assert.Equal(t, "script de relance", tok.Label)
 		assert.WithinDuration(t, before.Add(720*time.Hour), tok.ExpiresAt, time.Minute)
@@ -129,7 +142,7 @@ func TestTokenLifecycle(t *testing.T) {
 	})
 
 	t.Run("expired", func(t *testing.T) {
-		tok := createToken(t, r, "admin.demo", map[string]any{"login": "gca.demo", "ttl": "3s"})
+		tok := createToken(t, r, nationalAdmin(t, r), map[string]any{"login": "gca.demo", "ttl": "3s"})
 		assert.Equal(t, "api", tok.Label, "the default label")
 		// The API's clock, moved to the token's last instant, then to its
 		// expiry.
@@ -143,7 +156,7 @@ func TestTokenLifecycle(t *testing.T) {
 	})
 
 	t.Run("revoked", func(t *testing.T) {
-		tok := createToken(t, r, "admin.demo", map[string]any{"login": "gca.demo", "ttl": "1h"})
+		tok := createToken(t, r, nationalAdmin(t, r), map[string]any{"login": "gca.demo", "ttl": "1h"})
 		require.Equal(t, http.StatusOK, withToken(t, "GET", cases, tok.Token, nil).Status)
 		path := fmt.Sprintf("/api/v1/admin/tokens/%d", tok.ID)
 		testutil.AssertProblem(t, r.Do("DELETE", path, "manager.demo", nil), http.StatusForbidden)
@@ -161,13 +174,13 @@ func TestTokenLifecycle(t *testing.T) {
 	})
 
 	t.Run("created by the store, as the CLI does", func(t *testing.T) {
-		info, token, err := r.Store.IssueToken(context.Background(), "gca.demo", "cli", time.Hour)
+		info, token, err := r.Store.IssueToken(context.Background(), "", "gca.demo", "cli", time.Hour)
 		require.NoError(t, err)
 		assert.Equal(t, http.StatusOK, withToken(t, "GET", cases, token, nil).Status)
-		_, err = r.Store.RevokeToken(context.Background(), info.ID, time.Now())
+		_, err = r.Store.RevokeToken(context.Background(), "", info.ID, time.Now())
 		require.NoError(t, err)
 		testutil.AssertProblem(t, withToken(t, "GET", cases, token, nil), http.StatusUnauthorized)
-		_, _, err = r.Store.IssueToken(context.Background(), "gca.demo", "cli", store.MaxTokenTTL+time.Hour)
+		_, _, err = r.Store.IssueToken(context.Background(), "", "gca.demo", "cli", store.MaxTokenTTL+time.Hour)
 		assert.Equal(t, domain.EINVALID, domain.ErrorCode(err), "a year at most")
 	})
 
@@ -196,6 +209,8 @@ func TestTokenLifecycle(t *testing.T) {
 			// csu.demo also serves 074, 042 and 043: its token would act there.
 			{"a user with roles in other Cafs too", "admin.demo", map[string]any{"login": "csu.demo", "ttl": "1h"}, 403, ""},
 			{"not an administrator", "manager.demo", map[string]any{"login": "gca.demo", "ttl": "1h"}, 403, ""},
+			// It would act in gca.demo's name: only a national administrator may.
+			{"another user, by a Caf's administrator", "admin.demo", map[string]any{"login": "gca.demo", "ttl": "1h"}, 403, ""},
 		} {
 			t.Run(tt.name, func(t *testing.T) {
 				p := testutil.AssertProblem(t, r.Do("POST", "/api/v1/admin/tokens", tt.login, tt.body), tt.status)
@@ -209,12 +224,12 @@ func TestTokenLifecycle(t *testing.T) {
 		testutil.AssertProblem(t, r.Do("GET", "/api/v1/admin/tokens?login=agent.074", "admin.demo", nil), http.StatusForbidden)
 		testutil.AssertProblem(t, r.Do("GET", "/api/v1/admin/tokens?login=nobody", "admin.demo", nil), http.StatusNotFound)
 		testutil.AssertProblem(t, r.Do("GET", "/api/v1/admin/tokens", "auditor.demo", nil), http.StatusForbidden)
-		other, _, err := r.Store.IssueToken(ctx, "agent.074", "x", time.Hour)
+		other, _, err := r.Store.IssueToken(ctx, "", "agent.074", "x", time.Hour)
 		require.NoError(t, err)
 		testutil.AssertProblem(t, r.Do("DELETE", fmt.Sprintf("/api/v1/admin/tokens/%d", other.ID), "admin.demo", nil), http.StatusForbidden)
 		// Listing and revoking need one Caf in common only: revoking
 		// takes rights away.
-		regional, _, err := r.Store.IssueToken(ctx, "csu.demo", "plateforme", time.Hour)
+		regional, _, err := r.Store.IssueToken(ctx, "", "csu.demo", "plateforme", time.Hour)
 		require.NoError(t, err)
 		listed, _ := listTokens(t, r, "admin.demo", "csu.demo")
 		tokenInfo(t, listed, regional.ID)
@@ -239,7 +254,7 @@ func countTokens(t *testing.T, r *testutil.Recours) int64 {
 func TestToken_LiaisonReachesOnlyReferrals(t *testing.T) {
 	r := testutil.Start(t, "")
 	file := createFile(t, r, "071")
-	tok := createToken(t, r, "admin.demo", map[string]any{"login": "ddd.demo", "ttl": "24h", "label": "délégation"})
+	tok := createToken(t, r, nationalAdmin(t, r), map[string]any{"login": "ddd.demo", "ttl": "24h", "label": "délégation"})
 	ref := "DDD-TOK-" + strings.ReplaceAll(time.Now().Format("150405.000"), ".", "")
 	body := referralBody(ref, "")
 
@@ -275,4 +290,52 @@ func TestToken_LiaisonReachesOnlyReferrals(t *testing.T) {
 		require.Equal(t, http.StatusCreated, resp.Status, "%s", resp.Body)
 		check(t)
 	})
+}
+
+// TestToken_ForAnotherUser: only a national administrator makes a token
+// for another user; the token carries who made it, the grants trail says
+// it was made and revoked and by whom, and every read made with it names
+// both the user and its maker on the access trail.
+func TestToken_ForAnotherUser(t *testing.T) {
+	r := testutil.Start(t, "")
+	ctx := context.Background()
+	id := createFile(t, r, "071")
+
+	testutil.AssertProblem(t, r.Do("POST", "/api/v1/admin/tokens", "admin.demo", map[string]any{"login": "auditor.demo", "ttl": "1h"}), http.StatusForbidden)
+	own := createToken(t, r, "admin.demo", map[string]any{"login": "admin.demo", "ttl": "1h"})
+	assert.Equal(t, "admin.demo", own.Login, "an administrator makes its own")
+
+	national := nationalAdmin(t, r)
+	resp := r.Do("POST", "/api/v1/admin/tokens", national, map[string]any{"login": "auditor.demo", "ttl": "1h", "label": "contrôle"})
+	require.Equal(t, http.StatusCreated, resp.Status, "%s", resp.Body)
+	made := resp.Map(t)
+	assert.Equal(t, national, made["created_by"])
+	token := made["token"].(string)
+	listed, _ := listTokens(t, r, "admin.demo", "auditor.demo")
+	assert.Equal(t, national, tokenInfo(t, listed, uint(made["id"].(float64))).CreatedBy)
+
+	grants, err := r.Store.GrantEvents(ctx, []string{"071"}, "auditor.demo", 10)
+	require.NoError(t, err)
+	require.NotEmpty(t, grants)
+	assert.Equal(t, store.TokenCreated, grants[0].Action)
+	assert.Equal(t, national, grants[0].Actor, "the grants trail says who made it")
+	require.NotNil(t, grants[0].TokenID)
+
+	require.Equal(t, http.StatusOK, withToken(t, "GET", r.URL+"/api/v1/cases/"+id, token, nil).Status)
+	entries, _, err := r.Store.AccessEntries(ctx, store.AccessFilter{Cafs: []string{"071"}, CaseID: id, Limit: 10})
+	require.NoError(t, err)
+	require.NotEmpty(t, entries)
+	assert.Equal(t, "auditor.demo", entries[0].Actor)
+	assert.Contains(t, entries[0].What, "jeton créé par "+national, "the read names both")
+	// A user's own token names the user alone.
+	require.Equal(t, http.StatusOK, r.Do("GET", "/api/v1/cases/"+id, "gca.demo", nil).Status)
+	entries, _, err = r.Store.AccessEntries(ctx, store.AccessFilter{Cafs: []string{"071"}, CaseID: id, Limit: 1})
+	require.NoError(t, err)
+	assert.NotContains(t, entries[0].What, "jeton")
+
+	require.Equal(t, http.StatusNoContent, r.Do("DELETE", fmt.Sprintf("/api/v1/admin/tokens/%d", *grants[0].TokenID), "admin.demo", nil).Status)
+	grants, err = r.Store.GrantEvents(ctx, []string{"071"}, "auditor.demo", 10)
+	require.NoError(t, err)
+	assert.Equal(t, store.TokenRevoked, grants[0].Action)
+	assert.Equal(t, "admin.demo", grants[0].Actor)
 }

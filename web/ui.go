@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
+	"net/url"
+	"path"
 	"slices"
 	"strconv"
 	"strings"
@@ -89,7 +91,7 @@ func (s *Server) mountUI(r *gin.Engine) {
 		files.ServeHTTP(c.Writer, c.Request)
 	})
 	r.GET("/", func(c *gin.Context) { c.Redirect(http.StatusFound, "/ui/") })
-	ui := r.Group("/ui", s.Limits.ByAddress, s.uiSession)
+	ui := r.Group("/ui", s.Limits.ByAddress, s.uiSession, s.Limits.ByCredential)
 	ui.GET("/", s.uiHome)
 	ui.POST("/caf", s.uiSwitchCaf)
 	ui.GET("/ma-file", s.uiMyQueue)
@@ -132,6 +134,7 @@ func (s *Server) uiSession(c *gin.Context) {
 		return
 	}
 	httpx.SetCaller(c, u)
+	httpx.SetCredential(c, "session", sess.ID)
 	if !uiSafe(c.Request.Method) {
 		token := c.GetHeader(csrfHeader)
 		if mt, _, _ := mime.ParseMediaType(c.GetHeader("Content-Type")); mt == "application/x-www-form-urlencoded" {
@@ -214,11 +217,26 @@ func (s *Server) uiSwitchCaf(c *gin.Context) {
 		return
 	}
 	s.setCookie(c, uiCafCookie, caf, "/ui", 0)
-	back := c.Request.PostForm.Get("back")
-	if !strings.HasPrefix(back, "/ui/") || strings.HasPrefix(back, "/ui/dossiers/") {
-		back = "/ui/"
+	c.Redirect(http.StatusSeeOther, uiBack(c.Request.PostForm.Get("back")))
+}
+
+// uiBack is where the Caf switcher may send the agent back to: a page of
+// the interface, judged after cleaning (so /ui/../x and /ui/..\x are no
+// way out) and rebuilt from its path alone. A file's page is not one (it
+// belongs to the Caf just left), nor anything with a backslash, a scheme,
+// a host or a control character, which a browser could read as another
+// site.
+func uiBack(back string) string {
+	u, err := url.Parse(back)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" ||
+		strings.ContainsAny(back+u.Path, "\\\x00\r\n\t") || !strings.HasPrefix(u.Path, "/ui/") {
+		return "/ui/"
 	}
-	c.Redirect(http.StatusSeeOther, back)
+	clean := path.Clean(u.Path)
+	if !strings.HasPrefix(clean+"/", "/ui/") || strings.HasPrefix(clean, "/ui/dossiers/") || strings.HasPrefix(clean, "//") {
+		return "/ui/"
+	}
+	return clean
 }
 
 // uiPage is what every page's template receives.

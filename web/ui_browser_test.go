@@ -158,7 +158,7 @@ func TestBrowser_AgentsWorkThroughThePages(t *testing.T) {
 	mgr.Click("#sel-" + id)
 	mgr.Fill("#f-assignee", "gca.demo")
 	mgr.Click("#btn-assign")
-	mgr.WaitText("1 dossier(s) attribué(s) à gca.demo.")
+	mgr.WaitText("1 dossier(s) attribué(s) à Gaëlle Caron.")
 	assert.False(t, mgr.Has("#sel-"+id), "no longer among the unassigned")
 	checkPage(t, mgr, "team-queue-assigned")
 	file = caseIn(t, r, id)

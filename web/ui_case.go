@@ -66,9 +66,10 @@ func (s *Server) uiCase(c *gin.Context) {
 		return
 	}
 	flash := ""
-	if a := c.Query("fait"); a != "" {
-		flash = "C'est fait : " + uiLabel(uiDoneLabels, a) + "."
-		if a == "created" {
+	// Only a word of ours makes a banner: the query string is anyone's text.
+	if label, ok := uiDoneLabels[c.Query("fait")]; ok || c.Query("fait") == "created" {
+		flash = "C'est fait : " + label + "."
+		if c.Query("fait") == "created" {
 			noun := "La réclamation est enregistrée"
 			switch {
 			case file.Origin == string(domain.OriginDDD):

@@ -118,7 +118,8 @@ func (s *Server) uiNotices(c *gin.Context) {
 	if _, known := uiNoticeStatuses[status]; !known {
 		status = "" // all of them
 	}
-	items, err := s.Store.Overpayments(c.Request.Context(), []string{ui.Caf}, status, 200)
+	// Through the service: the list is on the access trail.
+	items, err := s.Cases.Overpayments(c.Request.Context(), principal(c), cases.OverpaymentFilter{Caf: ui.Caf, Status: status, Limit: "200"})
 	if err != nil {
 		s.uiFail(c, err)
 		return

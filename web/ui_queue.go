@@ -1,9 +1,11 @@
 package web
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"time"
@@ -190,8 +192,14 @@ func (s *Server) uiTeamQueue(c *gin.Context) {
 		return
 	}
 	flash := ""
-	if n, err := strconv.Atoi(c.Query("attribues")); err == nil && n > 0 {
-		flash = fmt.Sprintf("%d dossier(s) attribué(s) à %s.", n, c.Query("a"))
+	// The banner names an officer of the team by the name we hold, never
+	// by the query string's text, which anyone can write into a link.
+	if n, err := strconv.Atoi(c.Query("attribues")); err == nil && n > 0 && n <= 10000 {
+		for _, o := range t.Officers {
+			if o.Login == c.Query("a") {
+				flash = fmt.Sprintf("%d dossier(s) attribué(s) à %s.", n, cmp.Or(o.Name, o.Login))
+			}
+		}
 	}
 	s.uiRenderFlash(c, http.StatusOK, "team", "File d'équipe", flash, t)
 }
@@ -223,7 +231,7 @@ func (s *Server) uiAssign(c *gin.Context) {
 		}
 	}
 	if len(problems) == 0 {
-		c.Redirect(http.StatusSeeOther, fmt.Sprintf("/ui/equipe?attribues=%d&a=%s", done, assignee))
+		c.Redirect(http.StatusSeeOther, fmt.Sprintf("/ui/equipe?attribues=%d&a=%s", done, url.QueryEscape(assignee)))
 		return
 	}
 	t, err := s.uiTeamData(c)

@@ -173,6 +173,17 @@ func TestUI_Intake_BadInputFrenchMessagesNothingSaved(t *testing.T) {
 	assert.Contains(t, page, "Date de notification de la décision contestée : La date de notification ne peut pas être dans le futur.")
 	assert.Equal(t, before, r.Counts(), "nothing written")
 
+	// A name that cannot go into the claimant's mail header, a subject on
+	// two lines: said in French, beside the field, nothing written.
+	broken := url.Values{"caf": {"071"}, "channel": {"phone"}, "claimant.number": {"7654321"}, "claimant.name": {`Paul "\" Durand`},
+		"benefit": {"rsa"}, "reason": {"other"}, "subject": {"RSA‮ non versé"}, "description": {"Ligne 1\nLigne 2"}}
+	got = csu.post("/ui/reclamations", broken)
+	require.Equal(t, http.StatusUnprocessableEntity, got.Status, got.Body)
+	page = text(got)
+	assert.Contains(t, page, "Nom de l'allocataire : Un nom ne peut contenir ni guillemet droit")
+	assert.Contains(t, page, "Caractère de mise en forme bidirectionnelle non permis.")
+	assert.Equal(t, before, r.Counts(), "nothing written")
+
 	good := url.Values{"caf": {"071"}, "channel": {"phone"}, "claimant.number": {"7654321"}, "claimant.name": {"Paul Durand"},
 		"claimant.address": {"  5 chemin des Vignes \r\n\r\n07110 Largentière "},
 		"benefit":          {"rsa"}, "reason": {"payment_missing_or_late"}, "subject": {"RSA non versé"}, "description": {"Le RSA de mars n'est pas arrivé."}}
@@ -252,7 +263,14 @@ func TestUI_ComplaintThroughThePages(t *testing.T) {
 		assert.Equal(t, "assigned", f["status"])
 		assert.Equal(t, "gca.demo", f["assignee"])
 	}
-	assert.Contains(t, text(mgr.get(done.Header.Get("Location"))), "2 dossier(s) attribué(s) à gca.demo.")
+	assert.Contains(t, text(mgr.get(done.Header.Get("Location"))), "2 dossier(s) attribué(s) à Gaëlle Caron.")
+	// A banner never shows the query string's text: a forged link says nothing.
+	forged := text(mgr.get("/ui/equipe?attribues=3&a=" + url.QueryEscape("Service fermé, appelez le 08 99 00 00 00")))
+	assert.NotContains(t, forged, "appelez le 08 99")
+	assert.NotContains(t, forged, "dossier(s) attribué(s)")
+	forgedDone := text(mgr.get("/ui/dossiers/" + a + "?fait=" + url.QueryEscape("Votre compte est suspendu")))
+	assert.NotContains(t, forgedDone, "Votre compte est suspendu")
+	assert.NotContains(t, forgedDone, "C'est fait")
 
 	gca := uiSignIn(t, r, "gca.demo")
 	queue := text(gca.get("/ui/ma-file"))
@@ -386,8 +404,13 @@ func TestUI_CafSwitcher(t *testing.T) {
 	again := csu.get("/ui/reclamations/nouvelle")
 	assert.Contains(t, text(again), "· Caf 074", "the choice stays")
 	assert.Contains(t, again.Body, `<option value="074" selected>`, "and the intake form is for that Caf")
-	away := csu.post("/ui/caf", url.Values{"caf": {"071"}, "back": {"https://ailleurs.example/"}})
-	assert.Equal(t, "/ui/", away.Header.Get("Location"), "never sent off the site")
+	for _, back := range []string{"https://ailleurs.example/", `/ui/../\evil.example`, "/ui/..//evil.example", "//evil.example/ui/",
+		`/ui/\\evil.example`, "/ui/%0d%0aSet-Cookie:x=1", "/ui/../../etc/passwd", "javascript:alert(1)//ui/", "/ui/dossiers/x"} {
+		away := csu.post("/ui/caf", url.Values{"caf": {"071"}, "back": {back}})
+		assert.Equal(t, "/ui/", away.Header.Get("Location"), "never sent off the site nor to a file of the Caf left: %q", back)
+	}
+	cleaned := csu.post("/ui/caf", url.Values{"caf": {"071"}, "back": {"/ui/recherche/../equipe?x=1"}})
+	assert.Equal(t, "/ui/equipe", cleaned.Header.Get("Location"), "judged and sent after cleaning, without the query")
 
 	refused := csu.post("/ui/caf", url.Values{"caf": {"999"}})
 	assert.Equal(t, http.StatusForbidden, refused.Status)

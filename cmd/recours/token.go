@@ -33,7 +33,7 @@ func tokenCmd() *cobra.Command {
 		Use:   "create",
 		Short: "Create a token for a user and print it alone on stdout (shown once: only its hash is kept)",
 		RunE: withStore(func(cmd *cobra.Command, st *store.Store) error {
-			_, token, err := st.IssueToken(cmd.Context(), login, label, ttl)
+			_, token, err := st.IssueToken(cmd.Context(), store.ConsoleActor, login, label, ttl)
 			if err != nil {
 				return err
 			}
@@ -63,7 +63,7 @@ func tokenCmd() *cobra.Command {
 		Use:   "revoke",
 		Short: "Revoke a token: it authenticates no more",
 		RunE: withStore(func(cmd *cobra.Command, st *store.Store) error {
-			info, err := st.RevokeToken(cmd.Context(), id, time.Now())
+			info, err := st.RevokeToken(cmd.Context(), store.ConsoleActor, id, time.Now())
 			if err != nil {
 				return err
 			}

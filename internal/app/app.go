@@ -60,6 +60,11 @@ func NewAPI(ctx context.Context, st *store.Store, c client.Client, refresh time.
 	}
 	svc := &cases.Service{Store: st, Temporal: c, Authz: az}
 	limits := httpx.DefaultLimits()
+	if !st.SQLite() {
+		// Several API processes answer on PostgreSQL: a client's rate is
+		// counted across them. The embedded default is one process.
+		limits.Shared = st.RateCounter()
+	}
 	pages := &web.Server{Cases: svc, Store: st, Authz: az, Limits: limits}
 	return &api.Server{Store: st, Temporal: c, Authz: az, Cases: svc, Limits: limits, Web: pages}, nil
 }

@@ -87,7 +87,19 @@ func (s *Service) Overpayments(ctx context.Context, p domain.Principal, f Overpa
 	if len(cafs) == 0 {
 		return nil, &domain.Error{Code: domain.EFORBIDDEN, Message: "votre rôle ne permet pas de consulter les trop-perçus"}
 	}
-	return s.Store.Overpayments(ctx, cafs, f.Status, limit)
+	items, err := s.Store.Overpayments(ctx, cafs, f.Status, limit)
+	if err != nil {
+		return nil, err
+	}
+	// Each notice names its claimant: the list is on the access trail.
+	listed := make([]domain.Case, len(items))
+	for i, o := range items {
+		listed[i] = domain.Case{ID: o.ID, Caf: o.Caf}
+	}
+	if err := s.recordList(ctx, p, listed, ReadList); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 // ActOnOverpayment performs explain, record_call or send on the notice

@@ -26,6 +26,9 @@ const (
 	// a file found by a search.
 	ReadList   = "list"
 	ReadSearch = "search"
+	// ReadMessages is the list of what was written to the claimant (to
+	// whom, how, whether it reached them).
+	ReadMessages = "messages"
 )
 
 // View is a file with the chain it belongs to (complaint → mediation →
@@ -76,8 +79,18 @@ func (s *Service) byReference(ctx context.Context, p domain.Principal, ref strin
 // the access trail: a read that cannot be traced is not served.
 func (s *Service) Record(ctx context.Context, p domain.Principal, id, caf, what string) error {
 	return s.Store.RecordAccess(ctx, store.AccessEntry{
-		At: time.Now(), Actor: p.Login, IP: p.Address, CaseID: id, Caf: caf, What: what,
+		At: time.Now(), Actor: p.Login, IP: p.Address, CaseID: id, Caf: caf, What: what + tokenBy(p),
 	})
+}
+
+// tokenBy is what an access-trail entry adds when the read came with a
+// token someone else made for the user (a national administrator): the
+// entry names both, the user as its actor and the token's maker here.
+func tokenBy(p domain.Principal) string {
+	if p.TokenBy == "" {
+		return ""
+	}
+	return " (jeton créé par " + p.TokenBy + ")"
 }
 
 // Get is the file id with its links, its reading recorded.
@@ -236,16 +249,23 @@ func (s *Service) recordList(ctx context.Context, p domain.Principal, items []do
 		listed[f.Caf] = len(entries)
 		entries = append(entries, store.AccessEntry{At: now, Actor: p.Login, IP: p.Address, Caf: f.Caf, What: store.ListedPrefix + f.ID})
 	}
+	for i := range entries {
+		entries[i].What += tokenBy(p)
+	}
 	return s.Store.RecordAccesses(ctx, entries)
 }
 
 // Messages lists what was written to the claimant about a file (or a
 // notice) p may read: kind, channel, status, attempts.
 func (s *Service) Messages(ctx context.Context, p domain.Principal, id string) ([]store.ClaimantMessage, error) {
-	if _, err := s.Readable(ctx, p, id); err != nil {
+	file, err := s.Readable(ctx, p, id)
+	if err != nil {
 		return nil, err
 	}
-	return s.Store.Messages(ctx, id)
+	if err := s.Record(ctx, p, file.ID, file.Caf, ReadMessages); err != nil {
+		return nil, err
+	}
+	return s.Store.Messages(ctx, file.ID)
 }
 
 // ClaimantStory is every file of the claimant number that p may see, in

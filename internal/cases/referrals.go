@@ -144,6 +144,12 @@ func (s *Service) Referral(ctx context.Context, p domain.Principal, ref, act str
 	if err != nil {
 		return domain.Case{}, err
 	}
+	// The referral read names the claimant: it is on the access trail.
+	if act == authz.ActRead {
+		if err := s.Record(ctx, p, file.ID, file.Caf, ReadDetail); err != nil {
+			return domain.Case{}, err
+		}
+	}
 	return file, nil
 }
 
@@ -201,6 +207,9 @@ func (s *Service) Referrals(ctx context.Context, p domain.Principal, f ReferralF
 		return Page[domain.Case]{}, err
 	}
 	files, more, err := s.Store.ReferralFiles(ctx, sf)
+	if err == nil {
+		err = s.recordList(ctx, p, files, ReadList)
+	}
 	if err != nil {
 		return Page[domain.Case]{}, err
 	}

@@ -44,19 +44,19 @@ const (
 // fields its rule names and no other.
 type ActionArgs struct {
 	Assignee           string `json:"assignee,omitempty"`
-	Note               string `json:"note,omitempty"`
-	Documents          string `json:"documents,omitempty"`
-	Answer             string `json:"answer,omitempty"`
-	Reason             string `json:"reason,omitempty"`
+	Note               string `json:"note,omitempty" text:"lines"`
+	Documents          string `json:"documents,omitempty" text:"lines"`
+	Answer             string `json:"answer,omitempty" text:"lines"`
+	Reason             string `json:"reason,omitempty" text:"lines"`
 	PriorContactCaseID string `json:"prior_contact_case_id,omitempty"`
 	NoCourtCase        *bool  `json:"no_court_case,omitempty"`
 	Service            string `json:"service,omitempty"`
-	Question           string `json:"question,omitempty"`
+	Question           string `json:"question,omitempty" text:"lines"`
 	DueInDays          int    `json:"due_in_days,omitempty"`
 	OpinionID          string `json:"opinion_id,omitempty"`
-	Text               string `json:"text,omitempty"`
+	Text               string `json:"text,omitempty" text:"lines"`
 	Outcome            string `json:"outcome,omitempty"`
-	Explanation        string `json:"explanation,omitempty"`
+	Explanation        string `json:"explanation,omitempty" text:"lines"`
 	Court              string `json:"court,omitempty"`
 	FiledOn            string `json:"filed_on,omitempty"`
 	DDDReference       string `json:"ddd_reference,omitempty"`
@@ -73,7 +73,7 @@ type ActionArgs struct {
 	// Field and Value are what correct sets; Caf where transfer moves the
 	// file; Into the file merge merges it into.
 	Field string `json:"field,omitempty"`
-	Value string `json:"value,omitempty"`
+	Value string `json:"value,omitempty" text:"lines"`
 	Caf   string `json:"caf,omitempty"`
 	Into  string `json:"into,omitempty"`
 }
@@ -259,6 +259,7 @@ func ValidateArgs(k Kind, a Action, args ActionArgs, now time.Time) error {
 	}
 	validateMediationArgs(&p, a, args, now)
 	validateMoveArgs(&p, k, a, args)
+	CheckText(&p, "", args)
 	return p.Err()
 }
 

@@ -9,7 +9,7 @@ import (
 // Claimant is the person a file is about. They hold no account.
 type Claimant struct {
 	Number string `json:"number"`
-	Name   string `json:"name,omitempty"`
+	Name   string `json:"name,omitempty" text:"name"`
 	Email  string `json:"email,omitempty"`
 	Phone  string `json:"phone,omitempty"`
 	// ContactPreference is how the claimant asked to be written to:
@@ -17,7 +17,7 @@ type Claimant struct {
 	ContactPreference string `json:"contact_preference,omitempty"`
 	// Address is the claimant's postal address, lines separated by "\n",
 	// that a letter is posted to.
-	Address string `json:"address,omitempty"`
+	Address string `json:"address,omitempty" text:"lines"`
 	// Representative is the third party acting for the claimant, who is
 	// sent a copy of every letter.
 	Representative *Representative `json:"representative,omitempty"`

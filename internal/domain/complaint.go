@@ -56,7 +56,7 @@ type NewComplaint struct {
 	Benefit     Benefit    `json:"benefit"`
 	Reason      Reason     `json:"reason"`
 	Subject     string     `json:"subject"`
-	Description string     `json:"description"`
+	Description string     `json:"description" text:"lines"`
 	ReceivedAt  *time.Time `json:"received_at,omitempty"`
 	// DecisionNotifiedOn is when the contested decision was notified, if
 	// the claimant says (YYYY-MM-DD).
@@ -105,6 +105,7 @@ func (n NewComplaint) Validate(now time.Time) error {
 	textField(&p, "description", n.Description, MaxDescription)
 	receivedAt(&p, n.ReceivedAt, now)
 	decisionNotified(&p, n.DecisionNotifiedOn, now)
+	CheckText(&p, "", n)
 	return p.Err()
 }
 

@@ -27,6 +27,13 @@ var CorrectableFields = []string{"benefit", "reason", "channel", "subject", "cla
 // registration would check them.
 func validateCorrection(p *Problems, k Kind, args ActionArgs) {
 	v := strings.TrimSpace(args.Value)
+	// The value takes the text rules of the field it goes into (a name,
+	// an address of several lines, one line elsewhere).
+	kind := map[string]string{"claimant.name": "name", "claimant.address": "lines"}[args.Field]
+	if msg := TextFault(args.Value, kind); msg != "" {
+		p.Add("value", msg)
+		return
+	}
 	switch args.Field {
 	case "benefit":
 		if !Benefit(v).Valid() {

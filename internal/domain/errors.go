@@ -66,6 +66,16 @@ type Problems []FieldError
 // Add records that field is invalid.
 func (p *Problems) Add(field, message string) { *p = append(*p, FieldError{field, message}) }
 
+// Has reports whether a problem of field was recorded.
+func (p Problems) Has(field string) bool {
+	for _, fe := range p {
+		if fe.Field == field {
+			return true
+		}
+	}
+	return false
+}
+
 // Err returns nil when nothing was recorded, an EINVALID error otherwise.
 func (p Problems) Err() error {
 	if len(p) == 0 {

@@ -78,7 +78,7 @@ type CourtCase struct {
 type FollowUp struct {
 	Kind               string    `json:"kind"`
 	ResponseExpectedBy string    `json:"response_expected_by"`
-	Note               string    `json:"note,omitempty"`
+	Note               string    `json:"note,omitempty" text:"lines"`
 	ReceivedAt         time.Time `json:"received_at"`
 	// AnsweredAt is the decision that answered it (for a recommendation,
 	// the report on its follow-up), under CountingFollowUps.
@@ -95,7 +95,7 @@ type NewMediation struct {
 	Benefit       Benefit  `json:"benefit"`
 	Reason        Reason   `json:"reason"`
 	Subject       string   `json:"subject"`
-	Description   string   `json:"description"`
+	Description   string   `json:"description" text:"lines"`
 	RelatedCaseID string   `json:"related_case_id,omitempty"`
 	// OverpaymentID links the request to the overpayment notice it disputes.
 	OverpaymentID string `json:"overpayment_id,omitempty"`
@@ -119,6 +119,7 @@ func (n NewMediation) Validate(now time.Time) error {
 	if !n.Origin.Valid() {
 		p.Add("origin", "origine inconnue")
 	}
+	CheckText(&p, "", n)
 	return p.Err()
 }
 
@@ -146,7 +147,7 @@ type NewReferral struct {
 	Benefit            Benefit  `json:"benefit"`
 	Reason             Reason   `json:"reason"`
 	Subject            string   `json:"subject"`
-	Facts              string   `json:"facts"`
+	Facts              string   `json:"facts" text:"lines"`
 	ResponseExpectedBy string   `json:"response_expected_by"`
 	CallbackURL        string   `json:"callback_url,omitempty"`
 	// ReceivedAt is when the referral reached the Caf, when it is
@@ -178,6 +179,7 @@ func (n NewReferral) Validate(now time.Time, insecure bool) error {
 			p.Add("callback_url", "l'adresse de rappel doit être en https")
 		}
 	}
+	CheckText(&p, "", n)
 	return p.Err()
 }
 

@@ -58,12 +58,12 @@ const (
 // Explanation is the enriched explanation of a large overpayment: every
 // part is required.
 type Explanation struct {
-	Cause        string `json:"cause"`
-	Period       string `json:"period"`
-	Computation  string `json:"computation"`
-	Contest      string `json:"contest"`
-	Repayment    string `json:"repayment"`
-	RightToError string `json:"right_to_error"`
+	Cause        string `json:"cause" text:"lines"`
+	Period       string `json:"period" text:"lines"`
+	Computation  string `json:"computation" text:"lines"`
+	Contest      string `json:"contest" text:"lines"`
+	Repayment    string `json:"repayment" text:"lines"`
+	RightToError string `json:"right_to_error" text:"lines"`
 }
 
 // explanationParts names each part of an explanation in French.
@@ -111,7 +111,7 @@ type NewOverpayment struct {
 	PeriodStart string       `json:"period_start"`
 	PeriodEnd   string       `json:"period_end"`
 	Amount      Amount       `json:"amount"` // euros, at most two decimals: 1500.00 or "1500.00"
-	Cause       string       `json:"cause"`
+	Cause       string       `json:"cause" text:"lines"`
 	Explanation *Explanation `json:"explanation,omitempty"`
 }
 
@@ -212,6 +212,7 @@ func (n NewOverpayment) Validate(now time.Time) (int64, error) {
 		p.Add("amount", "montant invalide : un nombre positif en euros, deux décimales au plus (1500.00)")
 	}
 	textField(&p, "cause", n.Cause, 2000)
+	CheckText(&p, "", n)
 	if n.Explanation != nil {
 		n.Explanation.Validate("explanation.", &p)
 	}
@@ -299,7 +300,7 @@ func (o *Overpayment) Missing() []string {
 type OverpaymentArgs struct {
 	Explanation *Explanation `json:"explanation,omitempty"`
 	CallResult  string       `json:"result,omitempty"`
-	Note        string       `json:"note,omitempty"`
+	Note        string       `json:"note,omitempty" text:"lines"`
 }
 
 // CheckOverpayment says whether actor may do action on o now.
@@ -330,6 +331,7 @@ func (o *Overpayment) Check(action string, args OverpaymentArgs) error {
 	default:
 		return Errorf(ENOTFOUND, "action inconnue : %s", action)
 	}
+	CheckText(&p, "", args)
 	return p.Err()
 }
 

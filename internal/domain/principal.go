@@ -9,4 +9,7 @@ type Principal struct {
 	Partner string
 	// Address is the client's address, for the access trail.
 	Address string
+	// TokenBy is who made the token the request came with, when not the
+	// user itself (a national administrator): the access trail names both.
+	TokenBy string
 }

@@ -20,7 +20,7 @@ type RecourseRoute struct {
 	// « la commission de recours amiable (CRA) de la Caf ».
 	Body string `json:"body"`
 	// Address is where to write; empty: the Caf's own address.
-	Address string `json:"address,omitempty"`
+	Address string `json:"address,omitempty" text:"lines"`
 	// Months is the time limit, counted from RunsFrom.
 	Months int `json:"months"`
 	// RunsFrom says from when the time limit runs, as a letter says it
@@ -31,7 +31,7 @@ type RecourseRoute struct {
 	// Then is the court that follows the first recourse.
 	Then string `json:"then"`
 	// Source is the text the route comes from, for the Caf's legal service.
-	Source string `json:"source"`
+	Source string `json:"source" text:"lines"`
 	// National reports whether this is the national default (no Caf
 	// entry); UpdatedBy and UpdatedAt say who set a Caf's entry, and when.
 	National  bool       `json:"national"`
@@ -125,6 +125,7 @@ func (r RecourseRoute) Validate() error {
 		p.Add("months", "délai en mois attendu, de 1 à 12")
 	}
 	postalAddress(&p, "address", r.Address)
+	CheckText(&p, "", r)
 	return p.Err()
 }
 
@@ -195,9 +196,9 @@ func AddressLines(a string) []string {
 // official, a social worker, an association, a guardian): the letters
 // name them and a copy goes to them.
 type Representative struct {
-	Name    string `json:"name"`
+	Name    string `json:"name" text:"name"`
 	Quality string `json:"quality,omitempty"` // « assistante sociale du Département »
-	Address string `json:"address,omitempty"`
+	Address string `json:"address,omitempty" text:"lines"`
 }
 
 func validateRepresentative(p *Problems, r *Representative) {

@@ -20,5 +20,5 @@ func Caller(c *gin.Context) store.User { return c.MustGet(ctxCaller).(store.User
 // Principal is the request's caller as the service knows it.
 func Principal(c *gin.Context) domain.Principal {
 	u := Caller(c)
-	return domain.Principal{Login: u.Login, Partner: u.Partner, Address: c.ClientIP()}
+	return domain.Principal{Login: u.Login, Partner: u.Partner, Address: c.ClientIP(), TokenBy: u.TokenBy}
 }

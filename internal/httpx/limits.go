@@ -1,13 +1,15 @@
 package httpx
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"log/slog"
 	"math"
 	"net/http"
 	"strconv"
-	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -15,14 +17,55 @@ import (
 )
 
 // Limits bounds how fast one client may call: per source address before
-// authentication, per token after. A zero rate disables that limit.
+// authentication, per credential (the token or the browser session that
+// authenticated the request) after. A zero rate disables that limit.
+//
+// Each process keeps its own token buckets, which absorb a burst without
+// a round trip. With Shared set (the production topology, where several
+// API processes answer behind one address), every authenticated request
+// also counts, in one statement, against its address and its credential
+// in windows of Window shared by all processes: a client gets rate ×
+// Window requests per window whatever the number of processes.
 type Limits struct {
-	PerIP       rate.Limit
-	IPBurst     int
-	PerToken    rate.Limit
-	TokenBurst  int
+	PerIP      rate.Limit
+	IPBurst    int
+	PerToken   rate.Limit
+	TokenBurst int
+	// Shared counts hits across processes (nil: each process alone).
+	Shared Counter
+	// Window is the length of a shared window (10 s when zero).
+	Window time.Duration
+
 	once        sync.Once
 	ips, tokens *limiters
+	warned      atomic.Int64 // when a failing shared count was last logged (unix s)
+}
+
+// Counter counts hits in fixed windows shared by every process: Hit adds
+// one to each key's count in the window starting at start and returns the
+// counts, in the order of keys.
+type Counter interface {
+	Hit(ctx context.Context, start time.Time, keys []string) ([]int64, error)
+}
+
+// DefaultWindow is the length of a shared window.
+const DefaultWindow = 10 * time.Second
+
+// ctxCredential keeps the key of the credential that authenticated the
+// request, set by the authentication step.
+const ctxCredential = "recours.credential"
+
+// SetCredential records what authenticated the request (kind "token" or
+// "session", and the secret as it was checked, trimmed): the rate limit
+// is keyed on it, hashed, so padding a token gives it no new bucket and no
+// secret stays in memory longer than the request.
+func SetCredential(c *gin.Context, kind, secret string) {
+	c.Set(ctxCredential, kind+":"+hashKey(secret))
+}
+
+func hashKey(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(sum[:16])
 }
 
 // DefaultLimits suit a Caf's agents and partners: a person clicks a few
@@ -104,27 +147,66 @@ func (l *Limits) ByAddress(c *gin.Context) {
 	c.Next()
 }
 
-// ByCredential refuses a token (or a browser session, by its cookie
-// named session) past its rate; the key is the credential's hash, so no
-// secret is kept in memory longer than the request.
-func (l *Limits) ByCredential(c *gin.Context, session string) {
-	if l != nil {
-		l.init()
+// ByCredential runs once the request is authenticated: it refuses the
+// credential SetCredential recorded past its rate in this process, then,
+// with Shared, the address or the credential past its share of the
+// current window across processes (429, Retry-After: the window's end).
+func (l *Limits) ByCredential(c *gin.Context) {
+	if l == nil {
+		c.Next()
+		return
 	}
-	if l != nil && l.tokens != nil {
-		credential := strings.TrimPrefix(c.GetHeader("Authorization"), "Bearer ")
-		if credential == "" {
-			if cookie, err := c.Cookie(session); err == nil {
-				credential = "session:" + cookie
-			}
+	l.init()
+	credential := c.GetString(ctxCredential)
+	now := time.Now()
+	if l.tokens != nil && credential != "" {
+		if ok, wait := l.tokens.allow(credential, now); !ok {
+			tooMany(c, wait)
+			return
 		}
-		sum := sha256.Sum256([]byte(credential))
-		if ok, wait := l.tokens.allow(hex.EncodeToString(sum[:]), time.Now()); !ok {
+	}
+	if l.Shared != nil {
+		if ok, wait := l.shared(c, credential, now); !ok {
 			tooMany(c, wait)
 			return
 		}
 	}
 	c.Next()
+}
+
+// shared counts the request against its address and its credential in the
+// current shared window. A count that fails lets the request through
+// (the buckets of this process still hold), logged once a minute.
+func (l *Limits) shared(c *gin.Context, credential string, now time.Time) (bool, time.Duration) {
+	window := l.Window
+	if window <= 0 {
+		window = DefaultWindow
+	}
+	start := now.Truncate(window)
+	var keys []string
+	var limits []float64
+	if l.PerIP > 0 {
+		keys, limits = append(keys, "ip:"+hashKey(c.ClientIP())), append(limits, float64(l.PerIP)*window.Seconds())
+	}
+	if l.PerToken > 0 && credential != "" {
+		keys, limits = append(keys, credential), append(limits, float64(l.PerToken)*window.Seconds())
+	}
+	if len(keys) == 0 {
+		return true, 0
+	}
+	counts, err := l.Shared.Hit(c.Request.Context(), start, keys)
+	if err != nil {
+		if last := l.warned.Load(); now.Unix()-last >= 60 && l.warned.CompareAndSwap(last, now.Unix()) {
+			slog.WarnContext(c, "shared rate count failed: each process limits alone until it answers", "err", err)
+		}
+		return true, 0
+	}
+	for i, n := range counts {
+		if i < len(limits) && float64(n) > math.Max(1, limits[i]) {
+			return false, start.Add(window).Sub(now)
+		}
+	}
+	return true, 0
 }
 
 // SecureHeaders sets the headers every answer carries: no sniffing, no

@@ -23,7 +23,9 @@ type GrantEvent struct {
 	Login  string    `gorm:"index;not null" json:"login"`
 	Caf    string    `gorm:"index;size:3;not null" json:"caf"`
 	Role   string    `gorm:"not null" json:"role"`
-	Action string    `gorm:"not null" json:"action"` // grant or revoke
+	Action string    `gorm:"not null" json:"action"` // grant, revoke, token_create or token_revoke
+	// TokenID is the token a token_create or token_revoke is about.
+	TokenID *uint `json:"token_id,omitempty"`
 }
 
 var loginShape = regexp.MustCompile(`^[a-z0-9][a-z0-9._@-]{1,63}$`)

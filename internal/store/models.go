@@ -46,6 +46,10 @@ type User struct {
 	// (« Gestionnaire conseil allocataires »); empty: the one of their role.
 	Function  string
 	CreatedAt time.Time
+	// TokenBy is, for a request authenticated by a token made for this user
+	// by someone else (a national administrator), that someone: the
+	// access trail names both. Not stored.
+	TokenBy string `gorm:"-" json:"-"`
 }
 
 // RecourseRouteRow is a Caf's own recourse route for a benefit, set by its
@@ -120,6 +124,9 @@ type APIToken struct {
 	RevokedAt  *time.Time
 	LastUsedAt *time.Time
 	CreatedAt  time.Time
+	// CreatedBy is the login of who made it (the user, or a national
+	// administrator for another user), or "console".
+	CreatedBy string `gorm:"not null;default:''"`
 }
 
 // CaseRow is the projection of a file: the columns lists, queues and

@@ -132,6 +132,10 @@ func (s *Store) Close() error {
 	return sqlDB.Close()
 }
 
+// SQLite reports whether the store is the embedded SQLite file (one
+// process) rather than PostgreSQL.
+func (s *Store) SQLite() bool { return s.sqlite }
+
 // Ping checks that the database answers.
 func (s *Store) Ping(ctx context.Context) error {
 	sqlDB, err := s.db.DB()
@@ -163,6 +167,8 @@ var migrations = []*gormigrate.Migration{
 	writtenAcknowledgmentsMigration,
 	letterMentionsMigration,
 	referencesSearchMigration,
+	rateHitsMigration,
+	tokenMakerMigration,
 }
 
 // Migrate brings the schema up to date. It is safe to run on every start,

@@ -17,7 +17,7 @@ import (
 func TestTokens_Lifecycle(t *testing.T) {
 	eachStore(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
-		info, token, err := st.IssueToken(ctx, "gca.demo", " relance ", 2*time.Hour)
+		info, token, err := st.IssueToken(ctx, "", "gca.demo", " relance ", 2*time.Hour)
 		require.NoError(t, err)
 		assert.Equal(t, "gca.demo", info.Login)
 		assert.Equal(t, "relance", info.Label)
@@ -28,10 +28,10 @@ func TestTokens_Lifecycle(t *testing.T) {
 		assert.NotContains(t, stored.Hash, token)
 
 		for _, ttl := range []time.Duration{0, -time.Hour, store.MaxTokenTTL + time.Second} {
-			_, _, err := st.IssueToken(ctx, "gca.demo", "x", ttl)
+			_, _, err := st.IssueToken(ctx, "", "gca.demo", "x", ttl)
 			assert.Equal(t, domain.EINVALID, domain.ErrorCode(err), ttl)
 		}
-		_, _, err = st.IssueToken(ctx, "nobody", "x", time.Hour)
+		_, _, err = st.IssueToken(ctx, "", "nobody", "x", time.Hour)
 		assert.Equal(t, domain.ENOTFOUND, domain.ErrorCode(err))
 
 		// Its use, once a minute at most.
@@ -47,7 +47,7 @@ func TestTokens_Lifecycle(t *testing.T) {
 		assert.True(t, t0.Add(time.Minute).Equal(*got.LastUsedAt), "%v", got.LastUsedAt)
 
 		// Listed by user, by Caf, or all.
-		other, _, err := st.IssueToken(ctx, "csu.demo", "plateforme", time.Hour)
+		other, _, err := st.IssueToken(ctx, "", "csu.demo", "plateforme", time.Hour)
 		require.NoError(t, err)
 		ids := func(f store.TokenFilter) []uint {
 			list, err := st.Tokens(ctx, f)
@@ -67,15 +67,15 @@ func TestTokens_Lifecycle(t *testing.T) {
 		// Revoked: authenticates no more; revoking again keeps the first.
 		_, err = st.Authenticate(ctx, token, time.Now())
 		require.NoError(t, err)
-		revoked, err := st.RevokeToken(ctx, info.ID, t0)
+		revoked, err := st.RevokeToken(ctx, "", info.ID, t0)
 		require.NoError(t, err)
 		require.NotNil(t, revoked.RevokedAt)
 		_, err = st.Authenticate(ctx, token, time.Now())
 		assert.Equal(t, domain.EUNAUTHORIZED, domain.ErrorCode(err))
-		again, err := st.RevokeToken(ctx, info.ID, t0.Add(time.Hour))
+		again, err := st.RevokeToken(ctx, "", info.ID, t0.Add(time.Hour))
 		require.NoError(t, err)
 		assert.True(t, revoked.RevokedAt.Equal(*again.RevokedAt))
-		_, err = st.RevokeToken(ctx, 999999, t0)
+		_, err = st.RevokeToken(ctx, "", 999999, t0)
 		assert.Equal(t, domain.ENOTFOUND, domain.ErrorCode(err))
 
 		cafs, err := st.UserCafs(ctx, "csu.demo")

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -75,9 +76,15 @@ func HashToken(token string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// CreateToken makes a token for login, valid for ttl, and returns it: it is
-// shown once and only its hash is kept.
+// CreateToken makes a token for login, by login itself, valid for ttl, and
+// returns it: it is shown once and only its hash is kept.
 func (s *Store) CreateToken(ctx context.Context, login, label string, ttl time.Duration) (string, error) {
+	return s.createToken(ctx, "", login, label, ttl)
+}
+
+// createToken makes a token for login on by's behalf ("": login's own)
+// and records it in the grants trail, in one transaction.
+func (s *Store) createToken(ctx context.Context, by, login, label string, ttl time.Duration) (string, error) {
 	if ttl <= 0 {
 		return "", domain.Errorf(domain.EINVALID, "la durée de validité doit être positive")
 	}
@@ -90,8 +97,17 @@ func (s *Store) CreateToken(ctx context.Context, login, label string, ttl time.D
 		return "", err
 	}
 	token := tokenPrefix + base64.RawURLEncoding.EncodeToString(secret)
-	t := APIToken{UserID: u.ID, Hash: HashToken(token), Label: label, ExpiresAt: time.Now().UTC().Add(ttl)}
-	if err := s.db.WithContext(ctx).Create(&t).Error; err != nil {
+	by = normalise(cmp.Or(by, u.Login))
+	now := time.Now().UTC()
+	t := APIToken{UserID: u.ID, Hash: HashToken(token), Label: label, ExpiresAt: now.Add(ttl), CreatedBy: by}
+	defer s.writeLock()()
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Create(&t).Error; err != nil {
+			return err
+		}
+		return recordTokenEvent(tx, by, u.Login, t.ID, TokenCreated, now)
+	})
+	if err != nil {
 		return "", fmt.Errorf("store: token: %w", err)
 	}
 	return token, nil
@@ -107,9 +123,10 @@ func (s *Store) Authenticate(ctx context.Context, token string, now time.Time) (
 		User
 		ExpiresAt time.Time
 		RevokedAt *time.Time
+		MadeBy    string
 	}
 	err := s.db.WithContext(ctx).Table("api_tokens").
-		Select("users.*, api_tokens.expires_at AS expires_at, api_tokens.revoked_at AS revoked_at").
+		Select("users.*, api_tokens.expires_at AS expires_at, api_tokens.revoked_at AS revoked_at, api_tokens.created_by AS made_by").
 		Joins("JOIN users ON users.id = api_tokens.user_id").
 		Where("api_tokens.hash = ?", HashToken(token)).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) || (err == nil && (row.RevokedAt != nil || !now.Before(row.ExpiresAt))) {
@@ -117,6 +134,9 @@ func (s *Store) Authenticate(ctx context.Context, token string, now time.Time) (
 	}
 	if err != nil {
 		return User{}, fmt.Errorf("store: token: %w", err)
+	}
+	if row.MadeBy != "" && row.MadeBy != row.User.Login {
+		row.User.TokenBy = row.MadeBy
 	}
 	return row.User, nil
 }
