@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"log/slog"
 	"net/http"
@@ -15,11 +16,14 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/client"
 	"golang.org/x/time/rate"
 
 	"recours/api"
+	"recours/internal/domain"
 	"recours/internal/httpx"
 	"recours/internal/testutil"
+	"recours/workflows"
 )
 
 // TestAbuse_BurstGets429AndTheServiceStaysUp sends a bounded burst from
@@ -201,4 +205,35 @@ func TestRateLimit_SharedAcrossAPIProcesses(t *testing.T) {
 	require.NoError(t, err)
 	resp.Body.Close()
 	assert.Equal(t, http.StatusOK, resp.StatusCode)
+}
+
+// TestActorSeal_ForgedActionRefusedByTheWorker: an update sent straight
+// to the Temporal frontend in an agent's name, without the API's seal or
+// with a seal of another request, is refused by the workflow's validator
+// and changes nothing; the same action through the API is done.
+func TestActorSeal_ForgedActionRefusedByTheWorker(t *testing.T) {
+	r := testutil.Start(t, "")
+	ctx := context.Background()
+	id := createFile(t, r, "071")
+	wid := workflows.WorkflowID(domain.KindComplaint, id)
+	actor := domain.Actor{Login: "manager.demo", Roles: []domain.Role{domain.RoleManager}}
+	sealed := workflows.ActionRequest{Actor: actor, Args: domain.ActionArgs{Assignee: "gca.demo"}}
+	sealed.Seal = r.API.Cases.ActorKey.Seal(wid, "other-update", "assign", sealed.Actor, sealed.Args)
+	for name, req := range map[string]workflows.ActionRequest{
+		"no seal":                  {Actor: actor, Args: domain.ActionArgs{Assignee: "gca.demo"}},
+		"a seal of another update": sealed,
+	} {
+		h, err := r.API.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+			WorkflowID: wid, UpdateID: "forged-" + name, UpdateName: "assign",
+			WaitForStage: client.WorkflowUpdateStageCompleted, Args: []any{req},
+		})
+		if err == nil {
+			err = h.Get(ctx, nil)
+		}
+		require.Error(t, err, name)
+		assert.Contains(t, err.Error(), "signature de l'acteur", name)
+	}
+	assert.Equal(t, "open", r.Do("GET", "/api/v1/cases/"+id, "manager.demo", nil).Map(t)["status"], "nothing done")
+	done := r.Do("POST", "/api/v1/cases/"+id+"/actions/assign", "manager.demo", map[string]any{"assignee": "gca.demo"})
+	assert.Equal(t, http.StatusOK, done.Status, "%s", done.Body)
 }

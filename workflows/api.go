@@ -106,6 +106,9 @@ func NewFile(c domain.Case, actor string) ComplaintInput {
 type ActionRequest struct {
 	Actor domain.Actor      `json:"actor"`
 	Args  domain.ActionArgs `json:"args"`
+	// Seal is the API's signature of the request (domain.ActorKey),
+	// checked by the validator when the worker holds the key.
+	Seal string `json:"seal,omitempty"`
 }
 
 // asApplicationError carries a domain error across Temporal with its code

@@ -108,6 +108,9 @@ func (w *file) setup(ctx workflow.Context) error {
 				return w.act(ctx, a, req)
 			},
 			workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, req ActionRequest) error {
+				if !sealed(ctx, string(a), req.Seal, req.Actor, req.Args) {
+					return asApplicationError(domain.ErrUnsealed)
+				}
 				return asApplicationError(w.c.Check(workflow.Now(ctx).UTC(), req.Actor, a, req.Args))
 			}})
 		if err != nil {

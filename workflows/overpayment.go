@@ -29,6 +29,8 @@ type OverpaymentInput struct {
 type OverpaymentRequest struct {
 	Actor string                 `json:"actor"`
 	Args  domain.OverpaymentArgs `json:"args"`
+	// Seal is the API's signature of the request (see ActionRequest).
+	Seal string `json:"seal,omitempty"`
 }
 
 // OverpaymentActions lists the notice's updates.
@@ -65,6 +67,9 @@ func Overpayment(ctx workflow.Context, in OverpaymentInput) (domain.Overpayment,
 				return n.act(ctx, a, req)
 			},
 			workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, req OverpaymentRequest) error {
+				if !sealed(ctx, a, req.Seal, req.Actor, req.Args) {
+					return asApplicationError(domain.ErrUnsealed)
+				}
 				if n.sending {
 					return asApplicationError(domain.Errorf(domain.ECONFLICT, "la notification est en cours d'envoi"))
 				}

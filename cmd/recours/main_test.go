@@ -212,3 +212,29 @@ func TestUserGrant_NationalAdministrator(t *testing.T) {
 	_, err = run(t, "user", "grant", "--data", dir, "--login", "nobody", "--caf", "071", "--role", "gca")
 	assert.ErrorContains(t, err, "utilisateur inconnu")
 }
+
+// TestServe_RefusesWhatProductionMustNotRun: serve on a database first
+// made by dev (demo accounts, the demo partner's public secret), with an
+// http PUBLIC_URL and no actors' key, refuses to start and says each; a
+// trial starts anyway (here, to wait for a Temporal that is not there);
+// a worker without the key refuses too.
+func TestServe_RefusesWhatProductionMustNotRun(t *testing.T) {
+	dir, _ := seededData(t)
+	t.Setenv("RECOURS_ACTOR_KEY", "")
+	t.Setenv("RECOURS_INSECURE_TRIAL", "")
+	args := []string{"serve", "--data", dir, "--public-url", "http://recours.caf.example", "--temporal-address", "127.0.0.1:1", "--start-wait", "1s"}
+	_, err := run(t, args...)
+	require.Error(t, err)
+	for _, want := range []string{"refuse de démarrer en production", "csu.demo", "secret public de la démonstration", "PUBLIC_URL doit être l'adresse https://", "RECOURS_ACTOR_KEY"} {
+		assert.ErrorContains(t, err, want)
+	}
+	_, err = run(t, append(args, "--insecure-trial")...)
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), "refuse de démarrer", "a trial gets past the checks")
+
+	_, err = run(t, "worker", "--data", dir, "--temporal-address", "127.0.0.1:1", "--start-wait", "1s")
+	assert.ErrorContains(t, err, "RECOURS_ACTOR_KEY")
+	t.Setenv("RECOURS_ACTOR_KEY", "bm90IGJhc2U2NA")
+	_, err = run(t, "worker", "--data", dir, "--temporal-address", "127.0.0.1:1", "--start-wait", "1s")
+	assert.ErrorContains(t, err, "32 octets", "a key too short is refused")
+}

@@ -17,6 +17,7 @@ import (
 	"recours/internal/app"
 	"recours/internal/messages"
 	"recours/internal/store"
+	"recours/workflows"
 )
 
 // conn holds the connection flags shared by serve, worker and migrate.
@@ -89,21 +90,45 @@ func (c *conn) dial(ctx context.Context) (client.Client, error) {
 	return app.Dial(ctx, c.temporalAddress, c.namespace, c.startWait)
 }
 
+// trialFlag registers --insecure-trial: a trial without real claimants,
+// where what production refuses is only logged.
+func trialFlag(cmd *cobra.Command, trial *bool) {
+	cmd.Flags().BoolVar(trial, "insecure-trial", envBool("RECOURS_INSECURE_TRIAL"),
+		"a trial without real claimants: start despite demo accounts, the demo secret, a non-https PUBLIC_URL or no RECOURS_ACTOR_KEY, logging each loudly (RECOURS_INSECURE_TRIAL)")
+}
+
+func envBool(name string) bool {
+	b, _ := strconv.ParseBool(env(name, ""))
+	return b
+}
+
 func serveCmd() *cobra.Command {
 	var c conn
 	var listen, proxies string
 	var perIP, perToken float64
 	var browser app.BrowserAuth
+	var trial bool
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run the API (production: beside one or more workers)",
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
+			key, err := app.ActorKeyFromEnv()
+			if err != nil {
+				return err
+			}
 			st, err := c.waitForStore(ctx)
 			if err != nil {
 				return err
 			}
 			defer st.Close()
+			problems, err := app.ProductionProblems(ctx, st, browser, key)
+			if err != nil {
+				return err
+			}
+			if err := app.RefuseOrTrial(problems, trial, "serve"); err != nil {
+				return err
+			}
 			tc, err := c.dial(ctx)
 			if err != nil {
 				return err
@@ -113,6 +138,7 @@ func serveCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			srv.Cases.ActorKey = key
 			srv.Limits.PerIP, srv.Limits.PerToken = rate.Limit(perIP), rate.Limit(perToken)
 			srv.Limits.IPBurst, srv.Limits.TokenBurst = int(2*perIP), int(2*perToken)
 			if proxies != "" {
@@ -141,6 +167,7 @@ func serveCmd() *cobra.Command {
 	cmd.Flags().Float64Var(&perIP, "rate-per-ip", envFloat("RATE_PER_IP", 100), "requests per second per client address, 0 for no limit (RATE_PER_IP)")
 	cmd.Flags().Float64Var(&perToken, "rate-per-token", envFloat("RATE_PER_TOKEN", 50), "requests per second per token, 0 for no limit (RATE_PER_TOKEN)")
 	browserFlags(cmd, &browser)
+	trialFlag(cmd, &trial)
 	return cmd
 }
 
@@ -155,11 +182,25 @@ func workerCmd() *cobra.Command {
 	var c conn
 	var msgs messages.Config
 	var listen string
+	var trial bool
 	cmd := &cobra.Command{
 		Use:   "worker",
 		Short: "Run the workflows and activities (production: as many as needed)",
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
+			// The validators refuse every action the API did not seal.
+			key, err := app.ActorKeyFromEnv()
+			if err != nil {
+				return err
+			}
+			var problems []string
+			if key == nil {
+				problems = append(problems, app.ActorKeyEnv+" n'est pas donnée : le worker accepterait une action au nom de n'importe quel agent de quiconque joint le serveur Temporal")
+			}
+			if err := app.RefuseOrTrial(problems, trial, "worker"); err != nil {
+				return err
+			}
+			workflows.RequireSeals(key)
 			st, err := c.waitForStore(ctx)
 			if err != nil {
 				return err
@@ -203,6 +244,7 @@ func workerCmd() *cobra.Command {
 	c.startFlags(cmd)
 	messageFlags(cmd, &msgs, "outbox")
 	cmd.Flags().StringVar(&listen, "listen", env("WORKER_LISTEN_ADDR", "127.0.0.1:8090"), "address of the worker's /healthz, /readyz and /metrics, empty for none (WORKER_LISTEN_ADDR)")
+	trialFlag(cmd, &trial)
 	return cmd
 }
 

@@ -6,11 +6,15 @@ package app
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"go.temporal.io/sdk/client"
@@ -22,6 +26,7 @@ import (
 	"recours/internal/auth"
 	"recours/internal/authz"
 	"recours/internal/cases"
+	"recours/internal/domain"
 	"recours/internal/httpx"
 	"recours/internal/messages"
 	"recours/internal/notify"
@@ -173,4 +178,32 @@ func (b BrowserAuth) WebConfig() (web.AuthConfig, error) {
 	}
 	cfg.OIDC = client
 	return cfg, nil
+}
+
+// processActorKey is the key a process that runs both the API and its
+// worker (the embedded default) seals and checks actions with: drawn once
+// per process, so every embedded instance of the process shares it.
+var processActorKey = sync.OnceValue(func() domain.ActorKey {
+	key := make(domain.ActorKey, domain.MinActorKey)
+	if _, err := rand.Read(key); err != nil {
+		panic("app: no randomness for the actor key: " + err.Error())
+	}
+	return key
+})
+
+// ActorKeyEnv names the variable holding the key the API seals actions
+// with and the workers check them with (base64, 32 bytes or more).
+const ActorKeyEnv = "RECOURS_ACTOR_KEY"
+
+// ActorKeyFromEnv reads the actors' key from ActorKeyEnv: nil when unset.
+func ActorKeyFromEnv() (domain.ActorKey, error) {
+	v := os.Getenv(ActorKeyEnv)
+	if v == "" {
+		return nil, nil
+	}
+	key, err := domain.ParseActorKey(v)
+	if err != nil {
+		return nil, fmt.Errorf("%s : %w", ActorKeyEnv, err)
+	}
+	return key, nil
 }

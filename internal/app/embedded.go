@@ -17,6 +17,7 @@ import (
 	"recours/internal/messages"
 	"recours/internal/notify"
 	"recours/internal/store"
+	"recours/workflows"
 	"recours/web"
 )
 
@@ -94,6 +95,10 @@ func StartEmbedded(ctx context.Context, cfg EmbeddedConfig) (_ *Embedded, err er
 		msgs.OutboxDir = filepath.Join(cfg.DataDir, "outbox")
 	}
 	router := messages.NewRouter(msgs)
+	// One process: the API seals its actions with a key of this process,
+	// and its worker requires it.
+	key := processActorKey()
+	workflows.RequireSeals(key)
 	e.Worker, _ = NewWorker(e.Client, e.Store, saved, router)
 	if err = e.Worker.Start(); err != nil {
 		return nil, fmt.Errorf("worker: %w", err)
@@ -104,6 +109,7 @@ func StartEmbedded(ctx context.Context, cfg EmbeddedConfig) (_ *Embedded, err er
 		return nil, err
 	}
 	e.API.Cases.Saved = saved
+	e.API.Cases.ActorKey = key
 	e.API.Cases.WorkerInProcess = true
 	e.API.Cases.InsecureCallbacks = true // demo partners listen on localhost
 	e.Web = WebOf(e.API)

@@ -56,14 +56,24 @@ func (s *Service) send(ctx context.Context, p domain.Principal, file domain.Case
 			return domain.Case{}, err
 		}
 	}
+	wid, uid := workflows.WorkflowID(file.Kind, file.ID), updateID(p, k, hash)
 	req := workflows.ActionRequest{Actor: domain.Actor{Login: p.Login, Roles: s.Authz.Roles(p.Login, file.Caf)}, Args: args}
+	req.Seal = s.seal(wid, uid, string(action), req.Actor, req.Args)
 	var out domain.Case
-	err = s.update(ctx, workflows.WorkflowID(file.Kind, file.ID), string(action), updateID(p, k, hash), req, &out, release,
-		closedMessage(action))
+	err = s.update(ctx, wid, string(action), uid, req, &out, release, closedMessage(action))
 	if err == nil && out.Reference == "" {
 		out.Reference = file.Reference // given by the store to a file registered before references
 	}
 	return out, err
+}
+
+// seal is the API's seal of an action for the workers (domain.ActorKey),
+// "" without a key.
+func (s *Service) seal(wid, updateID, action string, actor, args any) string {
+	if s.ActorKey == nil {
+		return ""
+	}
+	return s.ActorKey.Seal(wid, updateID, action, actor, args)
 }
 
 // closedMessage says why a file whose workflow ended (closed for longer

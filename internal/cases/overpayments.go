@@ -127,8 +127,10 @@ func (s *Service) ActOnOverpayment(ctx context.Context, p domain.Principal, id, 
 		return o, err
 	}
 	var out domain.Overpayment
-	err = s.update(ctx, workflows.OverpaymentWorkflowID(o.ID), action, updateID(p, k, hash),
-		workflows.OverpaymentRequest{Actor: p.Login, Args: args}, &out, release, "la notification a déjà été envoyée")
+	wid, uid := workflows.OverpaymentWorkflowID(o.ID), updateID(p, k, hash)
+	req := workflows.OverpaymentRequest{Actor: p.Login, Args: args}
+	req.Seal = s.seal(wid, uid, action, req.Actor, req.Args)
+	err = s.update(ctx, wid, action, uid, req, &out, release, "la notification a déjà été envoyée")
 	if err != nil {
 		return o, err
 	}

@@ -106,11 +106,13 @@ func (s *Service) openReferral(ctx context.Context, p domain.Principal, in domai
 func (s *Service) linkReferral(ctx context.Context, parent domain.Case, referralID, actor string) {
 	ctx, cancel := context.WithTimeout(ctx, s.timeout())
 	defer cancel()
+	wid, uid := workflows.WorkflowID(parent.Kind, parent.ID), "link:"+referralID
+	req := workflows.ActionRequest{Actor: domain.Actor{Login: actor, Roles: []domain.Role{domain.RoleDDDLiaison}},
+		Args: domain.ActionArgs{ReferralID: referralID}}
+	req.Seal = s.seal(wid, uid, string(domain.ActionLinkReferral), req.Actor, req.Args)
 	h, err := s.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-		WorkflowID: workflows.WorkflowID(parent.Kind, parent.ID), UpdateID: "link:" + referralID,
-		UpdateName: string(domain.ActionLinkReferral), WaitForStage: client.WorkflowUpdateStageCompleted,
-		Args: []any{workflows.ActionRequest{Actor: domain.Actor{Login: actor, Roles: []domain.Role{domain.RoleDDDLiaison}},
-			Args: domain.ActionArgs{ReferralID: referralID}}},
+		WorkflowID: wid, UpdateID: uid, UpdateName: string(domain.ActionLinkReferral),
+		WaitForStage: client.WorkflowUpdateStageCompleted, Args: []any{req},
 	})
 	if err == nil {
 		err = h.Get(ctx, nil)

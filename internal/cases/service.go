@@ -20,6 +20,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"recours/internal/authz"
+	"recours/internal/domain"
 	"recours/internal/notify"
 	"recours/internal/store"
 )
@@ -50,6 +51,9 @@ type Service struct {
 	// InsecureCallbacks accepts http:// callback URLs on referrals (the
 	// embedded default); production requires https.
 	InsecureCallbacks bool
+	// ActorKey seals each action sent to a workflow with who asks for it
+	// (domain.ActorKey), for workers that require seals; nil seals none.
+	ActorKey domain.ActorKey
 
 	workers workerWatch
 }

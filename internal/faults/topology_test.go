@@ -2,6 +2,7 @@ package faults_test
 
 import (
 	"context"
+	"encoding/base64"
 	"fmt"
 	"log/slog"
 	"net"
@@ -212,6 +213,10 @@ func startTopology(t *testing.T) *topology {
 	return top
 }
 
+// faultsActorKey is the key the topology's APIs seal actions with and its
+// workers check them with.
+var faultsActorKey = base64.StdEncoding.EncodeToString([]byte("recours-faults-actor-key-32bytes"))
+
 // process declares a recours process against the topology's Temporal and
 // database.
 func (top *topology) process(name string, args ...string) *proc {
@@ -222,6 +227,9 @@ func (top *topology) process(name string, args ...string) *proc {
 			"DATABASE_URL=" + top.dbURL, "TEMPORAL_ADDRESS=" + top.temporal.HostPort(),
 			"TEMPORAL_NAMESPACE=" + top.namespace, "LOG_LEVEL=warn", "RECOURS_START_WAIT=3m",
 			"RATE_PER_IP=0", "RATE_PER_TOKEN=0",
+			// The API seals its actions and the workers require the seal;
+			// the demo accounts the tests sign in with make it a trial.
+			"RECOURS_ACTOR_KEY=" + faultsActorKey, "RECOURS_INSECURE_TRIAL=1",
 		},
 		log: filepath.Join(top.dir, name+".log"),
 	}
