@@ -17,8 +17,8 @@ import (
 	"recours/internal/messages"
 	"recours/internal/notify"
 	"recours/internal/store"
-	"recours/workflows"
 	"recours/web"
+	"recours/workflows"
 )
 
 // EmbeddedConfig configures the embedded default.
