@@ -322,6 +322,8 @@ func TestUI_CaseMessages_OutboxFilesOfTheFileOnly(t *testing.T) {
 		"../secret.eml ../" + a + "-x-v1.pdf",
 		bEML + " " + bPDF,
 		link + " " + filepath.Join(outbox, a+"-acknowledgment-v9.pdf"),
+		filepath.Base(bEML) + " " + filepath.Base(bPDF),
+		a + "-x/../../secret.eml " + a + "-x/../../" + a + "-x-v1.pdf",
 	} {
 		require.NoError(t, r.Store.RecordMessageAttempt(context.Background(), store.ClaimantMessage{
 			Key: "test:" + strconv.Itoa(i), CaseID: a, Caf: "071", Kind: "acknowledgment", Version: 9,
@@ -329,7 +331,7 @@ func TestUI_CaseMessages_OutboxFilesOfTheFileOnly(t *testing.T) {
 	}
 	rows, err := r.Store.Messages(context.Background(), a)
 	require.NoError(t, err)
-	require.Len(t, rows, 5)
+	require.Len(t, rows, 7)
 	page = gca.get("/ui/dossiers/" + a).Body
 	for _, row := range rows[1:] {
 		for _, format := range []string{"eml", "pdf"} {
