@@ -85,6 +85,12 @@ func (s *Server) mountUI(r *gin.Engine) {
 	}
 	files := http.StripPrefix("/ui/static/", http.FileServer(http.FS(static)))
 	r.GET("/ui/static/*filepath", func(c *gin.Context) {
+		// Files only: a folder is not listed, it is not found.
+		name := strings.TrimPrefix(c.Param("filepath"), "/")
+		if info, err := fs.Stat(static, name); err != nil || info.IsDir() {
+			httpx.WriteProblem(c, http.StatusNotFound, "ressource inconnue", nil)
+			return
+		}
 		c.Header("Cache-Control", "public, max-age=3600")
 		files.ServeHTTP(c.Writer, c.Request)
 	})
