@@ -212,3 +212,30 @@ func TestUserGrant_NationalAdministrator(t *testing.T) {
 	_, err = run(t, "user", "grant", "--data", dir, "--login", "nobody", "--caf", "071", "--role", "gca")
 	assert.ErrorContains(t, err, "utilisateur inconnu")
 }
+
+// TestUser_EmailsOnePerAccount: the command line validates the email,
+// refuses one another account holds (in any case), and set-email changes
+// or removes it under the same rules.
+func TestUser_EmailsOnePerAccount(t *testing.T) {
+	dir, st := seededData(t)
+	_, err := run(t, "user", "create", "--data", dir, "--login", "nadia.gca", "--name", "Nadia Benali", "--email", "Nadia.Benali@caf.example")
+	require.NoError(t, err)
+	u, err := st.UserByLogin(context.Background(), "nadia.gca")
+	require.NoError(t, err)
+	assert.Equal(t, "nadia.benali@caf.example", u.Email)
+
+	_, err = run(t, "user", "create", "--data", dir, "--login", "marc.gca", "--name", "Marc", "--email", "NADIA.BENALI@caf.example")
+	assert.ErrorContains(t, err, "adresse électronique déjà utilisée")
+	_, err = run(t, "user", "create", "--data", dir, "--login", "marc.gca", "--name", "Marc", "--email", "Marc <marc@caf.example>")
+	assert.Equal(t, domain.EINVALID, domain.ErrorCode(err))
+	_, err = run(t, "user", "create", "--data", dir, "--login", "marc.gca", "--name", "Marc")
+	require.NoError(t, err)
+	_, err = run(t, "user", "set-email", "--data", dir, "--login", "marc.gca", "--email", "nadia.benali@CAF.example")
+	assert.ErrorContains(t, err, "adresse électronique déjà utilisée")
+	out, err := run(t, "user", "set-email", "--data", dir, "--login", "nadia.gca", "--email", "")
+	require.NoError(t, err)
+	assert.Contains(t, out, "nadia.gca n'a plus d'adresse électronique")
+	out, err = run(t, "user", "set-email", "--data", dir, "--login", "marc.gca", "--email", "Nadia.Benali@caf.example")
+	require.NoError(t, err)
+	assert.Contains(t, out, "adresse électronique de marc.gca : nadia.benali@caf.example")
+}

@@ -165,6 +165,7 @@ var migrations = []*gormigrate.Migration{
 	writtenAcknowledgmentsMigration,
 	letterMentionsMigration,
 	referencesSearchMigration,
+	uniqueEmailsMigration,
 }
 
 // Migrate brings the schema up to date. It is safe to run on every start,
