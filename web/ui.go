@@ -137,6 +137,13 @@ func (s *Server) uiSession(c *gin.Context) {
 		c.Abort()
 		return
 	}
+	if u.Partner != "" {
+		// Whatever its roles: the API refuses a partner's account all but
+		// its referrals, and so do the pages (a session opened before the
+		// sign-in refused it ends here too).
+		s.uiError(c, http.StatusForbidden, "Un compte partenaire n'a pas accès à l'interface web des agents : il utilise l'API (/api/v1/referrals) avec son jeton.")
+		return
+	}
 	httpx.SetCaller(c, u)
 	if !uiSafe(c.Request.Method) {
 		token := c.GetHeader(csrfHeader)

@@ -305,7 +305,7 @@ func TestUI_CaseMessages_OutboxFilesOfTheFileOnly(t *testing.T) {
 	n := strings.TrimSuffix(strings.TrimPrefix(emlLink, "/ui/dossiers/"+a+"/messages/"), "/eml")
 	assert.Equal(t, http.StatusNotFound, gca.get("/ui/dossiers/"+b+"/messages/"+n+"/eml").Status)
 	// Whoever may not read the file gets nothing.
-	assert.Equal(t, http.StatusForbidden, uiSignIn(t, r, "ddd.demo").get(emlLink).Status)
+	assert.Equal(t, http.StatusForbidden, uiSignIn(t, r, "admin.demo").get(emlLink).Status)
 
 	// Rows whose reference leads elsewhere: outside the outbox, another
 	// file's files, a link out of the outbox. None is offered or served.
