@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"regexp"
 	"strconv"
 	"time"
 
@@ -91,7 +90,7 @@ func (a *Activities) SendMessage(ctx context.Context, req MessageRequest) (domai
 		rec.Channel = string(res.Channel)
 	}
 	if err != nil {
-		rec.Status, rec.LastError = string(res.Status), errorText(err)
+		rec.Status, rec.LastError = string(res.Status), errorText(err, claimantOf(req))
 		if res.Status == messages.StatusBounced {
 			return out, a.outcomeWith(ctx, record, rec, temporal.NewNonRetryableApplicationError(rec.LastError, ErrTypeMessageBounced, nil))
 		}
@@ -174,7 +173,7 @@ func (a *Activities) compose(ctx context.Context, req MessageRequest) (messages.
 		m, err = messages.Compose(messages.Kind(req.Kind), file, contact, req.At)
 	}
 	if err != nil {
-		return m, messages.Recipient{}, caf, temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeMessageInvalid, err)
+		return m, messages.Recipient{}, caf, temporal.NewNonRetryableApplicationError(errorText(err, claimant), ErrTypeMessageInvalid, nil)
 	}
 	if req.Occurrence > 1 {
 		m.IdempotencyKey += ":" + strconv.FormatInt(req.Occurrence, 10)
@@ -212,24 +211,28 @@ func (a *Activities) cafContact(ctx context.Context, code, signatory string) (me
 	return c, nil
 }
 
-// errorText is err's text, cut short, with any email address or phone
-// number blotted out: a server's refusal often repeats the recipient, and
-// the text reaches the timeline and Temporal's logs.
-func errorText(err error) string {
+// errorText is err's text, cut short, with the claimant (their email
+// address, phone, number and name) blotted out and every path on the
+// server cut to its file's name: a server's refusal often repeats the
+// recipient, an outbox's failure its folder, and the text reaches the
+// API (last_error), the timeline and Temporal's history.
+func errorText(err error, claimant domain.Claimant) string {
 	s := err.Error()
 	var ae *temporal.ApplicationError
 	if errors.As(err, &ae) {
 		s = ae.Message()
 	}
-	s = emailLike.ReplaceAllString(s, "[adresse]")
-	s = phoneLike.ReplaceAllString(s, "[numéro]")
+	s = domain.RedactMessageError(s, claimant)
 	if r := []rune(s); len(r) > maxErrorText {
 		s = string(r[:maxErrorText])
 	}
 	return s
 }
 
-var (
-	emailLike = regexp.MustCompile(`[^\s<>"'@]+@[^\s<>"']+`)
-	phoneLike = regexp.MustCompile(`\+?[0-9][0-9 .\-]{8,}[0-9]`)
-)
+// claimantOf is whom req writes to.
+func claimantOf(req MessageRequest) domain.Claimant {
+	if req.Overpayment != nil {
+		return req.Overpayment.Claimant
+	}
+	return req.Case.Claimant
+}

@@ -164,11 +164,13 @@ func TestSendMessage_OutboxRecordsEachAttemptOnce(t *testing.T) {
 		assert.Equal(t, domain.MessageSent, m.Status)
 		assert.Equal(t, 1, m.Attempts)
 		require.NotNil(t, m.SentAt)
-		assert.Equal(t, filepath.Join(dir, id+"-acknowledgment-v2.eml")+" "+filepath.Join(dir, id+"-acknowledgment-v2.pdf"), m.Reference)
+		// The files by name: never the server's path.
+		assert.Equal(t, id+"-acknowledgment-v2.eml "+id+"-acknowledgment-v2.pdf", m.Reference)
 		for _, name := range strings.Fields(m.Reference) {
-			info, err := os.Stat(name)
+			info, err := os.Stat(filepath.Join(dir, name))
 			require.NoError(t, err)
 			assert.Positive(t, info.Size())
+			assert.Equal(t, os.FileMode(0o600), info.Mode().Perm(), "%s: for the process's user only", name)
 		}
 
 		// Sent: a later call answers from the record and writes nothing.
@@ -217,6 +219,7 @@ func TestSendMessage_OutboxFailureIsRecordedAndRetried(t *testing.T) {
 		assert.Equal(t, "outbox", m.Channel)
 		assert.Equal(t, 1, m.Attempts)
 		assert.NotEmpty(t, m.LastError)
+		assert.NotContains(t, m.LastError, parent, "no path on the server in the error")
 
 		require.NoError(t, os.Remove(blocked))
 		_, err = env.ExecuteActivity(a.SendMessage, acknowledgmentRequest(id))

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -33,6 +34,22 @@ func TestAdmin_UsersAndRoles(t *testing.T) {
 	assert.Equal(t, "nadia.gca", created.Map(t)["login"])
 	assert.Equal(t, 409, r.Do("POST", "/api/v1/admin/users", "admin.demo", map[string]any{"login": "nadia.gca", "name": "X"}).Status)
 	assert.Equal(t, 400, r.Do("POST", "/api/v1/admin/users", "admin.demo", map[string]any{"login": "a b", "name": "X"}).Status)
+	assert.Equal(t, "nadia.benali@caf.example", created.Map(t)["email"])
+
+	// One email, one account, in any case: a colleague's address is
+	// refused, so nobody signs in as them, nor locks them out.
+	taken := testutil.AssertProblem(t, r.Do("POST", "/api/v1/admin/users", "admin.demo",
+		map[string]any{"login": "marc.gca", "name": "Marc", "email": "Nadia.Benali@CAF.example"}), 409)
+	require.Len(t, taken.Errors, 1)
+	assert.Equal(t, "email", taken.Errors[0].Field)
+	assert.Contains(t, taken.Errors[0].Message, "déjà celle d'un autre compte")
+	for _, bad := range []string{"Nadia <nadia@caf.example>", "nadia", "a@b.example, c@d.example", strings.Repeat("a", 250) + "@caf.example"} {
+		invalid := testutil.AssertProblem(t, r.Do("POST", "/api/v1/admin/users", "admin.demo",
+			map[string]any{"login": "marc.gca", "name": "Marc", "email": bad}), 400)
+		if assert.NotEmpty(t, invalid.Errors, bad) {
+			assert.Equal(t, "email", invalid.Errors[0].Field, bad)
+		}
+	}
 
 	assert.Equal(t, 403, r.Do("GET", "/api/v1/cases", "nadia.gca", nil).Status, "no role yet")
 	grant := r.Do("POST", "/api/v1/admin/users/nadia.gca/roles", "admin.demo", map[string]any{"caf": "071", "role": "gca"})

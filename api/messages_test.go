@@ -17,6 +17,7 @@ import (
 	"recours/internal/domain"
 	"recours/internal/messages"
 	"recours/internal/messages/smtptest"
+	"recours/internal/store"
 	"recours/internal/testutil"
 	"recours/workflows"
 )
@@ -281,4 +282,39 @@ func TestOverpayments_EndToEnd(t *testing.T) {
 			assert.Contains(t, string(csv.Body), "071,overpayments,large_notices,,1")
 		}
 	})
+}
+
+// TestMessages_NoServerPathNorClaimantName: the messages API and the
+// timeline name the outbox's files by name, never by their path on the
+// server, and no error they show names the claimant; a row recorded
+// before (paths, a name in the error) is shown so too.
+func TestMessages_NoServerPathNorClaimantName(t *testing.T) {
+	r := testutil.Start(t, "")
+	created := r.Do("POST", "/api/v1/complaints", "csu.demo", testutil.Complaint("071"))
+	require.Equal(t, http.StatusCreated, created.Status, "%s", created.Body)
+	id := created.Map(t)["id"].(string)
+	msgs := r.WaitForMessages(t, id, "acknowledgment")
+	require.Len(t, msgs, 1)
+	assert.Equal(t, id+"-acknowledgment-v2.eml "+id+"-acknowledgment-v2.pdf", msgs[0]["reference"])
+
+	outbox := filepath.Join(r.DataDir, "outbox")
+	now := time.Now()
+	require.NoError(t, r.Store.RecordMessageAttempt(context.Background(), store.ClaimantMessage{
+		Key: id + ":complaint_answer", CaseID: id, Caf: "071", Kind: "complaint_answer", Version: 2,
+		Channel: "outbox", Status: domain.MessageFailed,
+		Reference: filepath.Join(outbox, id+"-complaint_answer-v2.eml") + " " + filepath.Join(outbox, id+"-complaint_answer-v2.pdf"),
+		LastError: "messages: outbox: open " + filepath.Join(outbox, ".tmp-1") + `: permission denied ("Jeanne Martin", 1234567)`,
+		SentAt:    &now}))
+	body := string(r.Do("GET", "/api/v1/cases/"+id+"/messages", "auditor.demo", nil).Body)
+	assert.Contains(t, body, id+"-complaint_answer-v2.eml "+id+"-complaint_answer-v2.pdf")
+	assert.Contains(t, body, "permission denied")
+	for _, leak := range []string{r.DataDir, outbox, "Jeanne", "Martin", "1234567"} {
+		assert.NotContains(t, body, leak)
+	}
+	require.Eventually(t, func() bool {
+		return strings.Contains(string(r.Do("GET", "/api/v1/cases/"+id+"/events", "auditor.demo", nil).Body), domain.EventMessageSent)
+	}, 20*time.Second, 50*time.Millisecond)
+	events := string(r.Do("GET", "/api/v1/cases/"+id+"/events", "auditor.demo", nil).Body)
+	assert.Contains(t, events, id+"-acknowledgment-v2.eml")
+	assert.NotContains(t, events, r.DataDir, "the timeline names no path on the server")
 }

@@ -3,6 +3,7 @@ package api
 import (
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -34,7 +35,8 @@ type Server struct {
 	// the same router (the web package): its pages call the same service.
 	Web interface{ Mount(r *gin.Engine) }
 
-	metrics *metrics
+	metrics     *metrics
+	metricsOnce sync.Once
 }
 
 func (s *Server) now() time.Time {
@@ -49,7 +51,6 @@ func (s *Server) Handler() http.Handler {
 	if s.Cases == nil {
 		s.Cases = &cases.Service{Store: s.Store, Temporal: s.Temporal, Authz: s.Authz}
 	}
-	s.metrics = newMetrics(s.Store)
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
@@ -68,7 +69,7 @@ func (s *Server) Handler() http.Handler {
 
 	r.GET("/healthz", s.healthz)
 	r.GET("/readyz", s.readyz)
-	r.GET("/metrics", gin.WrapH(s.metrics.handler()))
+	// No /metrics here: MetricsHandler is served on its own listener.
 
 	r.GET("/api/openapi.json", s.openAPIDocument)
 	if s.Web != nil {
@@ -134,7 +135,7 @@ func (s *Server) observe(c *gin.Context) {
 	if route == "" {
 		route = "unmatched"
 	}
-	s.metrics.observe(c.Request.Method, route, c.Writer.Status(), time.Since(start))
+	s.metricsOf().observe(c.Request.Method, route, c.Writer.Status(), time.Since(start))
 	slog.DebugContext(c, "request", "method", c.Request.Method, "route", route,
 		"status", c.Writer.Status(), "duration_ms", time.Since(start).Milliseconds())
 }

@@ -107,8 +107,19 @@ func (s *Server) setCookie(c *gin.Context, name, value, path string, maxAge int)
 
 func (s *Server) clearCookie(c *gin.Context, name, path string) { s.setCookie(c, name, "", path, -1) }
 
-// startSession opens a session for u and sets its cookie.
+// partnerRefusal is what a partner's account is told of the web
+// interface: the API refuses it every route but its referrals, and the
+// pages are for the Cafs' agents.
+const partnerRefusal = "un compte partenaire n'a pas accès à l'interface web des agents : il utilise l'API (/api/v1/referrals) avec son jeton"
+
+// startSession opens a session for u and sets its cookie. A partner's
+// account gets none, whatever its roles.
 func (s *Server) startSession(c *gin.Context, u store.User, idToken string) bool {
+	if u.Partner != "" {
+		slog.WarnContext(c, "sign-in of a partner's account refused")
+		s.refuse(c, http.StatusForbidden, partnerRefusal)
+		return false
+	}
 	ttl := s.Auth.SessionTTL
 	if ttl <= 0 {
 		ttl = store.DefaultSessionTTL
@@ -168,11 +179,17 @@ func (s *Server) login(c *gin.Context) {
 		}
 		s.setCookie(c, loginCookie, sealed, "/auth", int(loginTTL.Seconds()))
 		s.page(c, http.StatusOK, "Connexion", localPage, map[string]any{
-			"Notice": LocalLoginNotice, "CSRF": form.CSRF, "Users": store.DemoUsers,
+			"Notice": LocalLoginNotice, "CSRF": form.CSRF, "Users": agents(store.DemoUsers),
 		})
 	default:
 		httpx.WriteProblem(c, http.StatusNotFound, "connexion par navigateur non configurée (OIDC_ISSUER)", nil)
 	}
+}
+
+// agents are the demo users who may sign in here: not the partner's
+// account (the demo liaison), which uses the API.
+func agents(users []store.DemoUser) []store.DemoUser {
+	return slices.DeleteFunc(slices.Clone(users), func(u store.DemoUser) bool { return u.Login == store.DemoPartnerLogin })
 }
 
 // readForm reads a small URL-encoded form body.

@@ -87,6 +87,12 @@ func (s *Server) mountUI(r *gin.Engine) {
 	}
 	files := http.StripPrefix("/ui/static/", http.FileServer(http.FS(static)))
 	r.GET("/ui/static/*filepath", func(c *gin.Context) {
+		// Files only: a folder is not listed, it is not found.
+		name := strings.TrimPrefix(c.Param("filepath"), "/")
+		if info, err := fs.Stat(static, name); err != nil || info.IsDir() {
+			httpx.WriteProblem(c, http.StatusNotFound, "ressource inconnue", nil)
+			return
+		}
 		c.Header("Cache-Control", "public, max-age=3600")
 		files.ServeHTTP(c.Writer, c.Request)
 	})
@@ -131,6 +137,13 @@ func (s *Server) uiSession(c *gin.Context) {
 		}
 		c.Redirect(http.StatusSeeOther, "/auth/login")
 		c.Abort()
+		return
+	}
+	if u.Partner != "" {
+		// Whatever its roles: the API refuses a partner's account all but
+		// its referrals, and so do the pages (a session opened before the
+		// sign-in refused it ends here too).
+		s.uiError(c, http.StatusForbidden, "Un compte partenaire n'a pas accès à l'interface web des agents : il utilise l'API (/api/v1/referrals) avec son jeton.")
 		return
 	}
 	httpx.SetCaller(c, u)

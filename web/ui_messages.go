@@ -120,9 +120,11 @@ func (s *Server) uiMessages(ctx context.Context, ownerID, base string) ([]uiMess
 
 // outboxFile is the name, inside the outbox folder, of the message's
 // file of that format (eml or pdf): only when the message went to the
-// outbox, its reference names a file directly in the configured folder,
-// and that file's name is the owner's (<owner>-<kind>-v<version>…). A
-// reference that points anywhere else is never served.
+// outbox, its reference names a file directly in the configured folder
+// (by its name; or, recorded before references held names, by a path
+// into that folder), and that file's name is the owner's
+// (<owner>-<kind>-v<version>…). A reference that points anywhere else is
+// never served.
 func (s *Server) outboxFile(ownerID string, m store.ClaimantMessage, format string) (string, bool) {
 	if s.OutboxDir == "" || m.CaseID != ownerID || m.Channel != "outbox" || m.Status != domain.MessageSent {
 		return "", false
@@ -131,21 +133,21 @@ func (s *Server) outboxFile(ownerID string, m store.ClaimantMessage, format stri
 	if !ok {
 		return "", false
 	}
-	path := eml + ".eml"
+	name := eml + ".eml"
 	if format == "pdf" {
-		path = pdf
+		name = pdf
 	} else if format != "eml" {
 		return "", false
 	}
-	dir, err := filepath.Abs(s.OutboxDir)
-	if err != nil {
+	if filepath.IsAbs(name) {
+		dir, err := filepath.Abs(s.OutboxDir)
+		if err != nil || filepath.Dir(filepath.Clean(name)) != dir {
+			return "", false
+		}
+		name = filepath.Base(name)
+	} else if name != filepath.Base(name) || !filepath.IsLocal(name) {
 		return "", false
 	}
-	abs, err := filepath.Abs(path)
-	if err != nil || filepath.Dir(abs) != dir {
-		return "", false
-	}
-	name := filepath.Base(abs)
 	if filepath.Ext(name) != "."+format || !strings.HasPrefix(name, ownerID+"-") {
 		return "", false
 	}

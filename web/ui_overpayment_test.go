@@ -305,7 +305,7 @@ func TestUI_CaseMessages_OutboxFilesOfTheFileOnly(t *testing.T) {
 	n := strings.TrimSuffix(strings.TrimPrefix(emlLink, "/ui/dossiers/"+a+"/messages/"), "/eml")
 	assert.Equal(t, http.StatusNotFound, gca.get("/ui/dossiers/"+b+"/messages/"+n+"/eml").Status)
 	// Whoever may not read the file gets nothing.
-	assert.Equal(t, http.StatusForbidden, uiSignIn(t, r, "ddd.demo").get(emlLink).Status)
+	assert.Equal(t, http.StatusForbidden, uiSignIn(t, r, "admin.demo").get(emlLink).Status)
 
 	// Rows whose reference leads elsewhere: outside the outbox, another
 	// file's files, a link out of the outbox. None is offered or served.
@@ -322,6 +322,8 @@ func TestUI_CaseMessages_OutboxFilesOfTheFileOnly(t *testing.T) {
 		"../secret.eml ../" + a + "-x-v1.pdf",
 		bEML + " " + bPDF,
 		link + " " + filepath.Join(outbox, a+"-acknowledgment-v9.pdf"),
+		filepath.Base(bEML) + " " + filepath.Base(bPDF),
+		a + "-x/../../secret.eml " + a + "-x/../../" + a + "-x-v1.pdf",
 	} {
 		require.NoError(t, r.Store.RecordMessageAttempt(context.Background(), store.ClaimantMessage{
 			Key: "test:" + strconv.Itoa(i), CaseID: a, Caf: "071", Kind: "acknowledgment", Version: 9,
@@ -329,7 +331,7 @@ func TestUI_CaseMessages_OutboxFilesOfTheFileOnly(t *testing.T) {
 	}
 	rows, err := r.Store.Messages(context.Background(), a)
 	require.NoError(t, err)
-	require.Len(t, rows, 5)
+	require.Len(t, rows, 7)
 	page = gca.get("/ui/dossiers/" + a).Body
 	for _, row := range rows[1:] {
 		for _, format := range []string{"eml", "pdf"} {

@@ -15,7 +15,7 @@ import (
 )
 
 func devCmd() *cobra.Command {
-	var dataDir, listen string
+	var dataDir, listen, metricsListen string
 	var temporalPort int
 	var browser app.BrowserAuth
 	var seedDemo bool
@@ -68,6 +68,17 @@ Stop with Ctrl-C.
 					return err
 				}
 			}
+			if metricsListen != "" {
+				metricsReady := make(chan string, 1)
+				metricsErr := make(chan error, 1)
+				go func() { metricsErr <- app.Serve(ctx, metricsListen, e.API.MetricsHandler(), metricsReady) }()
+				select {
+				case addr := <-metricsReady:
+					slog.Info("metrics listening", "address", addr)
+				case err := <-metricsErr:
+					return fmt.Errorf("metrics listener: %w", err)
+				}
+			}
 			err = app.Serve(ctx, listen, h, ready)
 			slog.Info("stopped")
 			return err
@@ -75,6 +86,9 @@ Stop with Ctrl-C.
 	}
 	cmd.Flags().StringVar(&dataDir, "data", env("RECOURS_DATA", ".recours"), "data directory (RECOURS_DATA)")
 	cmd.Flags().StringVar(&listen, "listen", env("LISTEN_ADDR", "127.0.0.1:8080"), "API address (LISTEN_ADDR)")
+	// None by default: a second dev, or a Prometheus on its usual 9090,
+	// would find the port taken.
+	metricsFlag(cmd, &metricsListen, "")
 	messageFlags(cmd, &msgs, "") // the outbox is DIR/outbox
 	cmd.Flags().IntVar(&temporalPort, "temporal-port", envInt("TEMPORAL_PORT", 7233), "embedded Temporal frontend port, 0 for any free port (TEMPORAL_PORT)")
 	cmd.Flags().BoolVar(&seedDemo, "demo", false, "seed the demonstration workload of Caf 071 (a year of history, live files at every stage), once")

@@ -238,3 +238,30 @@ func TestServe_RefusesWhatProductionMustNotRun(t *testing.T) {
 	_, err = run(t, "worker", "--data", dir, "--temporal-address", "127.0.0.1:1", "--start-wait", "1s")
 	assert.ErrorContains(t, err, "32 octets", "a key too short is refused")
 }
+
+// TestUser_EmailsOnePerAccount: the command line validates the email,
+// refuses one another account holds (in any case), and set-email changes
+// or removes it under the same rules.
+func TestUser_EmailsOnePerAccount(t *testing.T) {
+	dir, st := seededData(t)
+	_, err := run(t, "user", "create", "--data", dir, "--login", "nadia.gca", "--name", "Nadia Benali", "--email", "Nadia.Benali@caf.example")
+	require.NoError(t, err)
+	u, err := st.UserByLogin(context.Background(), "nadia.gca")
+	require.NoError(t, err)
+	assert.Equal(t, "nadia.benali@caf.example", u.Email)
+
+	_, err = run(t, "user", "create", "--data", dir, "--login", "marc.gca", "--name", "Marc", "--email", "NADIA.BENALI@caf.example")
+	assert.ErrorContains(t, err, "adresse électronique déjà utilisée")
+	_, err = run(t, "user", "create", "--data", dir, "--login", "marc.gca", "--name", "Marc", "--email", "Marc <marc@caf.example>")
+	assert.Equal(t, domain.EINVALID, domain.ErrorCode(err))
+	_, err = run(t, "user", "create", "--data", dir, "--login", "marc.gca", "--name", "Marc")
+	require.NoError(t, err)
+	_, err = run(t, "user", "set-email", "--data", dir, "--login", "marc.gca", "--email", "nadia.benali@CAF.example")
+	assert.ErrorContains(t, err, "adresse électronique déjà utilisée")
+	out, err := run(t, "user", "set-email", "--data", dir, "--login", "nadia.gca", "--email", "")
+	require.NoError(t, err)
+	assert.Contains(t, out, "nadia.gca n'a plus d'adresse électronique")
+	out, err = run(t, "user", "set-email", "--data", dir, "--login", "marc.gca", "--email", "Nadia.Benali@caf.example")
+	require.NoError(t, err)
+	assert.Contains(t, out, "adresse électronique de marc.gca : nadia.benali@caf.example")
+}

@@ -104,7 +104,7 @@ func envBool(name string) bool {
 
 func serveCmd() *cobra.Command {
 	var c conn
-	var listen, proxies string
+	var listen, metricsListen, proxies string
 	var perIP, perToken float64
 	var browser app.BrowserAuth
 	var trial bool
@@ -154,21 +154,52 @@ func serveCmd() *cobra.Command {
 			case browser.SessionKey == "":
 				slog.Warn("SESSION_KEY unset: a random key signs the sign-in cookies, so a sign-in must come back to this same API process")
 			}
+			h := srv.Handler()
+			metricsErr := make(chan error, 1)
+			if metricsListen != "" {
+				ready := make(chan string, 1)
+				go func() { metricsErr <- app.Serve(ctx, metricsListen, srv.MetricsHandler(), ready) }()
+				select {
+				case addr := <-ready:
+					slog.Info("metrics listening", "address", addr)
+				case err := <-metricsErr:
+					return fmt.Errorf("metrics listener: %w", err)
+				}
+			}
 			ready := make(chan string, 1)
 			go func() { slog.Info("API listening", "address", <-ready) }()
-			return app.Serve(ctx, listen, srv.Handler(), ready)
+			apiErr := make(chan error, 1)
+			go func() { apiErr <- app.Serve(ctx, listen, h, ready) }()
+			select {
+			case err := <-apiErr:
+				return err
+			case err := <-metricsErr:
+				if err != nil {
+					return fmt.Errorf("metrics listener: %w", err)
+				}
+				return <-apiErr // stopping: the API drains its requests
+			}
 		},
 	}
 	c.databaseFlags(cmd)
 	c.temporalFlags(cmd)
 	c.startFlags(cmd)
 	cmd.Flags().StringVar(&listen, "listen", env("LISTEN_ADDR", "127.0.0.1:8080"), "API address (LISTEN_ADDR)")
+	metricsFlag(cmd, &metricsListen, "127.0.0.1:9090")
 	cmd.Flags().StringVar(&proxies, "trusted-proxies", env("TRUSTED_PROXIES", ""), "comma-separated addresses of the TLS-terminating proxies whose X-Forwarded-For is believed (TRUSTED_PROXIES)")
 	cmd.Flags().Float64Var(&perIP, "rate-per-ip", envFloat("RATE_PER_IP", 100), "requests per second per client address, 0 for no limit (RATE_PER_IP)")
 	cmd.Flags().Float64Var(&perToken, "rate-per-token", envFloat("RATE_PER_TOKEN", 50), "requests per second per token, 0 for no limit (RATE_PER_TOKEN)")
 	browserFlags(cmd, &browser)
 	trialFlag(cmd, &trial)
 	return cmd
+}
+
+// metricsFlag registers --metrics-listen, the address of the API's
+// /metrics: a listener of its own, never the public one, on loopback
+// unless told otherwise.
+func metricsFlag(cmd *cobra.Command, addr *string, def string) {
+	cmd.Flags().StringVar(addr, "metrics-listen", env("RECOURS_METRICS_LISTEN", def),
+		"address of the API's /metrics (Prometheus), apart from --listen; keep it private; empty for none (RECOURS_METRICS_LISTEN)")
 }
 
 func envFloat(name string, def float64) float64 {

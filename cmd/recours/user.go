@@ -20,7 +20,7 @@ func cliActor() string {
 }
 
 func userCmd() *cobra.Command {
-	cmd := &cobra.Command{Use: "user", Short: "Manage users and their roles per Caf (every change is in the trail of grants)"}
+	cmd := &cobra.Command{Use: "user", Short: "Manage users, their emails and their roles per Caf (every change of role is in the trail of grants)"}
 	var c conn
 	var login, name, email, partner, caf, role string
 	withStore := func(f func(cmd *cobra.Command, st *store.Store) error) func(*cobra.Command, []string) error {
@@ -43,6 +43,18 @@ func userCmd() *cobra.Command {
 		}
 		return err
 	})}
+	// set-email is the operators' only: a change of email moves who signs
+	// in as the account, which no Caf's administrator may decide alone.
+	setEmail := &cobra.Command{Use: "set-email", Short: "Set (or, with --email \"\", remove) the work email a user signs in with",
+		RunE: withStore(func(cmd *cobra.Command, st *store.Store) error {
+			u, err := st.SetUserEmail(cmd.Context(), login, email)
+			if err == nil && u.Email == "" {
+				fmt.Fprintf(cmd.OutOrStdout(), "%s n'a plus d'adresse électronique\n", u.Login)
+			} else if err == nil {
+				fmt.Fprintf(cmd.OutOrStdout(), "adresse électronique de %s : %s\n", u.Login, u.Email)
+			}
+			return err
+		})}
 	// --caf all grants (or revokes) the role in every Caf: a national
 	// administrator, a national auditor.
 	cafsOf := func(cmd *cobra.Command, st *store.Store) ([]string, error) {
@@ -97,13 +109,13 @@ func userCmd() *cobra.Command {
 		fmt.Fprintln(cmd.OutOrStdout(), string(b))
 		return nil
 	})}
-	for _, sub := range []*cobra.Command{create, grant, revoke, list} {
+	for _, sub := range []*cobra.Command{create, setEmail, grant, revoke, list} {
 		c.databaseFlags(sub)
 		cmd.AddCommand(sub)
 	}
 	create.Flags().StringVar(&login, "login", "", "login (required)")
 	create.Flags().StringVar(&name, "name", "", "full name (required)")
-	create.Flags().StringVar(&email, "email", "", "work email (agents are matched on it when signing in)")
+	create.Flags().StringVar(&email, "email", "", "work email, one per account (agents are matched on it when signing in, without regard to case)")
 	create.Flags().StringVar(&partner, "partner", "", "partner organisation, for a partner's account")
 	for _, sub := range []*cobra.Command{grant, revoke} {
 		sub.Flags().StringVar(&login, "login", "", "login (required)")
@@ -113,6 +125,10 @@ func userCmd() *cobra.Command {
 			_ = sub.MarkFlagRequired(f)
 		}
 	}
+	setEmail.Flags().StringVar(&login, "login", "", "login (required)")
+	setEmail.Flags().StringVar(&email, "email", "", "work email, one per account; empty to remove it (required)")
+	_ = setEmail.MarkFlagRequired("login")
+	_ = setEmail.MarkFlagRequired("email")
 	_ = create.MarkFlagRequired("login")
 	_ = create.MarkFlagRequired("name")
 	list.Flags().StringVar(&caf, "caf", "", "only this Caf")

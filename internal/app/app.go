@@ -54,7 +54,8 @@ func NewWorker(c client.Client, st *store.Store, saved *notify.Hub, msgs message
 
 // NewAPI builds the API handler and the web interface it mounts, over one
 // service core, its authorizer loaded from the store and reloaded every
-// refresh so a grant takes effect without a restart.
+// refresh so a grant takes effect without a restart. Until ctx ends, the
+// figures of its metrics are read every api.MetricsRefresh.
 func NewAPI(ctx context.Context, st *store.Store, c client.Client, refresh time.Duration) (*api.Server, error) {
 	az, err := authz.New(ctx, st)
 	if err != nil {
@@ -71,7 +72,11 @@ func NewAPI(ctx context.Context, st *store.Store, c client.Client, refresh time.
 		limits.Shared = st.RateCounter()
 	}
 	pages := &web.Server{Cases: svc, Store: st, Authz: az, Limits: limits}
-	return &api.Server{Store: st, Temporal: c, Authz: az, Cases: svc, Limits: limits, Web: pages}, nil
+	srv := &api.Server{Store: st, Temporal: c, Authz: az, Cases: svc, Limits: limits, Web: pages}
+	// The metrics' database-wide figures are read here, in the background,
+	// so that a scrape costs no query.
+	go srv.KeepMetricsFresh(ctx, api.MetricsRefresh)
+	return srv, nil
 }
 
 // WebOf is the web interface s mounts (nil when none).

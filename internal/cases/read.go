@@ -125,7 +125,30 @@ func (s *Service) Events(ctx context.Context, p domain.Principal, id string) ([]
 	if err != nil {
 		return nil, err
 	}
-	return s.Store.Events(ctx, file.ID)
+	events, err := s.Store.Events(ctx, file.ID)
+	for i, e := range events {
+		if e.Action == domain.EventMessageSent || e.Action == domain.EventMessageFailed {
+			events[i].Details = publicDelivery(e.Details, file.Claimant)
+		}
+	}
+	return events, err
+}
+
+// publicDelivery is the details of a message's event as they may be
+// shown: its reference names files by name, its error neither the
+// claimant nor a path on the server. The activity records them so; an
+// event recorded before it did is shown so too.
+func publicDelivery(details map[string]any, c domain.Claimant) map[string]any {
+	out := make(map[string]any, len(details))
+	for k, v := range details {
+		if text, ok := v.(string); ok && k == "reference" {
+			v = domain.PublicMessageReference(text)
+		} else if ok && k == "error" {
+			v = domain.RedactMessageError(text, c)
+		}
+		out[k] = v
+	}
+	return out
 }
 
 // Filter is what a list of files asks for, as the client typed it.
@@ -265,7 +288,14 @@ func (s *Service) Messages(ctx context.Context, p domain.Principal, id string) (
 	if err := s.Record(ctx, p, file.ID, file.Caf, ReadMessages); err != nil {
 		return nil, err
 	}
-	return s.Store.Messages(ctx, file.ID)
+	rows, err := s.Store.Messages(ctx, file.ID)
+	// As publicDelivery: a row recorded before the activity named files by
+	// name and blotted the claimant out is shown so too.
+	for i := range rows {
+		rows[i].Reference = domain.PublicMessageReference(rows[i].Reference)
+		rows[i].LastError = domain.RedactMessageError(rows[i].LastError, file.Claimant)
+	}
+	return rows, err
 }
 
 // ClaimantStory is every file of the claimant number that p may see, in

@@ -17,6 +17,8 @@ import (
 	sqliteplugin "go.temporal.io/server/common/persistence/sql/sqlplugin/sqlite"
 	"go.temporal.io/server/common/resolver"
 	"go.temporal.io/server/schema/sqlite"
+
+	"recours/internal/datafile"
 )
 
 // memDBSeq makes in-memory database names unique within the process: the
@@ -55,13 +57,18 @@ func prepareDatabase(ctx context.Context, cfg Config) (*config.SQL, error) {
 	sqlCfg.ConnectAttributes["journal_mode"] = "wal"
 	sqlCfg.ConnectAttributes["synchronous"] = "normal"
 
+	// The histories hold claimants' data: the file (and the -wal and -shm
+	// SQLite makes beside it with its mode) for the process's user only.
 	if _, err := os.Stat(path); err == nil {
+		if err := datafile.Private(path); err != nil {
+			return nil, fmt.Errorf("embedded temporal: %w", err)
+		}
 		return sqlCfg, forgetMembership(ctx, sqlCfg)
 	} else if !errors.Is(err, os.ErrNotExist) {
 		return nil, fmt.Errorf("embedded temporal: database file: %w", err)
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return nil, fmt.Errorf("embedded temporal: database dir: %w", err)
+	if err := datafile.Private(path); err != nil {
+		return nil, fmt.Errorf("embedded temporal: %w", err)
 	}
 	if err := sqlite.SetupSchema(sqlCfg); err != nil {
 		// Do not leave a half-initialised file behind: the next start would

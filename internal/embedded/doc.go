@@ -14,6 +14,9 @@
 //     into "_pragma=<key>=<value>", so the "_journal_mode" spelling used by
 //     temporaltest becomes an unknown pragma that SQLite silently ignores.
 //   - No Prometheus or pprof listener is opened; metrics are discarded.
+//   - The database file is created with mode 0600 (its folder 0700), or set
+//     to it when an earlier version left it 0644: it holds the histories,
+//     claimants' data included.
 //   - Server logs are forwarded to a *slog.Logger at WARN level and above,
 //     and muted once Stop begins (shutdown only produces benign noise).
 //   - Cluster membership rows left by a previous run are deleted before

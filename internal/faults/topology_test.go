@@ -150,7 +150,7 @@ func startTopology(t *testing.T) *topology {
 	for i := range 2 {
 		addr := freeAddr(t)
 		top.apiURLs = append(top.apiURLs, "http://"+addr)
-		top.apis = append(top.apis, top.process(fmt.Sprintf("api-%d", i+1), "serve", "--listen", addr))
+		top.apis = append(top.apis, top.process(fmt.Sprintf("api-%d", i+1), "serve", "--listen", addr, "--metrics-listen", "127.0.0.1:0"))
 		haddr := freeAddr(t)
 		top.health = append(top.health, "http://"+haddr)
 		top.workers = append(top.workers, top.process(fmt.Sprintf("worker-%d", i+1), "worker", "--listen", haddr,

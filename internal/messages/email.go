@@ -47,13 +47,15 @@ func BuildEmail(m Message, from string, to Recipient) (*mail.Msg, error) {
 	if err := msg.From(from); err != nil {
 		return nil, fmt.Errorf("messages: sender %q: %w", from, err)
 	}
+	// A refused address is said without the address nor the name: the
+	// text reaches the file's timeline and the API.
 	addr := to.Email
 	if to.Name != "" {
 		if err := msg.AddToFormat(to.Name, to.Email); err != nil {
-			return nil, fmt.Errorf("messages: recipient %q: %w", to.Email, err)
+			return nil, errors.New("messages: the recipient's address is not valid")
 		}
 	} else if err := msg.To(addr); err != nil {
-		return nil, fmt.Errorf("messages: recipient %q: %w", to.Email, err)
+		return nil, errors.New("messages: the recipient's address is not valid")
 	}
 	msg.Subject(m.Subject)
 	msg.SetMessageIDWithValue(messageID(m))

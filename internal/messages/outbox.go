@@ -15,8 +15,10 @@ import (
 
 // OutboxSender writes messages to a local folder instead of sending them:
 // the embedded default, so a user sees exactly what would be sent. Each
-// message becomes <dir>/<case>-<kind>-v<version>.eml and .pdf; a message
-// already in the folder is not written again.
+// message becomes <dir>/<case>-<kind>-v<version>.eml and .pdf, readable
+// by the process's user only (the folder 0700, the files 0600); a message
+// already in the folder is not written again. Its reference names the two
+// files by name, never by their path on the server.
 type OutboxSender struct {
 	Dir  string
 	From string // the From address of the .eml files
@@ -37,8 +39,8 @@ func (s OutboxSender) Paths(m Message) (eml, pdf string) {
 // Send writes m's email and letter to the outbox, each once.
 func (s OutboxSender) Send(_ context.Context, m Message, to Recipient) (Outcome, error) {
 	eml, pdf := s.Paths(m)
-	out := Outcome{Channel: ChannelOutbox, Status: StatusFailed, Reference: eml + " " + pdf, At: time.Now()}
-	if err := os.MkdirAll(s.Dir, 0o750); err != nil {
+	out := Outcome{Channel: ChannelOutbox, Status: StatusFailed, Reference: filepath.Base(eml) + " " + filepath.Base(pdf), At: time.Now()}
+	if err := os.MkdirAll(s.Dir, 0o700); err != nil {
 		return out, fmt.Errorf("messages: outbox: %w", err)
 	}
 	wroteEML, err := writeOnce(eml, func(b *bytes.Buffer) error {
@@ -68,7 +70,8 @@ func (s OutboxSender) from() string {
 }
 
 // writeOnce writes what render produces to name unless name exists; it
-// reports whether it wrote. The file appears whole or not at all.
+// reports whether it wrote. The file appears whole or not at all, with
+// mode 0600 (os.CreateTemp's, which the link keeps).
 func writeOnce(name string, render func(*bytes.Buffer) error) (bool, error) {
 	if _, err := os.Stat(name); err == nil {
 		return false, nil

@@ -113,16 +113,18 @@ func (r Router) Complement(to Recipient) Sender {
 }
 
 // MailRoom posts letters by writing each PDF, once, into dir, where the
-// print service collects them.
+// print service collects them: the file 0600, the folder 0700 when it
+// creates it (one the operator made keeps its mode). The reference is the
+// letter's name in dir, never its path on the server.
 func MailRoom(dir string) func(ctx context.Context, m Message, to Recipient, pdf []byte) (string, error) {
 	return func(_ context.Context, m Message, _ Recipient, pdf []byte) (string, error) {
-		if err := os.MkdirAll(dir, 0o750); err != nil {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
 			return "", fmt.Errorf("messages: mail room: %w", err)
 		}
-		name := filepath.Join(dir, safeName(m.IdempotencyKey, '_')+".pdf")
-		if _, err := writeOnce(name, func(b *bytes.Buffer) error { _, err := b.Write(pdf); return err }); err != nil {
+		base := safeName(m.IdempotencyKey, '_') + ".pdf"
+		if _, err := writeOnce(filepath.Join(dir, base), func(b *bytes.Buffer) error { _, err := b.Write(pdf); return err }); err != nil {
 			return "", err
 		}
-		return name, nil
+		return base, nil
 	}
 }

@@ -31,7 +31,10 @@ type GrantEvent struct {
 var loginShape = regexp.MustCompile(`^[a-z0-9][a-z0-9._@-]{1,63}$`)
 
 // CreateUser adds a user (an agent, or a partner's account when partner is
-// set). The login is lower-cased; an existing login is ECONFLICT.
+// set). The login and the email are lower-cased; an existing login, or an
+// email another account holds, is ECONFLICT: sign-in matches agents on
+// their email, so an address held twice would let an account stand in
+// for another, or lock its owner out.
 func (s *Store) CreateUser(ctx context.Context, login, name, email, partner string) (User, error) {
 	var p domain.Problems
 	login = normalise(login)
@@ -40,6 +43,10 @@ func (s *Store) CreateUser(ctx context.Context, login, name, email, partner stri
 	}
 	if strings.TrimSpace(name) == "" {
 		p.Add("name", "champ obligatoire")
+	}
+	email, ok := domain.AccountEmail(email)
+	if !ok {
+		p.Add("email", badEmail)
 	}
 	if err := p.Err(); err != nil {
 		return User{}, err
@@ -50,16 +57,78 @@ func (s *Store) CreateUser(ctx context.Context, login, name, email, partner stri
 				Fields: []domain.FieldError{{Field: "partner", Message: "aucune organisation partenaire ne porte ce code"}}}
 		}
 	}
-	u := User{Login: login, Name: strings.TrimSpace(name), Email: strings.TrimSpace(email), Partner: partner}
+	u := User{Login: login, Name: strings.TrimSpace(name), Email: email, Partner: partner}
 	defer s.writeLock()()
+	if err := s.emailFree(ctx, email, 0); err != nil {
+		return User{}, err
+	}
 	res := s.db.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&u)
 	if res.Error != nil {
 		return User{}, fmt.Errorf("store: user: %w", res.Error)
 	}
 	if res.RowsAffected == 0 {
+		// The login, or (created meanwhile by another process) the email.
+		if _, err := s.UserByLogin(ctx, login); domain.ErrorCode(err) == domain.ENOTFOUND {
+			return User{}, emailTaken()
+		}
 		return User{}, domain.Errorf(domain.ECONFLICT, "l'identifiant %s existe déjà", login)
 	}
 	return u, nil
+}
+
+// SetUserEmail gives the user with login the work email its sign-in
+// matches ("" for none), lower-cased; an email another account holds is
+// ECONFLICT. For the operators (recours user set-email): a change of
+// email moves who signs in as the account.
+func (s *Store) SetUserEmail(ctx context.Context, login, email string) (User, error) {
+	email, ok := domain.AccountEmail(email)
+	if !ok {
+		return User{}, &domain.Error{Code: domain.EINVALID, Message: "adresse électronique invalide",
+			Fields: []domain.FieldError{{Field: "email", Message: badEmail}}}
+	}
+	u, err := s.UserByLogin(ctx, login)
+	if err != nil {
+		return User{}, err
+	}
+	defer s.writeLock()()
+	if err := s.emailFree(ctx, email, u.ID); err != nil {
+		return User{}, err
+	}
+	err = s.db.WithContext(ctx).Model(&User{}).Where("id = ?", u.ID).Update("email", email).Error
+	if errors.Is(err, gorm.ErrDuplicatedKey) {
+		return User{}, emailTaken()
+	}
+	if err != nil {
+		return User{}, fmt.Errorf("store: user: %w", err)
+	}
+	u.Email = email
+	return u, nil
+}
+
+// badEmail is what an invalid account email is told.
+const badEmail = "une adresse électronique seule (sans nom ni chevrons), de 254 caractères au plus"
+
+// emailTaken is the conflict of an email another account holds. It does
+// not say which: the account may be of a Caf the caller does not manage.
+func emailTaken() error {
+	return &domain.Error{Code: domain.ECONFLICT, Message: "adresse électronique déjà utilisée par un autre compte",
+		Fields: []domain.FieldError{{Field: "email", Message: "cette adresse électronique est déjà celle d'un autre compte : chaque compte a la sienne"}}}
+}
+
+// emailFree checks that no account but the one of id holds email (given
+// lower-cased), in any case. The unique index ux_users_email backs it.
+func (s *Store) emailFree(ctx context.Context, email string, id uint) error {
+	if email == "" {
+		return nil
+	}
+	var n int64
+	if err := s.db.WithContext(ctx).Model(&User{}).Where("LOWER(email) = ? AND id <> ?", email, id).Count(&n).Error; err != nil {
+		return fmt.Errorf("store: user: %w", err)
+	}
+	if n > 0 {
+		return emailTaken()
+	}
+	return nil
 }
 
 // GrantRole gives role in caf to an existing user, on actor's behalf, and

@@ -37,9 +37,12 @@ type Organisation struct {
 // organisation a partner's account belongs to (the Défenseur des droits
 // delegation of a liaison); agents have none.
 type User struct {
-	ID      uint   `gorm:"primaryKey"`
-	Login   string `gorm:"uniqueIndex;not null"`
-	Name    string `gorm:"not null"`
+	ID    uint   `gorm:"primaryKey"`
+	Login string `gorm:"uniqueIndex;not null"`
+	Name  string `gorm:"not null"`
+	// Email is the work email the sign-in matches agents on: lower-cased,
+	// one bare address, unique among accounts without regard to case (the
+	// partial index ux_users_email, uniqueEmailsMigration); "" for none.
 	Email   string
 	Partner string `gorm:"index"`
 	// Function is the agent's function as their letters sign it

@@ -12,3 +12,16 @@ func MigrateInitial(s *Store) error {
 func MigrateAllBut(s *Store, n int) error {
 	return gormigrate.New(s.db, gormigrate.DefaultOptions, migrations[:len(migrations)-n]).Migrate()
 }
+
+// MigrateBefore migrates s with every migration before the one of id (all
+// of them when none has it), whatever was added after it since.
+func MigrateBefore(s *Store, id string) error {
+	n := len(migrations)
+	for i, m := range migrations {
+		if m.ID == id {
+			n = i
+			break
+		}
+	}
+	return gormigrate.New(s.db, gormigrate.DefaultOptions, migrations[:n]).Migrate()
+}

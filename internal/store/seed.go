@@ -89,11 +89,12 @@ func (s *Store) SeedDemo(ctx context.Context) error {
 	if err := s.SetUserFunction(ctx, "mediator.demo", "Médiatrice de la Caf"); err != nil {
 		return err
 	}
-	return s.SetPartner(ctx, "ddd.demo", DemoPartner)
+	return s.SetPartner(ctx, DemoPartnerLogin, DemoPartner)
 }
 
 // The demo partner of the embedded default.
 const (
 	DemoPartner       = "ddd-demo"
+	DemoPartnerLogin  = "ddd.demo" // the demo user of DemoPartner: the API only, never the web interface
 	DemoPartnerSecret = "demo-secret-not-for-production"
 )

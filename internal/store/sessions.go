@@ -109,8 +109,8 @@ func (s *Store) DeleteSession(ctx context.Context, idHash string) error {
 }
 
 // AgentByEmail returns the agent (an account of no partner) whose email is
-// email, compared without regard to case, or ENOTFOUND. Two agents with
-// the same email match none: an ambiguous sign-in is refused.
+// email, compared without regard to case, or ENOTFOUND. Emails are unique
+// (ux_users_email); were two agents to hold one, it would match none.
 func (s *Store) AgentByEmail(ctx context.Context, email string) (User, error) {
 	email = strings.ToLower(strings.TrimSpace(email))
 	if email == "" {

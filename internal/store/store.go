@@ -5,8 +5,6 @@ import (
 	"database/sql"
 	"fmt"
 	"log/slog"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -18,6 +16,8 @@ import (
 	"gorm.io/driver/sqlite"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
+
+	"recours/internal/datafile"
 )
 
 // Store is the database, through GORM.
@@ -60,7 +60,9 @@ func Open(dsn string) (*Store, error) {
 		dialector = postgres.New(postgres.Config{Conn: conn})
 	case strings.HasPrefix(dsn, "sqlite:"), strings.HasSuffix(dsn, ".db"):
 		path := strings.TrimPrefix(dsn, "sqlite:")
-		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		// Claimants' data: the file (and the -wal and -shm SQLite makes
+		// beside it with its mode) for the process's user only.
+		if err := datafile.Private(path); err != nil {
 			return nil, fmt.Errorf("store: %w", err)
 		}
 		// WAL lets readers run beside the writer; immediate transactions
@@ -167,6 +169,7 @@ var migrations = []*gormigrate.Migration{
 	writtenAcknowledgmentsMigration,
 	letterMentionsMigration,
 	referencesSearchMigration,
+	uniqueEmailsMigration,
 	rateHitsMigration,
 	tokenMakerMigration,
 }
