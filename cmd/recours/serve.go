@@ -94,16 +94,29 @@ func serveCmd() *cobra.Command {
 	var listen, proxies string
 	var perIP, perToken float64
 	var browser app.BrowserAuth
+	var audit trailConfig
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run the API (production: beside one or more workers)",
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
+			if _, err := c.dsn(); err != nil {
+				return err
+			}
+			trailed, err := audit.forServe()
+			if err != nil {
+				return err
+			}
 			st, err := c.waitForStore(ctx)
 			if err != nil {
 				return err
 			}
 			defer st.Close()
+			stopCheckpoints, err := trailed.start(st)
+			if err != nil {
+				return err
+			}
+			defer stopCheckpoints()
 			tc, err := c.dial(ctx)
 			if err != nil {
 				return err
@@ -141,6 +154,8 @@ func serveCmd() *cobra.Command {
 	cmd.Flags().Float64Var(&perIP, "rate-per-ip", envFloat("RATE_PER_IP", 100), "requests per second per client address, 0 for no limit (RATE_PER_IP)")
 	cmd.Flags().Float64Var(&perToken, "rate-per-token", envFloat("RATE_PER_TOKEN", 50), "requests per second per token, 0 for no limit (RATE_PER_TOKEN)")
 	browserFlags(cmd, &browser)
+	audit.keyFlags(cmd)
+	audit.checkpointFlags(cmd, "")
 	return cmd
 }
 

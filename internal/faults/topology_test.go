@@ -222,6 +222,8 @@ func (top *topology) process(name string, args ...string) *proc {
 			"DATABASE_URL=" + top.dbURL, "TEMPORAL_ADDRESS=" + top.temporal.HostPort(),
 			"TEMPORAL_NAMESPACE=" + top.namespace, "LOG_LEVEL=warn", "RECOURS_START_WAIT=3m",
 			"RATE_PER_IP=0", "RATE_PER_TOKEN=0",
+			// The API processes share the trail's key and one checkpoints' file.
+			"RECOURS_AUDIT_KEY=" + strings.Repeat("5a", 32), "RECOURS_AUDIT_CHECKPOINT=" + filepath.Join(top.dir, "audit-checkpoints.jsonl"),
 		},
 		log: filepath.Join(top.dir, name+".log"),
 	}
