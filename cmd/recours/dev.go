@@ -20,16 +20,24 @@ func devCmd() *cobra.Command {
 	var browser app.BrowserAuth
 	var seedDemo bool
 	var msgs messages.Config
+	var audit trailConfig
 	cmd := &cobra.Command{
 		Use:   "dev",
 		Short: "Run everything in one process: embedded Temporal, SQLite, worker and API",
 		Long: `Runs the embedded default: an in-process Temporal server persisted to
 DIR/temporal.db, the app database DIR/recours.db, the worker and the API.
 It seeds the Cafs 071, 074, 042 and 043 and one demo user per role. Stop it
-and start it again: every file and every running deadline is still there.`,
+and start it again: every file and every running deadline is still there.
+The access trail is signed with DIR/audit.key (made once) and checkpointed
+to DIR/audit-checkpoints.jsonl, unless told otherwise.`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
-			e, err := app.StartEmbedded(ctx, app.EmbeddedConfig{DataDir: dataDir, TemporalPort: temporalPort, Auth: browser, Messages: msgs})
+			key, err := audit.key()
+			if err != nil {
+				return err
+			}
+			e, err := app.StartEmbedded(ctx, app.EmbeddedConfig{DataDir: dataDir, TemporalPort: temporalPort, Auth: browser, Messages: msgs,
+				Trail: app.TrailConfig{Key: key, Checkpoints: audit.checkpoints, Interval: audit.interval}})
 			if err != nil {
 				return err
 			}
@@ -93,6 +101,8 @@ Stop with Ctrl-C.
 	cmd.Flags().IntVar(&temporalPort, "temporal-port", envInt("TEMPORAL_PORT", 7233), "embedded Temporal frontend port, 0 for any free port (TEMPORAL_PORT)")
 	cmd.Flags().BoolVar(&seedDemo, "demo", false, "seed the demonstration workload of Caf 071 (a year of history, live files at every stage), once")
 	browserFlags(cmd, &browser)
+	audit.keyFlags(cmd)
+	audit.checkpointFlags(cmd, "; DIR/audit-checkpoints.jsonl when unset")
 	return cmd
 }
 

@@ -152,6 +152,7 @@ func TestAuditVerify_NamesTheAlteredEntry(t *testing.T) {
 			st, err := store.Open(url)
 			require.NoError(t, err)
 			defer st.Close()
+			withTrailKey(t, st)
 			ctx := context.Background()
 			for i, who := range []string{"gca.demo", "manager.demo", "auditor.demo", "gca.demo"} {
 				require.NoError(t, st.RecordAccess(ctx, store.AccessEntry{At: time.Now(), Actor: who, IP: "10.0.0.1",

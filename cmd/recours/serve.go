@@ -108,11 +108,19 @@ func serveCmd() *cobra.Command {
 	var perIP, perToken float64
 	var browser app.BrowserAuth
 	var trial bool
+	var audit trailConfig
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run the API (production: beside one or more workers)",
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
+			if _, err := c.dsn(); err != nil {
+				return err
+			}
+			trailed, err := audit.forServe()
+			if err != nil {
+				return err
+			}
 			key, err := app.ActorKeyFromEnv()
 			if err != nil {
 				return err
@@ -129,6 +137,11 @@ func serveCmd() *cobra.Command {
 			if err := app.RefuseOrTrial(problems, trial, "serve"); err != nil {
 				return err
 			}
+			stopCheckpoints, err := trailed.start(st)
+			if err != nil {
+				return err
+			}
+			defer stopCheckpoints()
 			tc, err := c.dial(ctx)
 			if err != nil {
 				return err
@@ -191,6 +204,8 @@ func serveCmd() *cobra.Command {
 	cmd.Flags().Float64Var(&perToken, "rate-per-token", envFloat("RATE_PER_TOKEN", 50), "requests per second per token, 0 for no limit (RATE_PER_TOKEN)")
 	browserFlags(cmd, &browser)
 	trialFlag(cmd, &trial)
+	audit.keyFlags(cmd)
+	audit.checkpointFlags(cmd, "")
 	return cmd
 }
 

@@ -17,6 +17,7 @@ import (
 	"recours/internal/messages"
 	"recours/internal/notify"
 	"recours/internal/store"
+	"recours/internal/trail"
 	"recours/web"
 	"recours/workflows"
 )
@@ -35,6 +36,22 @@ type EmbeddedConfig struct {
 	// Messages says where the messages to claimants go; by default, the
 	// outbox folder DataDir/outbox.
 	Messages messages.Config
+	// Trail says where the access trail's key and checkpoints are.
+	Trail TrailConfig
+}
+
+// TrailConfig says where the access trail's key and checkpoints are; by
+// default, in the data directory, outside the database.
+type TrailConfig struct {
+	// Key signs the trail; by default the key of DataDir (trail.KeyIn),
+	// made the first time.
+	Key []byte
+	// Checkpoints is the file (a path or file:///path) the checkpoints
+	// are appended to; by default DataDir/audit-checkpoints.jsonl.
+	Checkpoints string
+	// Interval is how often the head is checkpointed, when it moved;
+	// trail.DefaultInterval by default.
+	Interval time.Duration
 }
 
 // Embedded is Recours in one process: Temporal, the store, the worker and
@@ -48,7 +65,8 @@ type Embedded struct {
 	// Web is the web interface API mounts.
 	Web *web.Server
 
-	cancel context.CancelFunc
+	cancel          context.CancelFunc
+	stopCheckpoints func()
 }
 
 // DatabaseURL is the app database of the embedded default in dir.
@@ -85,6 +103,9 @@ func StartEmbedded(ctx context.Context, cfg EmbeddedConfig) (_ *Embedded, err er
 	}
 	if err = e.Store.SeedDemo(ctx); err != nil {
 		return nil, fmt.Errorf("seed: %w", err)
+	}
+	if e.stopCheckpoints, err = startTrail(e.Store, cfg); err != nil {
+		return nil, err
 	}
 	if e.Client, err = Dial(ctx, e.Temporal.HostPort(), e.Temporal.Namespace(), time.Minute); err != nil {
 		return nil, err
@@ -136,6 +157,9 @@ func (e *Embedded) Close() error {
 	if e.Client != nil {
 		e.Client.Close()
 	}
+	if e.stopCheckpoints != nil {
+		e.stopCheckpoints()
+	}
 	var errs []error
 	if e.Temporal != nil {
 		errs = append(errs, e.Temporal.Stop())
@@ -144,4 +168,29 @@ func (e *Embedded) Close() error {
 		errs = append(errs, e.Store.Close())
 	}
 	return errors.Join(errs...)
+}
+
+// startTrail gives st the trail's key cfg says and checkpoints its head
+// until stop.
+func startTrail(st *store.Store, cfg EmbeddedConfig) (stop func(), err error) {
+	t := cfg.Trail
+	if t.Key == nil {
+		if t.Key, err = trail.KeyIn(cfg.DataDir); err != nil {
+			return nil, err
+		}
+	}
+	if err := st.SetTrailKey(t.Key); err != nil {
+		return nil, err
+	}
+	if t.Checkpoints == "" {
+		t.Checkpoints = filepath.Join(cfg.DataDir, trail.CheckpointsFileName)
+	}
+	if t.Interval <= 0 {
+		t.Interval = trail.DefaultInterval
+	}
+	log, err := trail.OpenLog(t.Checkpoints)
+	if err != nil {
+		return nil, err
+	}
+	return (&trail.Checkpointer{Store: st, Key: t.Key, Log: log}).Start(t.Interval), nil
 }

@@ -36,6 +36,7 @@ func newFixture(t *testing.T) fixture {
 	st, err := store.Open(testutil.SQLiteURL(t))
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = st.Close() })
+	require.NoError(t, st.SetTrailKey(testutil.TrailKey))
 	require.NoError(t, st.Migrate(ctx))
 	require.NoError(t, st.SeedDemo(ctx))
 	_, err = authz.Seed(ctx, st)

@@ -230,6 +230,8 @@ func (top *topology) process(name string, args ...string) *proc {
 			// The API seals its actions and the workers require the seal;
 			// the demo accounts the tests sign in with make it a trial.
 			"RECOURS_ACTOR_KEY=" + faultsActorKey, "RECOURS_INSECURE_TRIAL=1",
+			// The API processes share the trail's key and one checkpoints' file.
+			"RECOURS_AUDIT_KEY=" + strings.Repeat("5a", 32), "RECOURS_AUDIT_CHECKPOINT=" + filepath.Join(top.dir, "audit-checkpoints.jsonl"),
 		},
 		log: filepath.Join(top.dir, name+".log"),
 	}

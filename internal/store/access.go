@@ -2,16 +2,16 @@ package store
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"strings"
 	"time"
 )
 
 // AccessEntry records one read of a file: who, when, from where, which
-// file, what was read. Entries are chained: each hashes the previous one,
-// so an entry altered or removed afterwards breaks the chain.
+// file, what was read. Entries are chained: each signs the previous one's
+// hash with the trail's key (see access_chain.go), so an entry altered or
+// removed afterwards breaks the chain, and nobody without the key can
+// compute a chain again.
 type AccessEntry struct {
 	ID       uint64    `gorm:"primaryKey;autoIncrement" json:"id"`
 	At       time.Time `gorm:"not null" json:"at"`
@@ -22,6 +22,12 @@ type AccessEntry struct {
 	What     string    `gorm:"not null" json:"what"`
 	PrevHash string    `gorm:"size:64;not null" json:"prev_hash"`
 	Hash     string    `gorm:"size:64;not null" json:"hash"`
+	// Chain is how Hash was made: ChainKeyed, or ChainLegacy for the
+	// entries written before the trail had a key.
+	Chain string `gorm:"size:16;not null;default:'sha256'" json:"chain"`
+	// KeyID names the key of a keyed entry (TrailKeyID), so that a key
+	// rotation can tell which key verifies which entries.
+	KeyID string `gorm:"size:8;not null;default:''" json:"key_id"`
 }
 
 // ListedPrefix begins the what of a list's entry, followed by the ids of
@@ -30,14 +36,6 @@ const ListedPrefix = "list: "
 
 // TableName names the access trail.
 func (AccessEntry) TableName() string { return "access_trail" }
-
-// chainHash is an entry's hash: SHA-256 of the previous hash and the
-// entry's fields, in a fixed order.
-func chainHash(prev string, e AccessEntry) string {
-	h := sha256.New()
-	fmt.Fprintf(h, "%s|%s|%s|%s|%s|%s|%s", prev, e.At.UTC().Format(time.RFC3339Nano), e.Actor, e.IP, e.CaseID, e.Caf, e.What)
-	return hex.EncodeToString(h.Sum(nil))
-}
 
 // accessLockKey serialises appends on PostgreSQL (an advisory lock held for
 // the transaction): each entry must see the one before it.
@@ -49,10 +47,21 @@ func (s *Store) RecordAccess(ctx context.Context, e AccessEntry) error {
 }
 
 // RecordAccesses appends entries to the access trail in one transaction,
-// in order: a list records each file it returned.
+// in order: a list records each file it returned. It fails without a key
+// (SetTrailKey): an entry nobody can verify is not written, and a read
+// that cannot be traced is not served.
+//
+// The ids are the last entry's plus one, drawn under the lock rather than
+// from the table's sequence: a transaction that rolls back leaves no hole,
+// so the ids of the keyed trail are consecutive and a missing id is an
+// entry removed.
 func (s *Store) RecordAccesses(ctx context.Context, entries []AccessEntry) error {
 	if len(entries) == 0 {
 		return nil
+	}
+	key := s.trail.Load()
+	if key == nil {
+		return fmt.Errorf("store: access trail: no key (SetTrailKey)")
 	}
 	defer s.writeLock()()
 	tx := s.db.WithContext(ctx).Begin()
@@ -69,14 +78,14 @@ func (s *Store) RecordAccesses(ctx context.Context, entries []AccessEntry) error
 	if err := tx.Order("id DESC").Limit(1).Find(&last).Error; err != nil {
 		return fmt.Errorf("store: access trail: %w", err)
 	}
-	prev := last.Hash
+	prev, id := last.Hash, last.ID
 	rows := make([]AccessEntry, len(entries))
 	for i, e := range entries {
 		// Microseconds: what both databases keep, so the hash verifies later.
 		e.At = e.At.UTC().Truncate(time.Microsecond)
-		e.ID = 0
-		e.PrevHash = prev
-		e.Hash = chainHash(e.PrevHash, e)
+		id++
+		e.ID, e.PrevHash, e.Chain, e.KeyID = id, prev, ChainKeyed, key.id
+		e.Hash = key.hash(e)
 		rows[i], prev = e, e.Hash
 	}
 	if err := tx.Create(&rows).Error; err != nil {
@@ -85,28 +94,31 @@ func (s *Store) RecordAccesses(ctx context.Context, entries []AccessEntry) error
 	return tx.Commit().Error
 }
 
-// VerifyAccessTrail walks the whole trail in order and returns the number
-// of entries, and the id of the first entry whose hash or link does not
-// hold (0 when the chain is whole).
-func (s *Store) VerifyAccessTrail(ctx context.Context) (n int64, broken uint64, err error) {
-	prev := ""
-	var after uint64
-	for {
-		var batch []AccessEntry
-		if err := s.db.WithContext(ctx).Where("id > ?", after).Order("id").Limit(1000).Find(&batch).Error; err != nil {
-			return n, 0, err
-		}
-		if len(batch) == 0 {
-			return n, 0, nil
-		}
-		for _, e := range batch {
-			if e.PrevHash != prev || chainHash(prev, e) != e.Hash {
-				return n, e.ID, nil
-			}
-			prev, after = e.Hash, e.ID
-			n++
-		}
+// AccessHead is the newest entry of the trail: its id, its hash, and how
+// many entries there are up to it.
+type AccessHead struct {
+	ID    uint64
+	Hash  string
+	Count int64
+}
+
+// AccessTrailHead returns the trail's newest entry (a zero head when the
+// trail is empty), what a checkpoint records.
+func (s *Store) AccessTrailHead(ctx context.Context) (AccessHead, error) {
+	var last AccessEntry
+	db := s.db.WithContext(ctx)
+	if err := db.Select("id", "hash").Order("id DESC").Limit(1).Find(&last).Error; err != nil {
+		return AccessHead{}, fmt.Errorf("store: access trail: %w", err)
 	}
+	if last.ID == 0 {
+		return AccessHead{}, nil
+	}
+	h := AccessHead{ID: last.ID, Hash: last.Hash}
+	// Up to the head only: entries appended since are not this head's.
+	if err := db.Model(&AccessEntry{}).Where("id <= ?", last.ID).Count(&h.Count).Error; err != nil {
+		return AccessHead{}, fmt.Errorf("store: access trail: %w", err)
+	}
+	return h, nil
 }
 
 // AccessFilter selects entries of the trail, newest first.

@@ -1,6 +1,10 @@
 package store
 
-import "github.com/go-gormigrate/gormigrate/v2"
+import (
+	"fmt"
+
+	"github.com/go-gormigrate/gormigrate/v2"
+)
 
 // MigrateInitial runs the first migration only: the schema as released
 // before the figures' rollup.
@@ -8,20 +12,13 @@ func MigrateInitial(s *Store) error {
 	return gormigrate.New(s.db, gormigrate.DefaultOptions, migrations[:1]).Migrate()
 }
 
-// MigrateAllBut migrates s with every migration but the last n.
-func MigrateAllBut(s *Store, n int) error {
-	return gormigrate.New(s.db, gormigrate.DefaultOptions, migrations[:len(migrations)-n]).Migrate()
-}
-
-// MigrateBefore migrates s with every migration before the one of id (all
-// of them when none has it), whatever was added after it since.
+// MigrateBefore migrates s with every migration before the one whose ID
+// is id: the schema as it was before that change, whatever came after.
 func MigrateBefore(s *Store, id string) error {
-	n := len(migrations)
 	for i, m := range migrations {
 		if m.ID == id {
-			n = i
-			break
+			return gormigrate.New(s.db, gormigrate.DefaultOptions, migrations[:i]).Migrate()
 		}
 	}
-	return gormigrate.New(s.db, gormigrate.DefaultOptions, migrations[:n]).Migrate()
+	return fmt.Errorf("no migration %s", id)
 }

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-gormigrate/gormigrate/v2"
@@ -32,6 +33,9 @@ type Store struct {
 	// stores WithLogger derives, which write through the same connections.
 	writes *sync.Mutex
 	sqlite bool
+	// trail is the key of the access trail (SetTrailKey), shared like
+	// writes.
+	trail *atomic.Pointer[trailKey]
 	// ownLockTimeout: DATABASE_URL sets lock_timeout, not LockTimeout.
 	ownLockTimeout bool
 }
@@ -79,7 +83,8 @@ func Open(dsn string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: open: %w", err)
 	}
-	st := &Store{db: db, writes: &sync.Mutex{}, sqlite: db.Dialector.Name() == "sqlite", ownLockTimeout: ownLockTimeout}
+	st := &Store{db: db, writes: &sync.Mutex{}, sqlite: db.Dialector.Name() == "sqlite", ownLockTimeout: ownLockTimeout,
+		trail: &atomic.Pointer[trailKey]{}}
 	if st.sqlite {
 		sqlDB, _ := db.DB()
 		sqlDB.SetMaxOpenConns(8)
@@ -94,7 +99,7 @@ func Open(dsn string) (*Store, error) {
 // both.
 func (s *Store) WithLogger(l logger.Interface) *Store {
 	return &Store{db: s.db.Session(&gorm.Session{Logger: l}), writes: s.writes,
-		sqlite: s.sqlite, ownLockTimeout: s.ownLockTimeout}
+		sqlite: s.sqlite, ownLockTimeout: s.ownLockTimeout, trail: s.trail}
 }
 
 // LockTimeout is how long a statement waits for a lock (a table locked by
@@ -169,6 +174,7 @@ var migrations = []*gormigrate.Migration{
 	writtenAcknowledgmentsMigration,
 	letterMentionsMigration,
 	referencesSearchMigration,
+	accessTrailKeyedMigration,
 	uniqueEmailsMigration,
 	rateHitsMigration,
 	tokenMakerMigration,

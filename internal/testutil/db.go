@@ -80,8 +80,14 @@ func Databases() []struct {
 	}{{"postgres", PostgresURL}, {"sqlite", SQLiteURL}}
 }
 
+// TrailKey is the access trail's key of the tests' stores (EachStore):
+// a test that rewrites the trail as someone holding the key would, does
+// so with it.
+var TrailKey = []byte("recours tests: the access trail's key, 32 bytes and more")
+
 // EachStore runs test on a fresh store of each database, migrated and
-// seeded with the demo Cafs and users.
+// seeded with the demo Cafs and users, its access trail keyed with
+// TrailKey.
 func EachStore(t *testing.T, test func(t *testing.T, st *store.Store)) {
 	for _, db := range Databases() {
 		t.Run(db.Name, func(t *testing.T) {
@@ -92,6 +98,9 @@ func EachStore(t *testing.T, test func(t *testing.T, st *store.Store)) {
 			}
 			urls.Store(st, url)
 			t.Cleanup(func() { urls.Delete(st); _ = st.Close() })
+			if err := st.SetTrailKey(TrailKey); err != nil {
+				t.Fatal(err)
+			}
 			ctx := context.Background()
 			if err := st.Migrate(ctx); err != nil {
 				t.Fatal(err)
@@ -128,20 +137,27 @@ func SQL(t testing.TB, url string) *sql.DB {
 // urls are the databases of the stores EachStore opened.
 var urls sync.Map // *store.Store → its URL
 
+// URLOf is the database URL of st, a store of EachStore: SQL opens it.
+func URLOf(t testing.TB, st *store.Store) string {
+	t.Helper()
+	url, ok := urls.Load(st)
+	if !ok {
+		t.Fatal("not a store of EachStore")
+	}
+	return url.(string)
+}
+
 // FailInserts makes every insert into table of st, a store of EachStore,
 // fail from now on, as a full disk would: a trigger refuses the row.
 func FailInserts(t testing.TB, st *store.Store, table string) {
 	t.Helper()
-	url, ok := urls.Load(st)
-	if !ok {
-		t.Fatal("FailInserts: not a store of EachStore")
-	}
-	raw := SQL(t, url.(string))
+	url := URLOf(t, st)
+	raw := SQL(t, url)
 	stmts := []string{
 		"CREATE FUNCTION fail_insert() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RAISE EXCEPTION 'disk full'; END$$",
 		"CREATE TRIGGER fail_inserts BEFORE INSERT ON " + table + " FOR EACH ROW EXECUTE FUNCTION fail_insert()",
 	}
-	if strings.HasPrefix(url.(string), "sqlite:") {
+	if strings.HasPrefix(url, "sqlite:") {
 		stmts = []string{"CREATE TRIGGER fail_inserts BEFORE INSERT ON " + table + " BEGIN SELECT RAISE(ABORT, 'disk full'); END"}
 	}
 	for _, q := range stmts {
