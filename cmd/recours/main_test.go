@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -223,6 +224,8 @@ func TestServe_RefusesWhatProductionMustNotRun(t *testing.T) {
 	dir, _ := seededData(t)
 	t.Setenv("RECOURS_ACTOR_KEY", "")
 	t.Setenv("RECOURS_INSECURE_TRIAL", "")
+	t.Setenv("RECOURS_AUDIT_KEY", strings.Repeat("5a", 32))
+	t.Setenv("RECOURS_AUDIT_CHECKPOINT", filepath.Join(dir, "checkpoints.jsonl"))
 	args := []string{"serve", "--data", dir, "--public-url", "http://recours.caf.example", "--temporal-address", "127.0.0.1:1", "--start-wait", "1s"}
 	_, err := run(t, args...)
 	require.Error(t, err)
