@@ -174,7 +174,7 @@ func TestMigration_References_NumbersTheFilesThere(t *testing.T) {
 			st, err := store.Open(db.URL(t))
 			require.NoError(t, err)
 			t.Cleanup(func() { _ = st.Close() })
-			require.NoError(t, store.MigrateAllBut(st, 1))
+			require.NoError(t, store.MigrateBefore(st, "202612080001_references_search"))
 			var rows []store.CaseRow
 			for i, name := range []string{"Lucie Garnier", "Hélène Lefèvre"} {
 				c := newFile(fmt.Sprintf("01a20000-0000-7000-8000-00000000030%d", i))

@@ -83,6 +83,17 @@ func (s *Store) SeedDemo(ctx context.Context) error {
 	if err := s.UpsertPartner(ctx, DemoPartner, "Défenseur des droits (démonstration)", DemoPartnerSecret); err != nil {
 		return err
 	}
+	// Its callbacks go to the demo machine itself. Once: a list an
+	// operator changed afterwards stays.
+	demo, err := s.Partner(ctx, DemoPartner)
+	if err != nil {
+		return err
+	}
+	if demo.CallbackHosts == "" {
+		if err := s.SetPartnerCallbackHosts(ctx, DemoPartner, DemoPartnerHosts); err != nil {
+			return err
+		}
+	}
 	if err := s.SetUserFunction(ctx, "csu.demo", "Conseillère service à l'usager, plateforme régionale"); err != nil {
 		return err
 	}
@@ -97,3 +108,7 @@ const (
 	DemoPartner       = "ddd-demo"
 	DemoPartnerSecret = "demo-secret-not-for-production"
 )
+
+// DemoPartnerHosts are the callback hosts of the demo partner: this
+// machine (the embedded default lets its deliveries reach it).
+var DemoPartnerHosts = []string{"localhost", "127.0.0.1", "::1"}

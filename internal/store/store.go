@@ -163,6 +163,7 @@ var migrations = []*gormigrate.Migration{
 	writtenAcknowledgmentsMigration,
 	letterMentionsMigration,
 	referencesSearchMigration,
+	partnerHostsMigration,
 }
 
 // Migrate brings the schema up to date. It is safe to run on every start,
