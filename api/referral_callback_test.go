@@ -4,7 +4,10 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -51,4 +54,71 @@ func TestReferral_CallbackHostMustBeOnThePartnersList(t *testing.T) {
 		require.Equal(t, http.StatusCreated, resp.Status, "%s: %s", u, resp.Body)
 		assert.Equal(t, u, resp.Map(t)["callback_url"], "the partner sees its own URL whole")
 	}
+}
+
+// An agent sees of a referral's callback URL its scheme and host only:
+// not the path or query that carry the partner's token, neither in the
+// file, nor in a list, a search, an action's answer or the timeline of a
+// delivery that failed. The partner's own referral read is unchanged.
+func TestReferral_AgentsSeeOnlyTheCallbacksOrigin(t *testing.T) {
+	r := testutil.Start(t, "")
+	ctx := context.Background()
+	var calls atomic.Int32
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		calls.Add(1)
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	defer hook.Close()
+	const token = "partner-token-4242"
+	callback := hook.URL + "/hooks/ddd-nord?token=" + token
+	hidden := func(t *testing.T, what string, resp testutil.Response) {
+		t.Helper()
+		require.Equal(t, http.StatusOK, resp.Status, "%s: %s", what, resp.Body)
+		assert.NotContains(t, string(resp.Body), token, what)
+		assert.NotContains(t, string(resp.Body), "/hooks/", what)
+	}
+
+	created := r.Do("POST", "/api/v1/referrals", "ddd.demo", referralBody("DDD-CB-ORIGIN", callback))
+	require.Equal(t, http.StatusCreated, created.Status, "%s", created.Body)
+	assert.Equal(t, callback, created.Map(t)["callback_url"], "the partner's own submission answers its URL")
+	id := created.Map(t)["id"].(string)
+
+	file := r.Do("GET", "/api/v1/cases/"+id, "mediator.demo", nil)
+	hidden(t, "the file", file)
+	assert.Equal(t, hook.URL, file.Map(t)["callback_url"], "scheme and host")
+	hidden(t, "a list", r.Do("GET", "/api/v1/cases?kind=mediation", "mediator.demo", nil))
+	hidden(t, "a search", r.Do("GET", "/api/v1/cases?q=DDD-CB-ORIGIN", "mediator.demo", nil))
+	resp := r.Do("POST", "/api/v1/cases/"+id+"/actions/admit", "mediator.demo", map[string]any{"no_court_case": true})
+	hidden(t, "an action's answer", resp)
+
+	// The partner takes this host off its list before the decision: the
+	// delivery is refused, and the timeline tells the agents where, in
+	// part.
+	require.NoError(t, r.Store.SetPartnerCallbackHosts(ctx, store.DemoPartner, []string{"localhost"}))
+	resp = r.Do("POST", "/api/v1/cases/"+id+"/actions/decide", "mediator.demo", map[string]any{"outcome": "maintained", "explanation": explanation})
+	hidden(t, "the decision's answer", resp)
+	var failed map[string]any
+	require.Eventually(t, func() bool {
+		for _, ev := range timeline(t, r, id) {
+			if ev["action"] == "callback_failed" {
+				failed = ev
+				return true
+			}
+		}
+		return false
+	}, 30*time.Second, 200*time.Millisecond, "the refused delivery is on the timeline")
+	hidden(t, "the timeline", r.Do("GET", "/api/v1/cases/"+id+"/events", "manager.demo", nil))
+	details := failed["details"].(map[string]any)
+	assert.Equal(t, hook.URL, details["url"])
+	assert.Contains(t, details["error"], "hôte de rappel non autorisé pour ce partenaire")
+	assert.Zero(t, calls.Load(), "nothing sent to a host off the list")
+	attempts, err := r.Store.DeliveryAttempts(ctx, id)
+	require.NoError(t, err)
+	require.Len(t, attempts, 1, "refused for good: not retried")
+	assert.Equal(t, hook.URL, attempts[0].URL)
+
+	poll := r.Do("GET", "/api/v1/referrals/DDD-CB-ORIGIN", "ddd.demo", nil)
+	require.Equal(t, http.StatusOK, poll.Status, "%s", poll.Body)
+	assert.Equal(t, "decided", poll.Map(t)["status"])
+	assert.Equal(t, "maintained", poll.Map(t)["outcome"])
 }
