@@ -18,6 +18,11 @@ type Activities struct {
 	Messages messages.Router
 	// Alarm watches the saves that keep failing.
 	Alarm SaveAlarm
+	// AllowPrivateCallbacks lets decisions reach internal addresses
+	// (loopback, private ranges): only the embedded default, whose demo
+	// partner listens on this machine, sets it. Production refuses them
+	// on the address dialled.
+	AllowPrivateCallbacks bool
 }
 
 // Save writes a file's new state, its events and its queue entries. It is

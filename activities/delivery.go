@@ -56,15 +56,6 @@ const (
 	maxErrorText    = 200
 )
 
-// deliveryClient posts decisions: 15 s per request, and a redirect is
-// returned as is (and counted as a failure), never followed.
-var deliveryClient = &http.Client{
-	Timeout: deliveryTimeout,
-	CheckRedirect: func(*http.Request, []*http.Request) error {
-		return http.ErrUseLastResponse
-	},
-}
-
 // Sign returns the value of SignatureHeader for body.
 func Sign(secret string, body []byte) string {
 	mac := hmac.New(sha256.New, []byte(secret))
@@ -77,17 +68,19 @@ func DeliveryID(caseID string) string { return caseID + ":decision" }
 
 // DeliverDecision pushes a decision to the partner's callback URL, signed
 // with the partner's secret. It succeeds only on a 2xx; any other answer,
-// a redirect included, is a retryable error, and an unknown partner or an
-// unusable URL a non-retryable one. Every attempt is recorded.
+// a redirect included, is a retryable error, and an unknown partner, an
+// unusable URL, a host off the partner's list or an internal address a
+// non-retryable one. Every attempt is recorded.
 func (a *Activities) DeliverDecision(ctx context.Context, req DeliveryRequest) (DeliveryResult, error) {
-	return DeliverAttempt(ctx, a.Store, req, activity.GetInfo(ctx).Attempt)
+	return a.DeliverAttempt(ctx, req, activity.GetInfo(ctx).Attempt)
 }
 
 // DeliverAttempt is one attempt of DeliverDecision, numbered attempt. It
 // needs no activity context, so tests run it attempt by attempt. Once an
 // attempt was acknowledged (a 2xx recorded for the file), later ones send
 // nothing and report that acknowledgment.
-func DeliverAttempt(ctx context.Context, st *store.Store, req DeliveryRequest, attempt int32) (DeliveryResult, error) {
+func (a *Activities) DeliverAttempt(ctx context.Context, req DeliveryRequest, attempt int32) (DeliveryResult, error) {
+	st := a.Store
 	caseID := req.Decision.CaseID
 	res := DeliveryResult{Attempts: attempt}
 
@@ -104,8 +97,10 @@ func DeliverAttempt(ctx context.Context, st *store.Store, req DeliveryRequest, a
 	}
 
 	record := func(status int, text string, delivered bool) {
+		// The URL's origin only: its path or query may carry a partner's
+		// token, which the record would show to whoever reads it.
 		err := st.RecordDeliveryAttempt(ctx, store.DeliveryAttempt{
-			CaseID: caseID, Attempt: attempt, URL: req.URL, StatusCode: status,
+			CaseID: caseID, Attempt: attempt, URL: domain.CallbackOrigin(req.URL), StatusCode: status,
 			Error: truncate(text), Delivered: delivered, At: time.Now().UTC(),
 		})
 		if err != nil {
@@ -114,19 +109,30 @@ func DeliverAttempt(ctx context.Context, st *store.Store, req DeliveryRequest, a
 				"attempt", attempt, "status_code", status, "delivered", delivered, "err", err)
 		}
 	}
+	refuse := func(text string) (DeliveryResult, error) {
+		record(0, text, false)
+		return res, temporal.NewNonRetryableApplicationError(text, ErrTypeInvalidCallback, nil)
+	}
 
-	secret, err := st.PartnerSecret(ctx, req.Partner)
+	partner, err := st.Partner(ctx, req.Partner)
 	if err != nil {
 		if domain.ErrorCode(err) == domain.ENOTFOUND {
 			record(0, "partenaire inconnu", false)
 			return res, temporal.NewNonRetryableApplicationError("partenaire inconnu : "+req.Partner, ErrTypeUnknownPartner, nil)
 		}
-		return res, temporal.NewApplicationErrorWithCause("lecture du secret du partenaire impossible", ErrTypeDeliveryStore, err)
+		return res, temporal.NewApplicationErrorWithCause("lecture du partenaire impossible", ErrTypeDeliveryStore, err)
 	}
 
-	if u, err := url.Parse(req.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		record(0, "adresse de rappel invalide", false)
-		return res, temporal.NewNonRetryableApplicationError("adresse de rappel invalide", ErrTypeInvalidCallback, nil)
+	u, err := url.Parse(req.URL)
+	switch {
+	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
+		return refuse("adresse de rappel invalide")
+	case u.User != nil:
+		return refuse("adresse de rappel invalide : elle contient des identifiants")
+	case !domain.CallbackHostAllowed(partner.Hosts(), domain.CallbackHost(u)):
+		// The list as it is now: a host the partner no longer uses
+		// receives nothing more.
+		return refuse("hôte de rappel non autorisé pour ce partenaire : " + domain.CallbackHost(u))
 	}
 
 	body, err := json.Marshal(req.Decision)
@@ -135,16 +141,26 @@ func DeliverAttempt(ctx context.Context, st *store.Store, req DeliveryRequest, a
 	}
 	httpReq, err := http.NewRequestWithContext(ctx, http.MethodPost, req.URL, bytes.NewReader(body))
 	if err != nil {
-		record(0, "adresse de rappel invalide", false)
-		return res, temporal.NewNonRetryableApplicationError("adresse de rappel invalide", ErrTypeInvalidCallback, nil)
+		return refuse("adresse de rappel invalide")
 	}
 	httpReq.Header.Set("Content-Type", "application/json")
 	httpReq.Header.Set("User-Agent", "Recours")
-	httpReq.Header.Set(SignatureHeader, Sign(secret, body))
+	httpReq.Header.Set(SignatureHeader, Sign(partner.CallbackSecret, body))
 	httpReq.Header.Set(DeliveryHeader, DeliveryID(caseID))
 
-	resp, err := deliveryClient.Do(httpReq)
+	client := deliveryClient
+	if a.AllowPrivateCallbacks {
+		client = privateDeliveryClient
+	}
+	resp, err := client.Do(httpReq)
 	if err != nil {
+		var refused *RefusedAddressError
+		if errors.As(err, &refused) {
+			// Where the name led is not the partner's: no retry reaches
+			// it until its DNS says otherwise, and then a new decision
+			// on the file would.
+			return refuse(refused.Error())
+		}
 		text := transportError(err)
 		record(0, text, false)
 		return res, temporal.NewApplicationError("livraison impossible : "+text, ErrTypeDeliveryTransport)

@@ -36,12 +36,31 @@ func (s *Server) createUser(c *gin.Context) {
 	if _, ok := readJSON(c, &in); !ok {
 		return
 	}
+	if in.Partner != "" && !s.nationalAdmin(c) {
+		return
+	}
 	u, err := s.Store.CreateUser(c.Request.Context(), in.Login, in.Name, in.Email, in.Partner)
 	if err != nil {
 		httpx.Fail(c, err)
 		return
 	}
 	c.JSON(http.StatusCreated, gin.H{"login": u.Login, "name": u.Name, "email": u.Email, "partner": u.Partner, "roles": gin.H{}})
+}
+
+// nationalAdmin answers 403 unless the caller administers every Caf. A
+// partner's account acts for an organisation whose referrals may name any
+// Caf, and what it sends is trusted as that organisation's: tying an
+// account to one is not a Caf's to decide.
+func (s *Server) nationalAdmin(c *gin.Context) bool {
+	ok, err := s.Authz.National(c.Request.Context(), user(c).Login, authz.ObjUser, authz.ActManage)
+	if err != nil {
+		httpx.Fail(c, err)
+		return false
+	}
+	if !ok {
+		httpx.WriteProblem(c, http.StatusForbidden, "seul un administrateur national peut rattacher un compte à une organisation partenaire", nil)
+	}
+	return ok
 }
 
 func (s *Server) listUsers(c *gin.Context) {

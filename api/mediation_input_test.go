@@ -15,6 +15,7 @@ import (
 
 	"recours/internal/calendar"
 	"recours/internal/domain"
+	"recours/internal/store"
 	"recours/internal/testutil"
 )
 
@@ -77,6 +78,8 @@ func liaisons(t *testing.T, r *testutil.Recours) {
 	require.NoError(t, r.Store.UpsertPartner(ctx, "ddd-other", "Autre partenaire", "other-secret"))
 	require.NoError(t, r.Store.Grant(ctx, "ddd.other", "Liaison d'un autre partenaire", "071", domain.RoleDDDLiaison))
 	require.NoError(t, r.Store.SetPartner(ctx, "ddd.other", "ddd-other"))
+	// The tests' callbacks name partner.example.org beside the demo's own.
+	require.NoError(t, r.Store.SetPartnerCallbackHosts(ctx, store.DemoPartner, append([]string{"partner.example.org"}, store.DemoPartnerHosts...)))
 	require.NoError(t, r.API.Authz.Reload(ctx))
 }
 

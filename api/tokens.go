@@ -12,6 +12,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"recours/internal/authz"
 	"recours/internal/domain"
 	"recours/internal/httpx"
 	"recours/internal/store"
@@ -56,7 +57,7 @@ func (s *Server) createToken(c *gin.Context) {
 	}
 	by := user(c).Login
 	if !strings.EqualFold(strings.TrimSpace(in.Login), by) {
-		national, err := s.nationalAdmin(c, cafs)
+		national, err := s.Authz.National(c.Request.Context(), by, authz.ObjUser, authz.ActManage)
 		if err != nil {
 			httpx.Fail(c, err)
 			return
@@ -129,21 +130,6 @@ func (s *Server) revokeToken(c *gin.Context) {
 	}
 	slog.InfoContext(c, "API token revoked", "token_id", info.ID, "login", info.Login, "by", user(c).Login)
 	c.Status(http.StatusNoContent)
-}
-
-// nationalAdmin reports whether the administrator, who manages cafs,
-// manages every Caf there is.
-func (s *Server) nationalAdmin(c *gin.Context, cafs []string) (bool, error) {
-	all, err := s.Store.OrganisationCodes(c.Request.Context())
-	if err != nil || len(all) == 0 {
-		return false, err
-	}
-	for _, caf := range all {
-		if !slices.Contains(cafs, caf) {
-			return false, nil
-		}
-	}
-	return true, nil
 }
 
 // managesUser answers 404 for an unknown user and 403 for one who holds

@@ -100,7 +100,7 @@ func (s *Server) uiCasePage(c *gin.Context, status int, file domain.Case, flash 
 		s.uiFail(c, err)
 		return
 	}
-	d.Events = uiMessageEvents(d.Events)
+	d.Events = uiMessageEvents(domain.EventsForAgents(d.Events))
 	story, err := s.Cases.ClaimantStory(ctx, principal(c), file.Claimant.Number)
 	if err != nil {
 		s.uiFail(c, err)

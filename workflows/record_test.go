@@ -144,7 +144,7 @@ func startRecorder(t *testing.T) *recorder {
 	w.RegisterWorkflowWithOptions(workflows.Complaint, workflow.RegisterOptions{Name: workflows.ComplaintWorkflowName})
 	w.RegisterWorkflowWithOptions(workflows.Mediation, workflow.RegisterOptions{Name: workflows.MediationWorkflowName})
 	w.RegisterWorkflowWithOptions(workflows.Overpayment, workflow.RegisterOptions{Name: workflows.OverpaymentWorkflowName})
-	w.RegisterActivity(&activities.Activities{Store: st,
+	w.RegisterActivity(&activities.Activities{Store: st, AllowPrivateCallbacks: true, // the hooks listen on this machine
 		Messages: messages.NewRouter(messages.Config{OutboxDir: filepath.Join(dir, "outbox")})})
 	require.NoError(t, w.Start())
 	t.Cleanup(w.Stop)

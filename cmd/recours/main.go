@@ -36,7 +36,7 @@ func rootCmd() *cobra.Command {
 	}
 	root.PersistentFlags().StringVar(&level, "log-level", env("LOG_LEVEL", "info"), "debug, info, warn or error (LOG_LEVEL)")
 	root.PersistentFlags().StringVar(&format, "log-format", env("LOG_FORMAT", "text"), "text or json (LOG_FORMAT)")
-	root.AddCommand(devCmd(), serveCmd(), workerCmd(), migrateCmd(), tokenCmd(), cafCmd(), auditCmd(), userCmd(), importCmd(), temporalCmd(), checkCmd())
+	root.AddCommand(devCmd(), serveCmd(), workerCmd(), migrateCmd(), tokenCmd(), cafCmd(), auditCmd(), userCmd(), partnerCmd(), importCmd(), temporalCmd(), checkCmd())
 	return root
 }
 

@@ -32,7 +32,8 @@ func (s *Service) Act(ctx context.Context, p domain.Principal, id string, action
 	if err := s.checkReferences(ctx, p, file, action, &args); err != nil {
 		return domain.Case{}, err
 	}
-	return s.send(ctx, p, file, action, args, "POST /api/v1/cases/"+file.ID+"/actions/"+string(action), k)
+	out, err := s.send(ctx, p, file, action, args, "POST /api/v1/cases/"+file.ID+"/actions/"+string(action), k)
+	return out.ForAgents(), err
 }
 
 // send sends an action to the file's workflow under the idempotency key k

@@ -106,9 +106,9 @@ func (s *Service) Get(ctx context.Context, p domain.Principal, id string) (View,
 }
 
 // ViewOf adds to a file its chain and, on a mediation, the claimant's
-// prior files.
+// prior files; it is the file as agents see it (domain.Case.ForAgents).
 func (s *Service) ViewOf(ctx context.Context, file domain.Case) (View, error) {
-	view := View{Case: file}
+	view := View{Case: file.ForAgents()}
 	var err error
 	if view.Chain, err = s.Store.Chain(ctx, file.ID); err == nil && file.Kind == domain.KindMediation {
 		view.PriorFiles, err = s.Store.PriorFiles(ctx, file.Caf, file.Claimant.Number, file.ID)
@@ -116,7 +116,8 @@ func (s *Service) ViewOf(ctx context.Context, file domain.Case) (View, error) {
 	return view, err
 }
 
-// Events is the timeline of the file id, its reading recorded.
+// Events is the timeline of the file id as agents see it, its reading
+// recorded.
 func (s *Service) Events(ctx context.Context, p domain.Principal, id string) ([]domain.Event, error) {
 	file, err := s.Readable(ctx, p, id)
 	if err == nil {
@@ -131,7 +132,7 @@ func (s *Service) Events(ctx context.Context, p domain.Principal, id string) ([]
 			events[i].Details = publicDelivery(e.Details, file.Claimant)
 		}
 	}
-	return events, err
+	return domain.EventsForAgents(events), err
 }
 
 // publicDelivery is the details of a message's event as they may be
@@ -247,6 +248,9 @@ func (s *Service) List(ctx context.Context, p domain.Principal, f Filter) (Page[
 	}
 	if err != nil {
 		return Page[domain.Case]{}, err
+	}
+	for i := range items {
+		items[i] = items[i].ForAgents()
 	}
 	return Page[domain.Case]{Items: items, Next: next}, nil
 }

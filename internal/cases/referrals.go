@@ -40,8 +40,28 @@ func (s *Service) Refer(ctx context.Context, p domain.Principal, in domain.NewRe
 	if err != nil {
 		return domain.Case{}, false, err
 	}
+	if err := s.checkCallbackHost(ctx, partner, in.CallbackURL); err != nil {
+		return domain.Case{}, false, err
+	}
 	hash := Idempotency{Body: body}.hash("POST /api/v1/referrals", in)
 	return s.openReferral(ctx, p, in, partner, hash, now)
+}
+
+// checkCallbackHost refuses a callback URL whose host is not on the
+// partner's allow-list (EREFUSED): decisions go to the partner's own
+// hosts, nowhere else. No URL, nothing to check.
+func (s *Service) checkCallbackHost(ctx context.Context, partner, callback string) error {
+	if callback == "" {
+		return nil
+	}
+	org, err := s.Store.Partner(ctx, partner)
+	if domain.ErrorCode(err) == domain.ENOTFOUND {
+		err = nil // an account of a partner since removed: no host is allowed
+	}
+	if err != nil {
+		return err
+	}
+	return domain.CheckCallbackHost(callback, org.Hosts())
 }
 
 // ReferByPost registers a Défenseur des droits referral that came by post:

@@ -12,6 +12,7 @@ const (
 	EFORBIDDEN    = "forbidden"    // not allowed for this role or Caf: 403
 	ENOTFOUND     = "not_found"    // unknown, or not visible to the caller: 404
 	ECONFLICT     = "conflict"     // the file's state does not allow it: 409
+	EREFUSED      = "refused"      // well formed, but the caller's settings refuse it: 422
 	EUNAVAILABLE  = "unavailable"  // a dependency is down: 503
 	EINTERNAL     = "internal"     // a bug: 500
 )
@@ -19,7 +20,7 @@ const (
 // KnownCode reports whether code is one of the codes above.
 func KnownCode(code string) bool {
 	switch code {
-	case EINVALID, EUNAUTHORIZED, EFORBIDDEN, ENOTFOUND, ECONFLICT, EUNAVAILABLE, EINTERNAL:
+	case EINVALID, EUNAUTHORIZED, EFORBIDDEN, ENOTFOUND, ECONFLICT, EREFUSED, EUNAVAILABLE, EINTERNAL:
 		return true
 	}
 	return false

@@ -177,6 +177,10 @@ func (n NewReferral) Validate(now time.Time, insecure bool) error {
 			p.Add("callback_url", "adresse de rappel invalide")
 		case u.Scheme != "https" && !insecure:
 			p.Add("callback_url", "l'adresse de rappel doit être en https")
+		case u.User != nil:
+			// The partner's secret signs each decision: a URL carries no
+			// credentials, which agents would otherwise see.
+			p.Add("callback_url", "l'adresse de rappel ne doit pas contenir d'identifiants (utilisateur:mot-de-passe@)")
 		}
 	}
 	CheckText(&p, "", n)

@@ -32,6 +32,7 @@ var StatusOf = map[string]int{
 	domain.EFORBIDDEN:    http.StatusForbidden,
 	domain.ENOTFOUND:     http.StatusNotFound,
 	domain.ECONFLICT:     http.StatusConflict,
+	domain.EREFUSED:      http.StatusUnprocessableEntity,
 	domain.EUNAVAILABLE:  http.StatusServiceUnavailable,
 	domain.EINTERNAL:     http.StatusInternalServerError,
 }
@@ -49,6 +50,8 @@ func problemType(status int) string {
 		return "/problems/not-found"
 	case http.StatusConflict:
 		return "/problems/conflict"
+	case http.StatusUnprocessableEntity:
+		return "/problems/refused"
 	case http.StatusRequestEntityTooLarge:
 		return "/problems/too-large"
 	case http.StatusUnsupportedMediaType:

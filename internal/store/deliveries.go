@@ -2,49 +2,9 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"strings"
 	"time"
-
-	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
-
-	"recours/internal/domain"
 )
-
-// UpsertPartner creates the partner with code, or updates its name and
-// callback secret.
-func (s *Store) UpsertPartner(ctx context.Context, code, name, secret string) error {
-	code = strings.TrimSpace(code)
-	if code == "" || secret == "" {
-		return domain.Errorf(domain.EINVALID, "un partenaire a un code et un secret de rappel")
-	}
-	p := Partner{Code: code, Name: name, CallbackSecret: secret}
-	defer s.writeLock()()
-	err := s.db.WithContext(ctx).Clauses(clause.OnConflict{
-		Columns:   []clause.Column{{Name: "code"}},
-		DoUpdates: clause.AssignmentColumns([]string{"name", "callback_secret"}),
-	}).Create(&p).Error
-	if err != nil {
-		return fmt.Errorf("store: partner: %w", err)
-	}
-	return nil
-}
-
-// PartnerSecret returns the secret that signs the decisions pushed to the
-// partner with code, or ENOTFOUND.
-func (s *Store) PartnerSecret(ctx context.Context, code string) (string, error) {
-	var p Partner
-	err := s.db.WithContext(ctx).Select("code", "callback_secret").Where("code = ?", code).Take(&p).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return "", domain.Errorf(domain.ENOTFOUND, "partenaire inconnu : %s", code)
-	}
-	if err != nil {
-		return "", fmt.Errorf("store: partner secret: %w", err)
-	}
-	return p.CallbackSecret, nil
-}
 
 // RecordDeliveryAttempt writes one try at pushing a decision. A zero At is
 // the current time.

@@ -1,6 +1,9 @@
 package store
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // Organisation is a Caf, with its deadline policy for new files.
 type Organisation struct {
@@ -77,12 +80,19 @@ func (RecourseRouteRow) TableName() string { return "recourse_routes" }
 // Défenseur des droits delegation). CallbackSecret signs the decisions
 // pushed to it (HMAC-SHA256): it must be readable to sign, so it is kept
 // as given, and the database is to be protected accordingly.
+// CallbackHosts is the allow-list of the hosts its callback URLs may name
+// (domain.ParseCallbackHosts, separated by spaces; migration
+// 202612090002): empty, no callback is accepted.
 type Partner struct {
 	Code           string `gorm:"primaryKey"`
 	Name           string `gorm:"not null"`
 	CallbackSecret string `gorm:"not null"`
+	CallbackHosts  string `gorm:"not null;default:''"`
 	CreatedAt      time.Time
 }
+
+// Hosts is the partner's allow-list of callback hosts.
+func (p Partner) Hosts() []string { return strings.Fields(p.CallbackHosts) }
 
 // Referral maps a Défenseur des droits reference to the file it opened,
 // with the hash of the first submission: the same body again finds the

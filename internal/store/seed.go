@@ -83,6 +83,17 @@ func (s *Store) SeedDemo(ctx context.Context) error {
 	if err := s.UpsertPartner(ctx, DemoPartner, "Défenseur des droits (démonstration)", DemoPartnerSecret); err != nil {
 		return err
 	}
+	// Its callbacks go to the demo machine itself. Once: a list an
+	// operator changed afterwards stays.
+	demo, err := s.Partner(ctx, DemoPartner)
+	if err != nil {
+		return err
+	}
+	if demo.CallbackHosts == "" {
+		if err := s.SetPartnerCallbackHosts(ctx, DemoPartner, DemoPartnerHosts); err != nil {
+			return err
+		}
+	}
 	if err := s.SetUserFunction(ctx, "csu.demo", "Conseillère service à l'usager, plateforme régionale"); err != nil {
 		return err
 	}
@@ -98,3 +109,7 @@ const (
 	DemoPartnerLogin  = "ddd.demo" // the demo user of DemoPartner: the API only, never the web interface
 	DemoPartnerSecret = "demo-secret-not-for-production"
 )
+
+// DemoPartnerHosts are the callback hosts of the demo partner: this
+// machine (the embedded default lets its deliveries reach it).
+var DemoPartnerHosts = []string{"localhost", "127.0.0.1", "::1"}

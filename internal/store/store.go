@@ -174,6 +174,7 @@ var migrations = []*gormigrate.Migration{
 	writtenAcknowledgmentsMigration,
 	letterMentionsMigration,
 	referencesSearchMigration,
+	partnerHostsMigration,
 	accessTrailKeyedMigration,
 	uniqueEmailsMigration,
 	rateHitsMigration,
