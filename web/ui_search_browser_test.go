@@ -42,7 +42,7 @@ func TestBrowser_FrontDeskFindsAClaimantAndRegistersALetter(t *testing.T) {
 	require.Equal(t, http.StatusOK, csu.Open("/ui/reclamations/nouvelle"))
 	csu.Fill("#f-search", "lefevre helene")
 	assert.Equal(t, http.StatusOK, csu.Submit("#f-search"))
-	csu.WaitText("2 dossier(s) pour « lefevre helene »")
+	csu.WaitText("2 dossier(s) pour la recherche tapée en haut de la page")
 	checkPage(t, csu, "search")
 	results := csu.Text("#results")
 	assert.Contains(t, results, first["reference"].(string))
