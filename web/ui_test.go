@@ -178,7 +178,7 @@ func TestUI_Intake_BadInputFrenchMessagesNothingSaved(t *testing.T) {
 	// A name that cannot go into the claimant's mail header, a subject on
 	// two lines: said in French, beside the field, nothing written.
 	broken := url.Values{"caf": {"071"}, "channel": {"phone"}, "claimant.number": {"7654321"}, "claimant.name": {`Paul "\" Durand`},
-		"benefit": {"rsa"}, "reason": {"other"}, "subject": {"RSA‮ non versé"}, "description": {"Ligne 1\nLigne 2"}}
+		"benefit": {"rsa"}, "reason": {"other"}, "subject": {"RSA\u202e non versé"}, "description": {"Ligne 1\nLigne 2"}}
 	got = csu.post("/ui/reclamations", broken)
 	require.Equal(t, http.StatusUnprocessableEntity, got.Status, got.Body)
 	page = text(got)
