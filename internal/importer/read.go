@@ -7,10 +7,33 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"time"
 	"unicode/utf8"
 
 	"recours/internal/domain"
+	"recours/internal/store"
 )
+
+// Read reads and validates a file of org's history as Import does, with
+// no database: each valid row goes to row, in order, and the report counts
+// the rows read and lists the bad ones. Its error is an EINVALID one
+// naming a line when the header is wrong or a record too long, or the
+// error reading r. It checks a file without importing it, and is what the
+// importer's fuzz target runs.
+func Read(r io.Reader, org store.Organisation, now time.Time, row func(store.HistoryRow)) (Report, error) {
+	rep := Report{Errors: []RowError{}}
+	rd, err := newReader(r, org, now.UTC(), true, &rep)
+	if err != nil {
+		return rep, err
+	}
+	for {
+		hr, ok := rd.next()
+		if !ok {
+			return rep, rd.err
+		}
+		row(hr)
+	}
+}
 
 // MaxRecord bounds a record of the file, in bytes: a row is a few hundred
 // bytes, so a larger one is a quote never closed (the rest of the file read
