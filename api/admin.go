@@ -8,6 +8,7 @@ import (
 	"recours/internal/authz"
 	"recours/internal/domain"
 	"recours/internal/httpx"
+	"recours/internal/jsonbody"
 )
 
 // An administrator manages the users of the Cafs where it holds the admin
@@ -27,12 +28,7 @@ func (s *Server) createUser(c *gin.Context) {
 	if _, ok := s.adminCafs(c); !ok {
 		return
 	}
-	var in struct {
-		Login   string `json:"login"`
-		Name    string `json:"name"`
-		Email   string `json:"email,omitempty"`
-		Partner string `json:"partner,omitempty"`
-	}
+	var in jsonbody.NewUser
 	if _, ok := readJSON(c, &in); !ok {
 		return
 	}
@@ -78,10 +74,7 @@ func (s *Server) listUsers(c *gin.Context) {
 
 // grantRole gives a role in a Caf the administrator manages.
 func (s *Server) grantRole(c *gin.Context) {
-	var in struct {
-		Caf  string      `json:"caf"`
-		Role domain.Role `json:"role"`
-	}
+	var in jsonbody.Grant
 	if _, ok := readJSON(c, &in); !ok {
 		return
 	}

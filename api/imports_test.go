@@ -175,3 +175,38 @@ func TestImports_BodyIsStreamed(t *testing.T) {
 	assert.Equal(t, 413, resp.StatusCode, string(body))
 	assert.EqualValues(t, n, importedCount(t, r), "nothing more imported")
 }
+
+// TestImports_MalformedFileIsA400NamingTheLine: a row the CSV reader
+// cannot read (a quote out of place in its first field stopped the
+// server) is a 400 naming its line, and a record too large for a row one
+// naming the line it begins on; nothing is imported.
+func TestImports_MalformedFileIsA400NamingTheLine(t *testing.T) {
+	r := testutil.Start(t, "")
+	quoted := historyHeader +
+		"Q-1,complaint,071,phone,rsa,documents,,2025-01-06,2025-01-08,,,\n" +
+		`Jean "Le" Dupont,complaint,071,phone,rsa,documents,,2025-01-06,2025-01-08,,,` + "\n" +
+		`"Q-3,complaint,071,phone,rsa,documents,,2025-01-06,2025-01-08,,,` + "\n" +
+		"Q-4,complaint,071,phone,rsa,documents,,2025-01-06,2025-01-08,,,\n"
+	resp := postCSV(r, "/api/v1/admin/imports?caf=071", "admin.demo", quoted)
+	require.Equal(t, 400, resp.Status, string(resp.Body))
+	assert.Equal(t, "application/problem+json", resp.Header.Get("Content-Type"))
+	p := resp.Map(t)
+	assert.Contains(t, p["detail"], "2 ligne(s) invalide(s) sur 3 : rien n'a été importé")
+	errs := p["errors"].([]any)
+	require.Len(t, errs, 2)
+	first, second := errs[0].(map[string]any), errs[1].(map[string]any)
+	assert.Equal(t, "ligne 3", first["field"])
+	assert.Contains(t, first["message"], "guillemet mal placé dans un champ non entre guillemets")
+	assert.Equal(t, "ligne 4", second["field"])
+	assert.Contains(t, second["message"], "guillemet ouvert ligne 4 et mal refermé")
+
+	long := historyHeader + "Q-1,complaint,071,phone,rsa,documents,,2025-01-06,2025-01-08,,,\n" +
+		strings.Repeat("x", 70<<10) + "\n"
+	resp = postCSV(r, "/api/v1/admin/imports?caf=071&skip_invalid=true", "admin.demo", long)
+	require.Equal(t, 400, resp.Status, string(resp.Body))
+	errs = resp.Map(t)["errors"].([]any)
+	require.Len(t, errs, 1)
+	assert.Equal(t, "ligne 3", errs[0].(map[string]any)["field"])
+	assert.Contains(t, errs[0].(map[string]any)["message"], "plus de 64 Kio")
+	assert.EqualValues(t, 0, importedCount(t, r), "nothing imported")
+}

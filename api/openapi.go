@@ -23,6 +23,7 @@ import (
 
 	"recours/internal/domain"
 	"recours/internal/httpx"
+	"recours/internal/jsonbody"
 )
 
 // openAPIJSON is the contract of the API: served as is at
@@ -161,7 +162,7 @@ func (s *Server) validateRequest(c *gin.Context) {
 			return
 		}
 		var v any
-		if err := decodeStrict(body, &v); err != nil {
+		if err := jsonbody.Decode(body, &v); err != nil {
 			httpx.Fail(c, err)
 			return
 		}

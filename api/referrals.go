@@ -10,6 +10,7 @@ import (
 	"recours/internal/cases"
 	"recours/internal/domain"
 	"recours/internal/httpx"
+	"recours/internal/jsonbody"
 )
 
 // Referral is what the liaison sees of a referral's file.
@@ -68,16 +69,12 @@ func (s *Server) getReferral(c *gin.Context) {
 // followUpReferral records a follow-up of the Défenseur des droits (a
 // request for explanation or a formal notice).
 func (s *Server) followUpReferral(c *gin.Context) {
-	var in struct {
-		Kind               string `json:"kind"`
-		ResponseExpectedBy string `json:"response_expected_by"`
-		Note               string `json:"note,omitempty"`
-	}
+	var in jsonbody.FollowUp
 	body, ok := readJSON(c, &in)
 	if !ok {
 		return
 	}
-	args := domain.ActionArgs{Kind: in.Kind, ResponseExpectedBy: in.ResponseExpectedBy, Note: in.Note}
+	args := in.Args()
 	out, err := s.Cases.FollowUp(c.Request.Context(), principal(c), c.Param("ddd_reference"), args, idem(c, body))
 	if err != nil {
 		httpx.Fail(c, err)

@@ -1,8 +1,6 @@
 package api
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -13,8 +11,8 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"recours/internal/auth"
-	"recours/internal/domain"
 	"recours/internal/httpx"
+	"recours/internal/jsonbody"
 	"recours/internal/store"
 )
 
@@ -67,14 +65,15 @@ func (s *Server) authenticateSession(c *gin.Context, id string) {
 func user(c *gin.Context) store.User { return httpx.Caller(c) }
 
 // readJSON reads a JSON body: 415 unless it is JSON, 413 above MaxBody,
-// 400 when malformed, when a field is unknown or of the wrong type. It
-// returns the raw body too, for the idempotency hash.
+// 400 when malformed, when a field is unknown or of the wrong type
+// (jsonbody.Decode). It returns the raw body too, for the idempotency
+// hash.
 func readJSON(c *gin.Context, into any) ([]byte, bool) {
 	body, ok := readBody(c)
 	if !ok {
 		return nil, false
 	}
-	if err := decodeStrict(body, into); err != nil {
+	if err := jsonbody.Decode(body, into); err != nil {
 		httpx.Fail(c, err)
 		return nil, false
 	}
@@ -108,36 +107,4 @@ func readBody(c *gin.Context) ([]byte, bool) {
 		return nil, false
 	}
 	return body, true
-}
-
-// decodeStrict decodes one JSON value, refusing unknown fields and
-// trailing data, and names the field at fault.
-func decodeStrict(body []byte, into any) error {
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	err := dec.Decode(into)
-	if err == nil && dec.More() {
-		err = errors.New("données après l'objet JSON")
-	}
-	if err == nil {
-		return nil
-	}
-	var typeErr *json.UnmarshalTypeError
-	var syntaxErr *json.SyntaxError
-	switch {
-	case errors.As(err, &typeErr):
-		field := typeErr.Field
-		if field == "" {
-			field = "body" // the document itself, e.g. an array instead of an object
-		}
-		return &domain.Error{Code: domain.EINVALID, Message: "type de champ incorrect",
-			Fields: []domain.FieldError{{Field: field, Message: "attendu : " + typeErr.Type.String()}}}
-	case errors.As(err, &syntaxErr), errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
-		return domain.Errorf(domain.EINVALID, "JSON mal formé")
-	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-		return &domain.Error{Code: domain.EINVALID, Message: "champ inconnu",
-			Fields: []domain.FieldError{{Field: field, Message: "champ inconnu"}}}
-	}
-	return domain.Errorf(domain.EINVALID, "corps invalide : %v", err)
 }

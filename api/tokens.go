@@ -15,6 +15,7 @@ import (
 	"recours/internal/authz"
 	"recours/internal/domain"
 	"recours/internal/httpx"
+	"recours/internal/jsonbody"
 	"recours/internal/store"
 )
 
@@ -38,11 +39,7 @@ func (s *Server) createToken(c *gin.Context) {
 	if !ok {
 		return
 	}
-	var in struct {
-		Login string `json:"login"`
-		TTL   string `json:"ttl"`
-		Label string `json:"label,omitempty"`
-	}
+	var in jsonbody.NewToken
 	if _, ok := readJSON(c, &in); !ok {
 		return
 	}

@@ -66,3 +66,17 @@ func TestImport_ReportsInFrenchAndFailsOnBadRows(t *testing.T) {
 	_, err = run(t, "import", "--data", dir, "--caf", "071", filepath.Join(dir, "none.csv"))
 	assert.Error(t, err)
 }
+
+// TestImport_MalformedRowIsReportedByItsLine: a quote out of place in a
+// row's first field is reported by its line, not a stack trace.
+func TestImport_MalformedRowIsReportedByItsLine(t *testing.T) {
+	dir, _ := seededData(t)
+	p := filepath.Join(dir, "quoted.csv")
+	require.NoError(t, os.WriteFile(p, []byte(importHeader+
+		"K-1,complaint,071,phone,housing_aid,documents,,2025-01-06,2025-01-08,2025-01-09,,\n"+
+		`Jean "Le" Dupont,complaint,071,phone,rsa,documents,,2025-01-06,2025-01-08,,,`+"\n"), 0o600))
+	out, err := run(t, "import", "--data", dir, "--caf", "071", p)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "1 ligne(s) invalide(s) sur 2 : rien n'a été importé")
+	assert.Contains(t, out, "  ligne 3 : guillemet mal placé dans un champ non entre guillemets")
+}

@@ -59,7 +59,7 @@ func (s ReferenceSeries) Reference(n int64) string {
 	if s.Letter == RefComplaint {
 		width = 6
 	}
-	return fmt.Sprintf("%s-%s-%d-%0*d", s.Caf, s.Letter, s.Year, width, n)
+	return fmt.Sprintf("%s-%s-%04d-%0*d", s.Caf, s.Letter, s.Year, width, n)
 }
 
 var referencePattern = regexp.MustCompile(`^([0-9]{3})-([RMD])-([0-9]{4})-([0-9]{1,9})$`)

@@ -21,7 +21,14 @@
 // which the store builds it when it is read, so a row is about a third of
 // a live file's.
 //
-// Memory stays bounded whatever the file's size: rows are not kept, only a
+// A row the CSV reader cannot read (a quote out of place), of the wrong
+// number of fields, not in UTF-8 or with a field over MaxField is a bad
+// row like any other, reported by the line it begins on. A record over
+// MaxRecord (a quote never closed swallows the rest of the file) stops
+// the import, by its line: where it ends is not known.
+//
+// Memory stays bounded whatever the file's size: a record is at most
+// MaxRecord, rows are not kept, only a
 // set of the references seen, to refuse a reference repeated within the
 // file. That set holds a 64-bit hash (maphash) of each reference, 8 to 20
 // bytes a row once the map's slack is counted (about 20 MB for a million

@@ -47,6 +47,9 @@ const (
 	MaxErrors = 1000
 	// MaxReference bounds a reference, in characters.
 	MaxReference = 100
+	// MaxField bounds a field, in bytes: no column holds more than a
+	// reference.
+	MaxField = 1 << 10
 )
 
 // ErrInvalidRows is returned, with the report of the bad rows, when rows
@@ -129,6 +132,7 @@ var errAbort = errors.New("importer: abort")
 // reader reads and validates the file, one row at a time.
 type reader struct {
 	csv   *csv.Reader
+	lines *lines                 // under csv: the line a record begins on, its size bounded
 	index [colPausedDays + 1]int // the position of each of Columns in a record
 	ncols int
 	caf   string
@@ -144,21 +148,25 @@ type reader struct {
 }
 
 func newReader(r io.Reader, org store.Organisation, now time.Time, skip bool, rep *Report) (*reader, error) {
-	cr := csv.NewReader(r)
+	ln := newLines(r)
+	cr := csv.NewReader(ln)
 	cr.FieldsPerRecord = -1 // checked here, to report the row and go on
 	cr.ReuseRecord = true
 	y, m, d := now.In(calendar.Paris).Date()
-	rd := &reader{csv: cr, caf: org.Code, org: org, now: now, today: time.Date(y, m, d, 0, 0, 0, 0, time.UTC),
+	rd := &reader{csv: cr, lines: ln, caf: org.Code, org: org, now: now, today: time.Date(y, m, d, 0, 0, 0, 0, time.UTC),
 		skip: skip, rep: rep, seed: maphash.MakeSeed(), seen: map[uint64]struct{}{}}
 	header, err := cr.Read()
-	if errors.Is(err, io.EOF) {
+	ln.mark()
+	var pe *csv.ParseError
+	var tooLong *errRecordTooLong
+	switch {
+	case errors.Is(err, io.EOF):
 		return nil, headerError("fichier vide : la ligne d'en-tête est attendue (" + strings.Join(Columns, ",") + ")")
-	}
-	if err != nil {
-		var pe *csv.ParseError
-		if errors.As(err, &pe) {
-			return nil, headerError("en-tête illisible : " + csvReason(pe))
-		}
+	case errors.As(err, &tooLong):
+		return nil, recordTooLong(tooLong)
+	case errors.As(err, &pe):
+		return nil, headerError("en-tête illisible : " + csvReason(pe))
+	case err != nil:
 		return nil, fmt.Errorf("importer: read: %w", err)
 	}
 	rd.ncols = len(header)
@@ -174,7 +182,7 @@ func newReader(r io.Reader, org store.Organisation, now time.Time, skip bool, re
 		j := slices.Index(Columns, name)
 		switch {
 		case j < 0:
-			problems = append(problems, fmt.Sprintf("colonne inconnue : « %s » (colonnes attendues : %s)", name, strings.Join(Columns, ",")))
+			problems = append(problems, fmt.Sprintf("colonne inconnue : %s (colonnes attendues : %s)", quote(name), strings.Join(Columns, ",")))
 		case rd.index[j] >= 0:
 			problems = append(problems, "colonne en double : "+name)
 		default:
@@ -200,16 +208,6 @@ func headerError(problems ...string) error {
 	return e
 }
 
-func csvReason(pe *csv.ParseError) string {
-	switch {
-	case errors.Is(pe.Err, csv.ErrBareQuote):
-		return "guillemet dans un champ non entre guillemets"
-	case errors.Is(pe.Err, csv.ErrQuote):
-		return "guillemets mal fermés"
-	}
-	return "CSV mal formé : " + pe.Err.Error()
-}
-
 // aborting tells that nothing will be imported: a row was invalid and
 // invalid rows are not skipped. The rows are still all validated, for the
 // report, but no longer written.
@@ -220,20 +218,26 @@ func (rd *reader) aborting() bool { return !rd.skip && rd.rep.Invalid > 0 }
 func (rd *reader) next() (store.HistoryRow, bool) {
 	for {
 		rec, err := rd.csv.Read()
-		if errors.Is(err, io.EOF) {
+		rd.lines.mark()
+		var pe *csv.ParseError
+		var tooLong *errRecordTooLong
+		switch {
+		case errors.Is(err, io.EOF):
 			return store.HistoryRow{}, false
-		}
-		line, _ := rd.csv.FieldPos(0)
-		if err != nil {
-			var pe *csv.ParseError
-			if !errors.As(err, &pe) {
-				rd.err = err
-				return store.HistoryRow{}, false
-			}
+		case errors.As(err, &tooLong):
+			rd.err = recordTooLong(tooLong)
+			return store.HistoryRow{}, false
+		case errors.As(err, &pe):
+			// The record is not read: the reader has no field of it
+			// (FieldPos would panic), only the line it begins on.
 			rd.rep.Read++
 			rd.reject(pe.StartLine, []string{csvReason(pe)})
 			continue
+		case err != nil:
+			rd.err = err
+			return store.HistoryRow{}, false
 		}
+		line, _ := rd.csv.FieldPos(0) // a record read has a field at least
 		rd.rep.Read++
 		row, problems := rd.validate(rec, line)
 		if len(problems) > 0 {
@@ -260,6 +264,19 @@ func (rd *reader) validate(rec []string, line int) (store.HistoryRow, []string) 
 	if len(rec) != rd.ncols {
 		return store.HistoryRow{}, []string{fmt.Sprintf("%d colonnes attendues, %d trouvées", rd.ncols, len(rec))}
 	}
+	// Text the rules below can read and quote: the row is refused on
+	// these alone.
+	for col, name := range Columns {
+		switch v := rec[rd.index[col]]; {
+		case !utf8.ValidString(v):
+			p = append(p, name+" : texte UTF-8 attendu (enregistrez le fichier en UTF-8)")
+		case len(v) > MaxField:
+			p = append(p, fmt.Sprintf("%s : trop long (%d octets au plus)", name, MaxField))
+		}
+	}
+	if len(p) > 0 {
+		return store.HistoryRow{}, p
+	}
 	f := func(col int) string { return strings.TrimSpace(rec[rd.index[col]]) }
 	var row store.HistoryRow
 
@@ -267,8 +284,6 @@ func (rd *reader) validate(rec []string, line int) (store.HistoryRow, []string) 
 	switch {
 	case ref == "":
 		p = append(p, "reference : obligatoire")
-	case !utf8.ValidString(ref):
-		p = append(p, "reference : texte UTF-8 attendu")
 	case utf8.RuneCountInString(ref) > MaxReference:
 		p = append(p, fmt.Sprintf("reference : trop longue (%d caractères au plus)", MaxReference))
 	case strings.ContainsFunc(ref, func(r rune) bool { return r < 0x20 || r == 0x7f }):
@@ -276,7 +291,7 @@ func (rd *reader) validate(rec []string, line int) (store.HistoryRow, []string) 
 	default:
 		h := maphash.String(rd.seed, ref)
 		if _, dup := rd.seen[h]; dup {
-			p = append(p, fmt.Sprintf("reference : « %s » en double (déjà plus haut dans le fichier)", ref))
+			p = append(p, fmt.Sprintf("reference : %s en double (déjà plus haut dans le fichier)", quote(ref)))
 		} else {
 			rd.seen[h] = struct{}{}
 		}
@@ -286,12 +301,12 @@ func (rd *reader) validate(rec []string, line int) (store.HistoryRow, []string) 
 	kind := domain.Kind(f(colKind))
 	mediation := kind == domain.KindMediation
 	if kind != domain.KindComplaint && !mediation {
-		p = append(p, fmt.Sprintf("kind : « %s » inconnu (complaint, mediation)", kind))
+		p = append(p, fmt.Sprintf("kind : %s inconnu (complaint, mediation)", quote(string(kind))))
 	}
 	row.Kind = string(kind)
 
 	if caf := f(colCaf); caf != rd.caf {
-		p = append(p, fmt.Sprintf("caf : « %s » n'est pas la Caf de l'import (%s)", caf, rd.caf))
+		p = append(p, fmt.Sprintf("caf : %s n'est pas la Caf de l'import (%s)", quote(caf), rd.caf))
 	}
 
 	row.Channel = f(colChannel)
@@ -300,15 +315,15 @@ func (rd *reader) validate(rec []string, line int) (store.HistoryRow, []string) 
 	case row.Channel == "":
 		p = append(p, "channel : obligatoire pour une réclamation")
 	case !domain.Channel(row.Channel).Valid():
-		p = append(p, fmt.Sprintf("channel : « %s » inconnu (%s)", row.Channel, join(domain.Channels)))
+		p = append(p, fmt.Sprintf("channel : %s inconnu (%s)", quote(row.Channel), join(domain.Channels)))
 	}
 	row.Benefit = f(colBenefit)
 	if !domain.Benefit(row.Benefit).Valid() {
-		p = append(p, fmt.Sprintf("benefit : « %s » inconnue (%s)", row.Benefit, join(domain.Benefits)))
+		p = append(p, fmt.Sprintf("benefit : %s inconnue (%s)", quote(row.Benefit), join(domain.Benefits)))
 	}
 	row.Reason = f(colReason)
 	if !domain.Reason(row.Reason).Valid() {
-		p = append(p, fmt.Sprintf("reason : « %s » inconnu (%s)", row.Reason, join(domain.Reasons)))
+		p = append(p, fmt.Sprintf("reason : %s inconnu (%s)", quote(row.Reason), join(domain.Reasons)))
 	}
 	row.Origin = f(colOrigin)
 	switch {
@@ -317,14 +332,14 @@ func (rd *reader) validate(rec []string, line int) (store.HistoryRow, []string) 
 	case row.Origin != "" && kind == domain.KindComplaint:
 		p = append(p, "origin : réservée aux médiations")
 	case row.Origin != "" && !domain.Origin(row.Origin).Valid():
-		p = append(p, fmt.Sprintf("origin : « %s » inconnue (%s)", row.Origin, join(domain.Origins)))
+		p = append(p, fmt.Sprintf("origin : %s inconnue (%s)", quote(row.Origin), join(domain.Origins)))
 	}
 	row.Outcome = f(colOutcome)
 	switch {
 	case row.Outcome != "" && !mediation:
 		p = append(p, "outcome : réservée aux médiations")
 	case row.Outcome != "" && !slices.Contains(domain.Outcomes, row.Outcome):
-		p = append(p, fmt.Sprintf("outcome : « %s » inconnue (%s)", row.Outcome, strings.Join(domain.Outcomes, ", ")))
+		p = append(p, fmt.Sprintf("outcome : %s inconnue (%s)", quote(row.Outcome), strings.Join(domain.Outcomes, ", ")))
 	}
 
 	received, okR := rd.date(&p, "received_at", f(colReceivedAt), true)
@@ -351,7 +366,7 @@ func (rd *reader) validate(rec []string, line int) (store.HistoryRow, []string) 
 		n, err := strconv.Atoi(s)
 		switch {
 		case err != nil || n < 0:
-			p = append(p, fmt.Sprintf("paused_days : « %s » n'est pas un nombre entier positif ou nul", s))
+			p = append(p, fmt.Sprintf("paused_days : %s n'est pas un nombre entier positif ou nul", quote(s)))
 		default:
 			paused = n
 			end := answered
@@ -385,7 +400,7 @@ func (rd *reader) date(p *[]string, name, s string, required bool) (t *time.Time
 	d, err := time.Parse(time.DateOnly, s)
 	switch {
 	case err != nil:
-		*p = append(*p, fmt.Sprintf("%s : « %s » n'est pas une date AAAA-MM-JJ", name, s))
+		*p = append(*p, fmt.Sprintf("%s : %s n'est pas une date AAAA-MM-JJ", name, quote(s)))
 		return nil, false
 	case d.After(rd.today):
 		*p = append(*p, fmt.Sprintf("%s : %s est dans le futur", name, s))

@@ -231,7 +231,7 @@ func TestImport_BadRowsImportNothing(t *testing.T) {
 			15: "received_at : 2026-04-01 est dans le futur",
 			16: "12 colonnes attendues, 5 trouvées",
 			17: "kind : « claim » inconnu",
-			18: "guillemet dans un champ non entre guillemets",
+			18: "guillemet mal placé dans un champ non entre guillemets",
 		}
 		assert.Len(t, reasons, len(want))
 		for line, reason := range want {

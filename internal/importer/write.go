@@ -2,6 +2,8 @@ package importer
 
 import (
 	"context"
+	"fmt"
+	"runtime/debug"
 
 	"recours/internal/figures"
 	"recours/internal/store"
@@ -21,6 +23,13 @@ func write(ctx context.Context, st *store.Store, rd *reader) (int64, error) {
 		go func() {
 			defer close(done)
 			defer close(batches)
+			// A panic here is out of reach of the server's recovery and
+			// would stop the process: it fails this import instead.
+			defer func() {
+				if v := recover(); v != nil {
+					rd.err = fmt.Errorf("importer: panic reading the file: %v\n%s", v, debug.Stack())
+				}
+			}()
 			produce(rd, h.BatchSize(), batches, stop)
 		}()
 		defer func() {
