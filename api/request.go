@@ -11,6 +11,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"recours/internal/auth"
+	"recours/internal/domain"
 	"recours/internal/httpx"
 	"recours/internal/jsonbody"
 	"recours/internal/store"
