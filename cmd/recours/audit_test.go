@@ -46,6 +46,19 @@ func checkpoint(t *testing.T, st *store.Store, key []byte, path string) {
 	require.True(t, wrote)
 }
 
+// keyedStore migrates the database at url through the CLI and opens its
+// store with the trail's test key; it is closed when the test ends.
+func keyedStore(t *testing.T, url string) *store.Store {
+	t.Helper()
+	_, err := run(t, "migrate", "--database-url", url)
+	require.NoError(t, err)
+	st, err := store.Open(url)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = st.Close() })
+	withTrailKey(t, st)
+	return st
+}
+
 // The newest entries removed after a checkpoint: verify says the trail
 // was cut and after which entry; a checkpoint altered, that its
 // signature is invalid; without checkpoints, what it cannot see.
@@ -53,12 +66,7 @@ func TestAuditVerify_ReportsATruncatedTailAndATamperedCheckpoint(t *testing.T) {
 	for _, db := range testutil.Databases() {
 		t.Run(db.Name, func(t *testing.T) {
 			url := db.URL(t)
-			_, err := run(t, "migrate", "--database-url", url)
-			require.NoError(t, err)
-			st, err := store.Open(url)
-			require.NoError(t, err)
-			defer st.Close()
-			withTrailKey(t, st)
+			st := keyedStore(t, url)
 			recordReads(t, st, 4)
 			cps := filepath.Join(t.TempDir(), "checkpoints.jsonl")
 			checkpoint(t, st, testutil.TrailKey, cps)
@@ -94,16 +102,11 @@ func TestAuditVerify_ReportsATruncatedTailAndATamperedCheckpoint(t *testing.T) {
 // Verify needs the trail's key, and another key breaks every keyed entry.
 func TestAuditVerify_NeedsTheTrailsKey(t *testing.T) {
 	url := testutil.SQLiteURL(t)
-	_, err := run(t, "migrate", "--database-url", url)
-	require.NoError(t, err)
-	st, err := store.Open(url)
-	require.NoError(t, err)
-	defer st.Close()
-	withTrailKey(t, st)
+	st := keyedStore(t, url)
 	recordReads(t, st, 2)
 
 	t.Setenv("RECOURS_AUDIT_KEY", "")
-	_, err = run(t, "audit", "verify", "--database-url", url)
+	_, err := run(t, "audit", "verify", "--database-url", url)
 	assert.ErrorContains(t, err, "pas de clé")
 	other := filepath.Join(t.TempDir(), "other.key")
 	require.NoError(t, os.WriteFile(other, []byte(strings.Repeat("ab", 32)+"\n"), 0o600))

@@ -148,12 +148,7 @@ func TestAuditVerify_NamesTheAlteredEntry(t *testing.T) {
 	for _, db := range testutil.Databases() {
 		t.Run(db.Name, func(t *testing.T) {
 			url := db.URL(t)
-			_, err := run(t, "migrate", "--database-url", url)
-			require.NoError(t, err)
-			st, err := store.Open(url)
-			require.NoError(t, err)
-			defer st.Close()
-			withTrailKey(t, st)
+			st := keyedStore(t, url)
 			ctx := context.Background()
 			for i, who := range []string{"gca.demo", "manager.demo", "auditor.demo", "gca.demo"} {
 				require.NoError(t, st.RecordAccess(ctx, store.AccessEntry{At: time.Now(), Actor: who, IP: "10.0.0.1",
